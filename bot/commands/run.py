@@ -1,0 +1,47 @@
+"""Parse a /stack command, do it in one transaction, and say what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.commands import tools
+from bot.commands.base import Context, Reply, refusal
+from core import grammar
+from core.errors import Rejected
+from db.engine import session_scope
+from db.models import Workspace
+from db.tools import ensure_workspace
+
+Handler = Callable[[Session, Workspace, Context, Any], Reply]
+
+HANDLERS: dict[type, Handler] = {
+    grammar.Add: tools.add,
+    grammar.Edit: tools.edit,
+    grammar.Remove: tools.remove,
+    grammar.List: tools.list_tools,
+    grammar.Show: tools.show,
+    grammar.Map: tools.show_map,
+    grammar.History: tools.history,
+    grammar.Help: tools.help_,
+}
+
+
+def run_command(engine: Engine, context: Context, text: str) -> Reply:
+    """Run the `/stack` command `text`. A refusal changes nothing and says what would work.
+
+    A leading "/stack" is ignored, so a command pasted whole into the terminal works too.
+    """
+    stripped = text.lstrip()
+    if stripped.startswith("/stack") and stripped[6:7] in ("", " ", "\t", "\n"):
+        text = stripped[6:]
+    try:
+        command = grammar.parse(text, today=context.now.date())
+        with session_scope(engine) as session:
+            workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+            return HANDLERS[type(command)](session, workspace, context, command)
+    except Rejected as rejected:
+        return refusal(rejected)

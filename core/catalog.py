@@ -1,0 +1,136 @@
+"""The catalog of well-known AI infrastructure tools, read from catalog.toml and validated."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from core.layers import CAPABILITY_LAYER, LAYER_BY_KEY
+from core.text import nearest, normalise
+
+Kind = Literal["open-source", "managed-service", "platform"]
+KINDS: tuple[Kind, ...] = ("open-source", "managed-service", "platform")
+DEFAULT_PATH = Path(__file__).with_name("catalog.toml")
+_KEY = re.compile(r"^[a-z0-9-]+$")
+
+
+class CatalogError(ValueError):
+    """The catalog file is wrong; the message names the entry and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    vendor: str
+    kind: Kind
+    layers: tuple[int, ...]
+    capabilities: tuple[str, ...]
+
+    @property
+    def sourcing(self) -> str:
+        """How a team gets this tool when it does not say otherwise."""
+        return "open-source" if self.kind == "open-source" else "buy"
+
+
+class Catalog:
+    def __init__(self, entries: tuple[CatalogEntry, ...]) -> None:
+        self.entries = entries
+        self.by_key = {entry.key: entry for entry in entries}
+        self._by_name: dict[str, CatalogEntry] = {}
+        for entry in entries:
+            for name in (entry.name, *entry.aliases):
+                other = self._by_name.setdefault(normalise(name), entry)
+                if other is not entry:
+                    raise CatalogError(
+                        f"{entry.key}: the name {name!r} is also a name of {other.key}"
+                    )
+
+    def find(self, name: str) -> CatalogEntry | None:
+        """The entry `name` names exactly, by its name or an alias, ignoring case and spacing."""
+        return self._by_name.get(normalise(name))
+
+    def suggest(self, name: str) -> CatalogEntry | None:
+        """The entry whose name is closest to a misspelt `name`, if any is close."""
+        closest = nearest(name, self._by_name, cutoff=0.75)
+        return self._by_name[normalise(closest)] if closest else None
+
+
+def parse_catalog(data: Mapping[str, Any]) -> Catalog:
+    rows = data.get("tool")
+    if not isinstance(rows, list) or not rows:
+        raise CatalogError("the catalog has no [[tool]] entries")
+    entries = tuple(_entry(index, row) for index, row in enumerate(rows, start=1))
+    keys = [entry.key for entry in entries]
+    if len(set(keys)) != len(keys):
+        duplicated = sorted({key for key in keys if keys.count(key) > 1})
+        raise CatalogError(f"keys used twice: {', '.join(duplicated)}")
+    return Catalog(entries)
+
+
+@cache
+def load_catalog(path: Path = DEFAULT_PATH) -> Catalog:
+    with path.open("rb") as file:
+        return parse_catalog(tomllib.load(file))
+
+
+def _entry(index: int, row: object) -> CatalogEntry:
+    if not isinstance(row, dict):
+        raise CatalogError(f"entry {index} is not a table")
+    where = f"entry {index} ({row.get('key', '?')})"
+
+    def text(field: str) -> str:
+        value = row.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise CatalogError(f"{where}: {field} must be a non-empty string")
+        return value
+
+    def texts(field: str) -> tuple[str, ...]:
+        value = row.get(field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise CatalogError(f"{where}: {field} must be a list of strings")
+        return tuple(value)
+
+    unknown = set(row) - {"key", "name", "aliases", "vendor", "kind", "layers", "capabilities"}
+    if unknown:
+        raise CatalogError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+    key = text("key")
+    if not _KEY.match(key):
+        raise CatalogError(f"{where}: key must be lowercase letters, digits and dashes")
+    kind = text("kind")
+    if kind not in KINDS:  # narrows kind to Kind
+        raise CatalogError(f"{where}: kind must be one of {', '.join(KINDS)}")
+    layer_keys = texts("layers")
+    if not layer_keys:
+        raise CatalogError(f"{where}: layers must name at least one layer")
+    missing = [k for k in layer_keys if k not in LAYER_BY_KEY]
+    if missing:
+        raise CatalogError(f"{where}: unknown layers {', '.join(missing)}")
+    layers = tuple(sorted({LAYER_BY_KEY[k].number for k in layer_keys}))
+    capabilities = texts("capabilities")
+    unknown_caps = [c for c in capabilities if c not in CAPABILITY_LAYER]
+    if unknown_caps:
+        raise CatalogError(f"{where}: unknown capabilities {', '.join(unknown_caps)}")
+    stray = [c for c in capabilities if CAPABILITY_LAYER[c] not in layers]
+    if stray:
+        raise CatalogError(f"{where}: capabilities outside its layers: {', '.join(stray)}")
+    bare = [n for n in layers if not any(CAPABILITY_LAYER[c] == n for c in capabilities)]
+    if bare:
+        raise CatalogError(f"{where}: layers with no capability: {bare}")
+    if kind == "platform" and len(layers) < 2:
+        raise CatalogError(f"{where}: a platform covers at least two layers")
+    return CatalogEntry(
+        key=key,
+        name=text("name"),
+        aliases=texts("aliases"),
+        vendor=text("vendor"),
+        kind=kind,
+        layers=layers,
+        capabilities=tuple(sorted(set(capabilities), key=list(CAPABILITY_LAYER).index)),
+    )

@@ -1,0 +1,586 @@
+"""The /stack command language, parsed into typed commands without touching Slack or the store.
+
+/stack add "Weights & Biases" caps:experiment-tracking cost:14k/yr owner:<@U123|ana>
+/stack add vLLM inference
+/stack edit vLLM cost:1500/mo renews:1 Mar 2027
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import TypeAlias
+
+from core.catalog import load_catalog
+from core.dates import parse_date
+from core.errors import Rejected
+from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
+from core.money import Cost, parse_cost
+from core.text import has_control_characters, nearest, normalise
+
+MAX_COMMAND = 4000
+MAX_NAME = 80
+MAX_VENDOR = 80
+MAX_NOTES = 1000
+MAX_NOTICE_DAYS = 730
+QUOTES = frozenset('"“”„')
+CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
+SOURCING = {
+    **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
+    **dict.fromkeys(("buy", "bought", "rent", "vendor", "managed", "saas", "paid"), "buy"),
+    **dict.fromkeys(("opensource", "oss", "open", "selfhosted"), "open-source"),
+}
+_KEY_TOKEN = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$", re.DOTALL)
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_NOTICE = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
+
+
+class Unset(Enum):
+    """A field the command does not mention (as opposed to None: a field it clears)."""
+
+    UNSET = 0
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    id: str
+    label: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    id: str
+    label: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFields:
+    """What one add or edit says about a tool; UNSET fields are left as they are."""
+
+    name: str | Unset = UNSET
+    layers: tuple[int, ...] | Unset = UNSET
+    capabilities: tuple[str, ...] | Unset = UNSET
+    vendor: str | Unset | None = UNSET
+    cost: Cost | Unset | None = UNSET
+    owner: UserRef | Unset | None = UNSET
+    renews: date | Unset | None = UNSET
+    notice_days: int | Unset | None = UNSET
+    sourcing: str | Unset | None = UNSET
+    channel: ChannelRef | Unset | None = UNSET
+    notes: str | Unset | None = UNSET
+
+    def given(self) -> dict[str, object]:
+        return {
+            name: value
+            for name in self.__dataclass_fields__
+            if (value := getattr(self, name)) is not UNSET
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Add:
+    name: str
+    fields: ToolFields = field(default_factory=ToolFields)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    name: str
+    fields: ToolFields = field(default_factory=ToolFields)
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class List:
+    layer: int | None = None
+    retired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    topic: str | None = None
+
+
+Command: TypeAlias = Add | Edit | Remove | List | Show | Map | History | Help
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    key: str | None = None  # "cost" for cost:1200/mo
+    quoted: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split on white space; double quotes (straight or curly) keep spaces inside one token."""
+    tokens: list[Token] = []
+    buf: list[str] = []
+    prefix: str | None = None  # what stood before the token's first quote
+    in_quotes = started = False
+    for ch in text:
+        if in_quotes:
+            if ch in QUOTES:
+                in_quotes = False
+            else:
+                buf.append(ch)
+        elif ch in QUOTES:
+            in_quotes = started = True
+            if prefix is None:
+                prefix = "".join(buf)
+        elif ch.isspace():
+            if started:
+                tokens.append(_token("".join(buf), prefix))
+            buf, prefix, started = [], None, False
+        else:
+            buf.append(ch)
+            started = True
+    if in_quotes:
+        raise Rejected("unbalanced_quotes")
+    if started:
+        tokens.append(_token("".join(buf), prefix))
+    return tokens
+
+
+def _token(text: str, prefix: str | None) -> Token:
+    if prefix is None:
+        match = _KEY_TOKEN.match(text)
+        if match:
+            return Token(match[2], key=match[1].lower())
+        return Token(text)
+    match = _KEY_TOKEN.match(prefix)
+    if match and not match[2]:
+        return Token(text[len(prefix) :], key=match[1].lower(), quoted=True)
+    return Token(text, quoted=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+SUBCOMMANDS = ("add", "edit", "remove", "list", "show", "map", "history", "help")
+HELP_TOPICS = (*SUBCOMMANDS, "caps")
+SUBCOMMAND_ALIASES = {
+    "new": "add",
+    "register": "add",
+    "update": "edit",
+    "change": "edit",
+    "rm": "remove",
+    "retire": "remove",
+    "delete": "remove",
+    "ls": "list",
+    "tools": "list",
+    "info": "show",
+    "get": "show",
+    "layers": "map",
+    "log": "history",
+    "audit": "history",
+    "?": "help",
+}
+KEYS = {
+    "name": "name",
+    "layer": "layers",
+    "layers": "layers",
+    "cap": "capabilities",
+    "caps": "capabilities",
+    "capability": "capabilities",
+    "capabilities": "capabilities",
+    "vendor": "vendor",
+    "cost": "cost",
+    "price": "cost",
+    "owner": "owner",
+    "renews": "renews",
+    "renewal": "renews",
+    "notice": "notice_days",
+    "sourcing": "sourcing",
+    "channel": "channel",
+    "notes": "notes",
+    "note": "notes",
+}
+OPTION_KEYS = (
+    *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
+    *("channel", "notes", "name"),
+)
+
+
+def parse(text: str, *, today: date) -> Command:
+    """The command `text` (what follows "/stack") says, or Rejected saying what is wrong."""
+    if len(text) > MAX_COMMAND:
+        raise Rejected("too_long", length=len(text), limit=MAX_COMMAND)
+    if has_control_characters(text.replace("\n", " ").replace("\t", " ").replace("\r", " ")):
+        raise Rejected("control_characters")
+    tokens = tokenize(text)
+    if not tokens:
+        return Help()
+    head, rest = tokens[0], tokens[1:]
+    word = head.text.casefold() if head.key is None else f"{head.key}:"
+    sub = word if word in SUBCOMMANDS else SUBCOMMAND_ALIASES.get(word)
+    if sub is None or head.quoted:
+        candidates = [*SUBCOMMANDS, *SUBCOMMAND_ALIASES]
+        guess = nearest(word, candidates)
+        suggestion = SUBCOMMAND_ALIASES.get(guess, guess) if guess else None
+        raise Rejected("unknown_command", value=head.text, suggestion=suggestion)
+    return _PARSERS[sub](rest, today)
+
+
+def _parse_add(tokens: list[Token], today: date) -> Command:
+    names, options, trailing = _split(tokens, today)
+    if not names:
+        raise Rejected("missing_name", command="add")
+    name, positional_layers = _name_and_layers(names)
+    for token in trailing:
+        positional_layers.extend(_layer_list(token.text))
+    fields = _fields(options, today, allow_rename=False)
+    if positional_layers:
+        if fields.layers is not UNSET:
+            raise Rejected("layers_twice")
+        fields = _replace(fields, layers=tuple(sorted(set(positional_layers))))
+    return Add(name=name, fields=fields)
+
+
+def _parse_edit(tokens: list[Token], today: date) -> Command:
+    names, options, trailing = _split(tokens, today)
+    if not names:
+        raise Rejected("missing_name", command="edit")
+    if trailing:
+        raise Rejected("unexpected_word", value=trailing[0].text, command="edit")
+    return Edit(name=_name(" ".join(t.text for t in names)), fields=_fields(options, today))
+
+
+def _named(make: Callable[[str], Command], command: str) -> Callable[[list[Token], date], Command]:
+    def parse_named(tokens: list[Token], today: date) -> Command:
+        _no_options(tokens, command)
+        if not tokens:
+            raise Rejected("missing_name", command=command)
+        return make(_name(" ".join(t.text for t in tokens)))
+
+    return parse_named
+
+
+def _parse_list(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "list")
+    if not tokens:
+        return List()
+    word = " ".join(t.text for t in tokens)
+    if normalise(word) in {"retired", "removed", "all"}:
+        return List(retired=True)
+    return List(layer=_layer(word).number)
+
+
+def _parse_map(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "map")
+    if tokens:
+        raise Rejected("unexpected_word", value=tokens[0].text, command="map")
+    return Map()
+
+
+def _parse_history(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "history")
+    return History(name=_name(" ".join(t.text for t in tokens)) if tokens else None)
+
+
+def _parse_help(tokens: list[Token], today: date) -> Command:
+    if not tokens:
+        return Help()
+    word = tokens[0].text.casefold()
+    topic = word if word in HELP_TOPICS else SUBCOMMAND_ALIASES.get(word)
+    if word in {"capabilities", "capability", "cap", "options", "layers"}:
+        topic = "caps" if word != "options" else "add"
+    if topic is None:
+        raise Rejected("unknown_help", value=tokens[0].text, suggestion=nearest(word, HELP_TOPICS))
+    return Help(topic=topic)
+
+
+_PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
+    "add": _parse_add,
+    "edit": _parse_edit,
+    "remove": _named(Remove, "remove"),
+    "list": _parse_list,
+    "show": _named(Show, "show"),
+    "map": _parse_map,
+    "history": _parse_history,
+    "help": _parse_help,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, layers and options
+
+
+def _split(tokens: list[Token], today: date) -> tuple[list[Token], list[Token], list[Token]]:
+    """Positional words before the first option, the options, and positional words after.
+
+    A date or a cost may run over several unquoted words (renews:1 Mar 2027); notes run to the
+    next option. Those words are folded into their option's token here.
+    """
+    names: list[Token] = []
+    options: list[Token] = []
+    trailing: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.key is None:
+            (trailing if options else names).append(token)
+            index += 1
+            continue
+        key = KEYS.get(token.key)
+        if key is None:
+            raise Rejected(
+                "unknown_key", value=token.key, suggestion=nearest(token.key, OPTION_KEYS)
+            )
+        token, index = _extend(token, key, tokens, index, today)
+        options.append(token)
+    return names, options, trailing
+
+
+def _extend(
+    token: Token, key: str, tokens: list[Token], index: int, today: date
+) -> tuple[Token, int]:
+    following: list[Token] = []
+    for later in tokens[index + 1 :]:
+        if later.key is not None:
+            break
+        following.append(later)
+    if key == "notes" and not token.quoted:
+        words = [token.text, *(t.text for t in following)]
+        return Token(" ".join(w for w in words if w), key=token.key), index + 1 + len(following)
+    checks: dict[str, Callable[[str], object]] = {
+        "cost": parse_cost,
+        "renews": lambda value: parse_date(value, today=today),
+    }
+    check = checks.get(key)
+    if check is None or token.quoted or token.text.casefold() in CLEAR_WORDS:
+        return token, index + 1
+    for extra in range(min(3, len(following)), 0, -1):
+        candidate = " ".join([token.text, *(t.text for t in following[:extra])])
+        try:
+            check(candidate)
+        except Rejected:
+            continue
+        return Token(candidate, key=token.key), index + 1 + extra
+    # Nothing longer parses; report the words that belong to the value, not a layer after it.
+    words = [token.text]
+    for later in following[:2]:
+        if find_layer(later.text) or later.quoted:
+            break
+        words.append(later.text)
+    return Token(" ".join(words), key=token.key), index + len(words)
+
+
+def _name_and_layers(names: Sequence[Token]) -> tuple[str, list[int]]:
+    """Split `add`'s positional words into the tool's name and trailing layers.
+
+    `/stack add Weights & Biases` needs no quotes, `/stack add vLLM inference` names a layer, and
+    a catalog name wins over a layer alias inside it ("Ray Train").
+    """
+    catalog = load_catalog()
+    words = [t.text for t in names]
+    for cut in range(len(words), 0, -1):
+        rest = words[cut:]
+        if catalog.find(" ".join(words[:cut])) and all(_layer_list_or_none(w) for w in rest):
+            return _name(" ".join(words[:cut])), [n for w in rest for n in _layer_list(w)]
+    for cut in range(1, len(words) + 1):
+        rest = words[cut:]
+        if all(not names[cut + i].quoted and _layer_list_or_none(w) for i, w in enumerate(rest)):
+            return _name(" ".join(words[:cut])), [n for w in rest for n in _layer_list(w)]
+    raise AssertionError("the whole text is always a name")  # pragma: no cover
+
+
+def _name(text: str) -> str:
+    name = text.strip()
+    if not name:
+        raise Rejected("empty_name")
+    if len(name) > MAX_NAME:
+        raise Rejected("name_too_long", length=len(name), limit=MAX_NAME)
+    if has_control_characters(name) or any(ch in name for ch in "\n\r\t"):
+        raise Rejected("control_characters")
+    return name
+
+
+def _layer(text: str) -> Layer:
+    layer = find_layer(text)
+    if layer is None:
+        names = [name for layer in LAYERS for name in (layer.key, *layer.aliases)]
+        guess = nearest(text, names)
+        found = find_layer(guess) if guess else None
+        raise Rejected("unknown_layer", value=text, suggestion=found.key if found else None)
+    return layer
+
+
+def _layer_list(text: str) -> list[int]:
+    return [_layer(part).number for part in text.split(",") if part.strip()]
+
+
+def _layer_list_or_none(text: str) -> bool:
+    parts = [part for part in text.split(",") if part.strip()]
+    return bool(parts) and all(find_layer(part) for part in parts)
+
+
+def _no_options(tokens: Sequence[Token], command: str) -> None:
+    for token in tokens:
+        if token.key is not None:
+            raise Rejected("no_options", command=command, value=f"{token.key}:")
+
+
+def _fields(options: Sequence[Token], today: date, *, allow_rename: bool = True) -> ToolFields:
+    values: dict[str, object] = {}
+    for token in options:
+        key = KEYS[token.key or ""]
+        if key == "name" and not allow_rename:
+            raise Rejected("rename_on_add")
+        if key in values:
+            raise Rejected("repeated_key", value=token.key)
+        values[key] = _OPTION_PARSERS[key](token.text, today)
+    return ToolFields(**values)  # type: ignore[arg-type]
+
+
+def _replace(fields: ToolFields, **changes: object) -> ToolFields:
+    return ToolFields(**{**fields.given(), **changes})  # type: ignore[arg-type]
+
+
+def _clears(text: str) -> bool:
+    return text.strip().casefold() in CLEAR_WORDS
+
+
+def _opt_name(text: str, today: date) -> str:
+    return _name(text)
+
+
+def _opt_layers(text: str, today: date) -> tuple[int, ...]:
+    layers = _layer_list(text)
+    if not layers:
+        raise Rejected("empty_value", key="layer")
+    return tuple(sorted(set(layers)))
+
+
+def _opt_capabilities(text: str, today: date) -> tuple[str, ...]:
+    found: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        capability = find_capability(part)
+        if capability is None:
+            raise Rejected("unknown_capability", value=part, suggestion=nearest(part, CAPABILITIES))
+        found.append(capability)
+    if not found:
+        raise Rejected("empty_value", key="caps")
+    return tuple(sorted(set(found), key=CAPABILITIES.index))
+
+
+def _opt_vendor(text: str, today: date) -> str | None:
+    if _clears(text):
+        return None
+    vendor = text.strip()
+    if not vendor:
+        raise Rejected("empty_value", key="vendor")
+    if len(vendor) > MAX_VENDOR or has_control_characters(vendor):
+        raise Rejected("bad_vendor", limit=MAX_VENDOR)
+    return vendor
+
+
+def _opt_cost(text: str, today: date) -> Cost | None:
+    return None if _clears(text) else parse_cost(text)
+
+
+def _opt_owner(text: str, today: date) -> UserRef | None:
+    if _clears(text):
+        return None
+    match = _MENTION.match(text.strip())
+    if match is None:
+        raise Rejected("bad_owner", value=text)
+    return UserRef(match[1], match[2] or None)
+
+
+def _opt_renews(text: str, today: date) -> date | None:
+    return None if _clears(text) else parse_date(text, today=today)
+
+
+def _opt_notice(text: str, today: date) -> int | None:
+    if _clears(text):
+        return None
+    match = _NOTICE.match(text.strip())
+    if match is None or int(match[1]) > MAX_NOTICE_DAYS:
+        raise Rejected("bad_notice", value=text, limit=MAX_NOTICE_DAYS)
+    return int(match[1])
+
+
+def _opt_sourcing(text: str, today: date) -> str | None:
+    if _clears(text):
+        return None
+    sourcing = SOURCING.get(normalise(text))
+    if sourcing is None:
+        raise Rejected("bad_sourcing", value=text)
+    return sourcing
+
+
+def _opt_channel(text: str, today: date) -> ChannelRef | None:
+    if _clears(text):
+        return None
+    match = _CHANNEL.match(text.strip())
+    if match is None:
+        raise Rejected("bad_channel", value=text)
+    return ChannelRef(match[1], match[2] or None)
+
+
+def _opt_notes(text: str, today: date) -> str | None:
+    notes = text.strip()
+    if not notes or _clears(notes):
+        return None
+    if len(notes) > MAX_NOTES:
+        raise Rejected("notes_too_long", length=len(notes), limit=MAX_NOTES)
+    return notes
+
+
+_OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
+    "name": _opt_name,
+    "layers": _opt_layers,
+    "capabilities": _opt_capabilities,
+    "vendor": _opt_vendor,
+    "cost": _opt_cost,
+    "owner": _opt_owner,
+    "renews": _opt_renews,
+    "notice_days": _opt_notice,
+    "sourcing": _opt_sourcing,
+    "channel": _opt_channel,
+    "notes": _opt_notes,
+}
+
+
+def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted({CAPABILITY_LAYER[c] for c in capabilities}))

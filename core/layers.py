@@ -1,0 +1,133 @@
+"""The seven layers of an AI infrastructure stack and the capabilities under each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.text import normalise
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    number: int
+    key: str
+    title: str
+    aliases: tuple[str, ...]
+    capabilities: tuple[str, ...]
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer(
+        1,
+        "compute",
+        "Compute",
+        ("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+        ("gpu-compute", "cpu-compute", "accelerators", "bare-metal", "cluster-scheduling"),
+    ),
+    Layer(
+        2,
+        "inference",
+        "Inference and serving",
+        ("serving", "serve", "inference and serving", "deployment", "llm serving"),
+        ("model-serving", "llm-serving", "serverless-inference", "model-gateway"),
+    ),
+    Layer(
+        3,
+        "training",
+        "Training orchestration",
+        ("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+        ("distributed-training", "experiment-tracking", "ml-pipelines", "hyperparameter-tuning"),
+    ),
+    Layer(
+        4,
+        "data",
+        "Data and vector databases",
+        (
+            "data and vector databases",
+            "vector",
+            "vectors",
+            "vector database",
+            "vectordb",
+            "database",
+            "warehouse",
+            "features",
+            "feature store",
+        ),
+        (
+            "data-warehouse",
+            "vector-search",
+            "embedding-store",
+            "feature-store",
+            "data-labeling",
+            "data-pipelines",
+        ),
+    ),
+    Layer(
+        5,
+        "mlops",
+        "MLOps",
+        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining"),
+        ("model-registry", "ml-cicd", "model-monitoring", "retraining-pipelines"),
+    ),
+    Layer(
+        6,
+        "observability",
+        "Observability",
+        ("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+        (
+            "drift-detection",
+            "data-quality",
+            "inference-cost-tracking",
+            "llm-tracing",
+            "model-evaluation",
+        ),
+    ),
+    Layer(
+        7,
+        "governance",
+        "Governance",
+        ("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+        ("access-control", "audit-logging", "compliance", "responsible-ai"),
+    ),
+)
+
+LAYER_BY_NUMBER: dict[int, Layer] = {layer.number: layer for layer in LAYERS}
+LAYER_BY_KEY: dict[str, Layer] = {layer.key: layer for layer in LAYERS}
+
+# Every capability belongs to exactly one layer.
+CAPABILITY_LAYER: dict[str, int] = {
+    capability: layer.number for layer in LAYERS for capability in layer.capabilities
+}
+CAPABILITIES: tuple[str, ...] = tuple(CAPABILITY_LAYER)
+
+
+def _layer_names() -> dict[str, Layer]:
+    names: dict[str, Layer] = {}
+    for layer in LAYERS:
+        for name in (str(layer.number), layer.key, layer.title, *layer.aliases):
+            key = normalise(name)
+            if key in names and names[key] is not layer:
+                raise ValueError(f"layer name {name!r} is used twice")
+            names[key] = layer
+    return names
+
+
+_LAYER_NAMES = _layer_names()
+
+
+def layer_names() -> tuple[str, ...]:
+    """Every spelling that names a layer, for suggestions."""
+    return tuple(_LAYER_NAMES)
+
+
+def find_layer(text: str) -> Layer | None:
+    """The layer named by number, key, title or alias ("2", "serving", "Vector"), or None."""
+    return _LAYER_NAMES.get(normalise(text))
+
+
+def find_capability(text: str) -> str | None:
+    key = normalise(text)
+    for capability in CAPABILITIES:
+        if normalise(capability) == key:
+            return capability
+    return None

@@ -1,0 +1,78 @@
+"""The one typed settings object, read from an environment mapping the caller passes in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///stackbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(ValueError):
+    """A variable is set to something stackbot cannot use; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = 3000
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:
+        # Secrets never reach a log line, even by accident.
+        return f"Settings(database_url={_redact_url(self.database_url)!r}, port={self.port})"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        def text(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        database_url = text("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if database_url.startswith("postgres://"):
+            # Heroku-style URLs name no driver; SQLAlchemy needs one.
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        if not database_url.startswith(("sqlite:", "postgresql+psycopg://")):
+            raise SettingsError(
+                "DATABASE_URL must be a sqlite:/// path or a postgresql:// URL, "
+                f"not {_redact_url(database_url)!r}"
+            )
+        port_text = text("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"PORT must be a port number (1-65535), not {port_text!r}")
+        level = (text("LOG_LEVEL") or "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+        api_url = text("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        return cls(
+            database_url=database_url,
+            slack_bot_token=text("SLACK_BOT_TOKEN"),
+            slack_signing_secret=text("SLACK_SIGNING_SECRET"),
+            slack_app_token=text("SLACK_APP_TOKEN"),
+            slack_client_id=text("SLACK_CLIENT_ID"),
+            slack_client_secret=text("SLACK_CLIENT_SECRET"),
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            port=int(port_text),
+            log_level=level,
+        )
+
+
+def _redact_url(url: str) -> str:
+    """The URL with any password replaced, fit for a message or a log line."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url

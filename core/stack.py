@@ -1,0 +1,108 @@
+"""A workspace's stack as plain data, and the seven-layer map of it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from core.layers import LAYERS, Layer
+from core.money import CENT, Cost
+
+SOURCINGS = ("build", "buy", "open-source")
+
+
+@dataclass(frozen=True, slots=True)
+class StackTool:
+    """One registered tool, as the rules in core/ see it."""
+
+    id: int
+    name: str
+    layers: tuple[int, ...]
+    capabilities: tuple[str, ...] = ()
+    catalog_key: str | None = None
+    vendor: str | None = None
+    sourcing: str | None = None
+    cost: Cost | None = None
+    owner_id: str | None = None
+    active: bool = True
+    next_review_on: date | None = None
+
+    @property
+    def monthly(self) -> Decimal | None:
+        return self.cost.monthly if self.cost else None
+
+
+def spend_by_currency(
+    tools: Iterable[StackTool], *, layer: int | None = None
+) -> dict[str, Decimal]:
+    """Monthly spend per currency; currencies are never converted into each other.
+
+    For one `layer`, a tool that covers several layers counts with an even share of its cost, so
+    the layers of a stack add up to its total rather than counting a platform seven times.
+    """
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for tool in tools:
+        if tool.cost is not None:
+            share = len(tool.layers) if layer is not None and tool.layers else 1
+            totals[tool.cost.currency] += tool.cost.monthly / share
+    return {
+        currency: total.quantize(CENT)
+        for currency, total in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSummary:
+    layer: Layer
+    tools: tuple[StackTool, ...]
+    spend: Mapping[str, Decimal]
+    sourcing: Mapping[str, int]  # "build", "buy", "open-source", "unset" -> how many tools
+
+    @property
+    def is_gap(self) -> bool:
+        return not self.tools
+
+
+@dataclass(frozen=True, slots=True)
+class StackMap:
+    layers: tuple[LayerSummary, ...]
+    tool_count: int
+    spend: Mapping[str, Decimal]
+    gaps: tuple[int, ...] = field(default=())
+    marked: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def stack_map(
+    tools: Iterable[StackTool], *, marked: Mapping[int, tuple[str, ...]] | None = None
+) -> StackMap:
+    """All seven layers in order, each with its active tools (a tool in two layers is in both).
+
+    `marked` carries notes per layer number from the analysis (over-invested ...).
+    """
+    active = sorted((t for t in tools if t.active), key=lambda t: (t.name.casefold(), t.id))
+    by_layer: dict[int, list[StackTool]] = defaultdict(list)
+    for tool in active:
+        for number in tool.layers:
+            by_layer[number].append(tool)
+    summaries = []
+    for layer in LAYERS:
+        members = tuple(by_layer.get(layer.number, ()))
+        counts = Counter(t.sourcing or "unset" for t in members)
+        summaries.append(
+            LayerSummary(
+                layer=layer,
+                tools=members,
+                spend=spend_by_currency(members, layer=layer.number),
+                sourcing={k: counts[k] for k in (*SOURCINGS, "unset") if counts[k]},
+            )
+        )
+    return StackMap(
+        layers=tuple(summaries),
+        tool_count=len(active),
+        spend=spend_by_currency(active),
+        gaps=tuple(s.layer.number for s in summaries if s.is_gap),
+        marked=dict(marked or {}),
+    )

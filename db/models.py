@@ -1,0 +1,83 @@
+"""The store's tables. Every row but a workspace's belongs to exactly one workspace."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime
+
+ACTIVE = "active"
+RETIRED = "retired"
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Workspace(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, unique=True)
+    name: str | None = Field(default=None, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    digest_channel: str | None = Field(default=None, max_length=32)
+    digest_weekday: int = 0  # Monday
+    digest_hour: int = 9
+    review_channel: str | None = Field(default=None, max_length=32)
+    reminder_hour: int = 9
+    review_leads: list[int] = _json(lambda: [60, 30, 7])
+    dm_owners: bool = False
+    skip_empty_digest: bool = False
+    owned_layers: list[int] = _json(list)
+    created_at: datetime = _utc()
+
+
+class Tool(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key", name="uq_tool_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=320)
+    catalog_key: str | None = Field(default=None, max_length=64)
+    layers: list[int] = _json(list)
+    capabilities: list[str] = _json(list)
+    vendor: str | None = Field(default=None, max_length=80)
+    sourcing: str | None = Field(default=None, max_length=16)
+    cost_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cost_currency: str | None = Field(default=None, max_length=3)
+    cost_period: str | None = Field(default=None, max_length=8)
+    owner_id: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    renews_on: date | None = None
+    notice_days: int | None = None
+    last_review_on: date | None = None
+    next_review_on: date | None = None
+    status: str = Field(default=ACTIVE, max_length=16)
+    notes: str | None = Field(default=None, max_length=1000)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    retired_at: datetime | None = _utc(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_workspace_at", "workspace_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    tool_id: int | None = Field(default=None, foreign_key="tool.id", index=True)
+    tool_name: str | None = Field(default=None, max_length=80)
+    actor: str = Field(max_length=32)
+    action: str = Field(max_length=32)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    at: datetime = _utc()

@@ -1,0 +1,227 @@
+"""Queries over workspaces, tools and their history. Every one is scoped to one workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from core.money import Cost, Period
+from core.stack import StackTool
+from db.models import ACTIVE, AuditEvent, Tool, Workspace
+
+# The fields a person sees and changes; an audit event records them before and after.
+AUDITED = (
+    "name",
+    "layers",
+    "capabilities",
+    "vendor",
+    "sourcing",
+    "cost",
+    "owner_id",
+    "channel_id",
+    "renews_on",
+    "notice_days",
+    "last_review_on",
+    "next_review_on",
+    "status",
+    "notes",
+)
+
+
+def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
+    return session.exec(select(Workspace).where(Workspace.team_id == team_id)).first()
+
+
+def ensure_workspace(*, session: Session, team_id: str, now: datetime) -> Workspace:
+    """The team's workspace row, created on first use (safe when two requests race)."""
+    found = get_workspace(session=session, team_id=team_id)
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    defaults = Workspace(team_id=team_id, created_at=now).model_dump(exclude={"id"})
+    statement = insert(Workspace).values(**defaults).on_conflict_do_nothing()
+    session.execute(statement)
+    created = get_workspace(session=session, team_id=team_id)
+    assert created is not None
+    return created
+
+
+def find_tool(
+    *,
+    session: Session,
+    workspace_id: int,
+    name_key: str,
+    catalog_key: str | None = None,
+) -> Tool | None:
+    """The tool registered under `name_key`, else the one registered as catalog entry
+    `catalog_key` under another name ("wandb" finds "Weights & Biases")."""
+    match = col(Tool.name_key) == name_key
+    if catalog_key is not None:
+        match = or_(match, col(Tool.catalog_key) == catalog_key)
+    rows = session.exec(select(Tool).where(Tool.workspace_id == workspace_id, match)).all()
+    rows = sorted(rows, key=lambda t: (t.name_key != name_key, t.status != ACTIVE, t.id))
+    return rows[0] if rows else None
+
+
+def tool_names(*, session: Session, workspace_id: int) -> list[str]:
+    statement = select(Tool.name).where(Tool.workspace_id == workspace_id)
+    return list(session.exec(statement).all())
+
+
+def list_tools(*, session: Session, workspace_id: int, status: str | None = ACTIVE) -> list[Tool]:
+    statement = select(Tool).where(Tool.workspace_id == workspace_id)
+    if status is not None:
+        statement = statement.where(Tool.status == status)
+    return list(session.exec(statement.order_by(Tool.name_key)).all())
+
+
+def add_tool(
+    *, session: Session, workspace_id: int, values: Mapping[str, Any], actor: str, now: datetime
+) -> Tool:
+    tool = Tool(workspace_id=workspace_id, added_by=actor, added_at=now, updated_at=now, **values)
+    session.add(tool)
+    session.flush()
+    record_event(
+        session=session,
+        workspace_id=workspace_id,
+        actor=actor,
+        action="add",
+        tool=tool,
+        after=snapshot(tool),
+        now=now,
+    )
+    return tool
+
+
+def update_tool(
+    *,
+    session: Session,
+    workspace_id: int,
+    tool: Tool,
+    values: Mapping[str, Any],
+    actor: str,
+    action: str,
+    now: datetime,
+) -> dict[str, tuple[Any, Any]]:
+    """Apply `values` to `tool` and audit what changed; returns {field: (before, after)}."""
+    if tool.workspace_id != workspace_id:
+        raise PermissionError("that tool belongs to another workspace")
+    before = snapshot(tool)
+    for name, value in values.items():
+        setattr(tool, name, value)
+    after = snapshot(tool)
+    changed = {k: (before[k], after[k]) for k in AUDITED if before[k] != after[k]}
+    if changed:
+        tool.updated_at = now
+        session.add(tool)
+        record_event(
+            session=session,
+            workspace_id=workspace_id,
+            actor=actor,
+            action=action,
+            tool=tool,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            now=now,
+        )
+    return changed
+
+
+def record_event(
+    *,
+    session: Session,
+    workspace_id: int,
+    actor: str,
+    action: str,
+    now: datetime,
+    tool: Tool | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        workspace_id=workspace_id,
+        tool_id=tool.id if tool else None,
+        tool_name=tool.name if tool else None,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+        at=now,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_history(
+    *, session: Session, workspace_id: int, tool_id: int | None = None, limit: int = 20
+) -> tuple[list[AuditEvent], int]:
+    """The newest `limit` events, and how many there are in all."""
+    where = [AuditEvent.workspace_id == workspace_id]
+    if tool_id is not None:
+        where.append(AuditEvent.tool_id == tool_id)
+    events = session.exec(
+        select(AuditEvent).where(*where).order_by(col(AuditEvent.id).desc()).limit(limit)
+    ).all()
+    total = session.exec(select(func.count()).select_from(AuditEvent).where(*where)).one()
+    return list(events), int(total)
+
+
+def snapshot(tool: Tool) -> dict[str, Any]:
+    """The audited fields as JSON-ready values; a cost is one value, not three columns."""
+    return {name: _jsonable(_field(tool, name)) for name in AUDITED}
+
+
+def _field(tool: Tool, name: str) -> Any:
+    if name != "cost":
+        return getattr(tool, name)
+    cost = cost_of(tool)
+    if cost is None:
+        return None
+    return {"amount": str(cost.amount), "currency": cost.currency, "period": cost.period}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return value
+
+
+def cost_of(tool: Tool) -> Cost | None:
+    if tool.cost_cents is None or tool.cost_currency is None:
+        return None
+    period: Period = "year" if tool.cost_period == "year" else "month"
+    return Cost(Decimal(tool.cost_cents) / 100, tool.cost_currency, period)
+
+
+def cost_columns(cost: Cost | None) -> dict[str, Any]:
+    if cost is None:
+        return {"cost_cents": None, "cost_currency": None, "cost_period": None}
+    cents = int((cost.amount * 100).to_integral_value())
+    return {"cost_cents": cents, "cost_currency": cost.currency, "cost_period": cost.period}
+
+
+def to_stack_tool(tool: Tool) -> StackTool:
+    assert tool.id is not None
+    return StackTool(
+        id=tool.id,
+        name=tool.name,
+        layers=tuple(tool.layers),
+        capabilities=tuple(tool.capabilities),
+        catalog_key=tool.catalog_key,
+        vendor=tool.vendor,
+        sourcing=tool.sourcing,
+        cost=cost_of(tool),
+        owner_id=tool.owner_id,
+        active=tool.status == ACTIVE,
+        next_review_on=tool.next_review_on,
+    )

@@ -1,0 +1,202 @@
+"""The one place words are rendered: a Jinja template in, a Slack message (text + blocks) out.
+
+Templates are JSON with Jinja in it. Every `{{ value }}` is escaped twice on its way out: for
+Slack's mrkdwn (`&`, `<`, `>` only: https://docs.slack.dev/messaging/formatting-message-text)
+and for the JSON string it sits in. `{{ value | plain }}` skips the mrkdwn step, for plain_text
+fields; `{{ value | mrkdwn }}` marks text that is already mrkdwn (a mention we built). A comma
+before `]` or `}` is dropped, so loops need not special-case their last item. Text a template
+has already rendered (a macro's output, a `{% set %}` block) is never escaped twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from core.layers import LAYER_BY_NUMBER
+from core.money import format_amount
+
+TEMPLATES = Path(__file__).parent
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+
+Message = dict[str, Any]
+
+
+class _Plain(str):
+    """Text for a plain_text field: JSON-escaped, not mrkdwn-escaped."""
+
+
+class _Mrkdwn(str):
+    """mrkdwn we wrote ourselves (mentions, links): JSON-escaped only."""
+
+
+def escape_mrkdwn(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _finalize(value: Any) -> Markup:
+    # Jinja's autoescape is on only so that rendered template text (macro output, {% set %}
+    # blocks, caller()) arrives here as Markup and passes through untouched; raw values are
+    # escaped here, never with Jinja's HTML escaping.
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    text = str(value)
+    if not isinstance(value, _Plain | _Mrkdwn):
+        text = escape_mrkdwn(text)
+    return Markup(json.dumps(text, ensure_ascii=False)[1:-1])
+
+
+def _money(amount: Decimal | str | None, currency: str | None, suffix: str = "") -> str:
+    if amount is None or currency is None:
+        return ""
+    return format_amount(Decimal(amount), currency) + suffix
+
+
+def _spend(totals: Mapping[str, Decimal], suffix: str = "/mo") -> str:
+    return " + ".join(format_amount(v, k) + suffix for k, v in totals.items())
+
+
+def _day(value: date | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return f"{value.day} {value:%b %Y}"
+
+
+def _when(value: datetime, zone: str = "UTC") -> str:
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def _layer(number: int) -> str:
+    return LAYER_BY_NUMBER[number].title
+
+
+def _layers(numbers: Sequence[int]) -> str:
+    return ", ".join(_layer(n) for n in numbers)
+
+
+def _user(user_id: str | None) -> _Mrkdwn:
+    return _Mrkdwn(f"<@{user_id}>" if user_id else "")
+
+
+def _channel(channel_id: str | None) -> _Mrkdwn:
+    return _Mrkdwn(f"<#{channel_id}>" if channel_id else "")
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        plain=_Plain,
+        mrkdwn=_Mrkdwn,
+        json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
+        money=_money,
+        spend=_spend,
+        day=_day,
+        when=_when,
+        layer=_layer,
+        layers=_layers,
+        user=_user,
+        channel=_channel,
+    )
+    return env
+
+
+def render(template: str, /, **context: Any) -> Message:
+    """templates/<template>.json.j2 rendered as {"text": ..., "blocks": [...]} within Slack's
+    limits."""
+    source = environment().get_template(f"{template}.json.j2").render(**context)
+    # strict=False lets a template write a line break as a line break inside a JSON string.
+    message = json.loads(_drop_trailing_commas(source), strict=False)
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        raise ValueError(f"template {template} must render an object with a text field")
+    blocks = message.setdefault("blocks", [])
+    if len(blocks) > MAX_BLOCKS:
+        raise ValueError(
+            f"template {template} rendered {len(blocks)} blocks; Slack takes {MAX_BLOCKS}"
+        )
+    message["text"] = clip(message["text"], MAX_FALLBACK_TEXT)
+    for block in blocks:
+        _fit(block)
+    return message
+
+
+def _fit(block: dict[str, Any]) -> None:
+    """Clip texts that user data made too long, without cutting an entity or a mention."""
+    if block.get("type") == "header":
+        block["text"]["text"] = clip(block["text"]["text"], MAX_HEADER_TEXT)
+    text = block.get("text")
+    if block.get("type") == "section" and isinstance(text, dict):
+        text["text"] = clip(text["text"], MAX_SECTION_TEXT)
+    for element in block.get("elements", []):
+        if block.get("type") == "context" and "text" in element:
+            element["text"] = clip(element["text"], MAX_SECTION_TEXT)
+    for item in block.get("fields", []):
+        item["text"] = clip(item["text"], 2000)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending in "…" when cut, never inside `&amp;`
+    or `<@U123>`."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    opened = max(text.rfind("&", 0, cut), text.rfind("<", 0, cut))
+    if opened != -1:
+        closer = ";" if text[opened] == "&" else ">"
+        closed = text.find(closer, opened)
+        if closed == -1 or closed >= cut:
+            cut = opened
+    return text[:cut] + "…"
+
+
+def _drop_trailing_commas(source: str) -> str:
+    out: list[str] = []
+    in_string = escaped = False
+    pending_comma = -1
+    for ch in source:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch in " \t\r\n":
+            out.append(ch)
+            continue
+        if ch in "]}" and pending_comma != -1:
+            out[pending_comma] = ""
+        pending_comma = -1
+        if ch == ",":
+            pending_comma = len(out)
+        elif ch == '"':
+            in_string = True
+        out.append(ch)
+    return "".join(out)
