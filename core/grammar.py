@@ -412,9 +412,9 @@ def _name_and_layers(names: Sequence[Token]) -> tuple[str, list[int]]:
     catalog = load_catalog()
     words = [t.text for t in names]
     for cut in range(len(words), 0, -1):
-        rest = words[cut:]
-        if catalog.find(" ".join(words[:cut])) and all(_layer_list_or_none(w) for w in rest):
-            return _name(" ".join(words[:cut])), [n for w in rest for n in _layer_list(w)]
+        if catalog.find(" ".join(words[:cut])):
+            # A known tool followed by words that should be layers: `add vLLM infrence`.
+            return _name(" ".join(words[:cut])), [n for w in words[cut:] for n in _layer_list(w)]
     for cut in range(1, len(words) + 1):
         rest = words[cut:]
         if all(not names[cut + i].quoted and _layer_list_or_none(w) for i, w in enumerate(rest)):

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db import open_store
+from db.engine import make_engine, session_scope
+from db.migrate import current, head, upgrade
+from db.models import Tool
+from db.tools import add_tool, ensure_workspace, find_tool, list_tools, update_tool
+from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM
+
+
+def test_it_migrates_a_new_database_to_the_newest_schema(database_url: str) -> None:
+    engine = open_store(database_url)
+    assert current(engine) == head()
+    tables = set(inspect(engine).get_table_names())
+    assert {"workspace", "tool", "audit_event", "alembic_version"} <= tables
+    open_store(database_url).dispose()  # a second start changes nothing
+    engine.dispose()
+
+
+def test_it_keeps_existing_rows_through_every_migration(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspace (team_id, timezone, digest_weekday, digest_hour,"
+                " reminder_hour, review_leads, dm_owners, skip_empty_digest, owned_layers,"
+                " created_at) VALUES ('TOLD', 'UTC', 0, 9, 9, '[60, 30, 7]', false, false,"
+                " '[]', '2026-01-01 00:00:00')"
+            )
+        )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(session=session, team_id="TOLD", now=NOW)
+        assert workspace.review_leads == [60, 30, 7]
+    engine.dispose()
+
+
+def test_it_stores_timestamps_in_utc_and_reads_them_back_aware(engine: Engine) -> None:
+    berlin = datetime(2026, 11, 28, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM, now=berlin)
+    with Session(engine) as session:
+        found = ensure_workspace(session=session, team_id=TEAM, now=NOW)
+        assert found.id == workspace.id
+        assert found.created_at == berlin
+        assert found.created_at.tzinfo is not None
+        assert found.created_at.utcoffset() == timedelta(0)
+
+
+def test_it_refuses_a_naive_timestamp(engine: Engine) -> None:
+    with pytest.raises(Exception, match="naive"), session_scope(engine) as session:
+        ensure_workspace(session=session, team_id=TEAM, now=datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_it_scopes_every_lookup_to_one_workspace(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        alpha = ensure_workspace(session=session, team_id=TEAM, now=NOW)
+        beta = ensure_workspace(session=session, team_id=OTHER_TEAM, now=NOW)
+        assert alpha.id is not None
+        assert beta.id is not None
+        theirs = add_tool(
+            session=session,
+            workspace_id=beta.id,
+            values={"name": "vLLM", "name_key": "vllm", "layers": [2], "capabilities": []},
+            actor=ALICE,
+            now=NOW,
+        )
+        assert find_tool(session=session, workspace_id=alpha.id, name_key="vllm") is None
+        assert list_tools(session=session, workspace_id=alpha.id) == []
+        with pytest.raises(PermissionError):
+            update_tool(
+                session=session,
+                workspace_id=alpha.id,
+                tool=theirs,
+                values={"notes": "mine now"},
+                actor=ALICE,
+                action="edit",
+                now=NOW,
+            )
+
+
+def test_it_allows_one_tool_per_name_per_workspace(engine: Engine) -> None:
+    values = {"name": "vLLM", "name_key": "vllm", "layers": [2], "capabilities": []}
+
+    def add_twice() -> None:
+        with session_scope(engine) as s:
+            workspace = ensure_workspace(session=s, team_id=TEAM, now=NOW)
+            assert workspace.id is not None
+            for _ in range(2):
+                add_tool(session=s, workspace_id=workspace.id, values=values, actor=ALICE, now=NOW)
+
+    with pytest.raises(IntegrityError):
+        add_twice()
+    with Session(engine) as session:
+        assert session.exec(select(Tool)).all() == []  # the failed transaction left nothing
+
+
+def test_it_runs_sqlite_in_wal_mode_with_immediate_transactions(tmp_path: object) -> None:
+    engine = open_store(f"sqlite:///{tmp_path}/wal.db")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with session_scope(engine) as session:
+        ensure_workspace(session=session, team_id=TEAM, now=datetime.now(UTC))
+    engine.dispose()
+    assert "BEGIN IMMEDIATE" in statements

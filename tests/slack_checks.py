@@ -1,0 +1,66 @@
+"""What every message stackbot sends must satisfy (../shared/SLACK.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+MAX_BLOCKS = 50
+
+
+def assert_valid_message(message: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) -> None:
+    assert isinstance(message.get("text"), str)
+    assert message["text"].strip(), "a message needs fallback text"
+    blocks = message.get("blocks", [])
+    assert len(blocks) <= max_blocks
+    for block in blocks:
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        assert parsed.to_dict() == block, block  # to_dict() validates lengths and drops unknowns
+        if block["type"] == "section":
+            if "text" in block:
+                assert len(block["text"]["text"]) <= 3000
+            assert len(block.get("fields", [])) <= 10
+            for field in block.get("fields", []):
+                assert len(field["text"]) <= 2000
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+
+
+def all_text(message: dict[str, Any]) -> str:
+    """Every piece of text in a message, joined, for asserting on what a person reads."""
+    parts = [message["text"]]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    parts.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks", []))
+    return "\n".join(parts)
+
+
+def mrkdwn_text(message: dict[str, Any]) -> str:
+    """The texts Slack parses for mentions: the fallback `text` and every mrkdwn object.
+    (plain_text shows `<!channel>` as it is and pings nobody.)"""
+    parts = [message["text"]]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks", []))
+    return "\n".join(parts)
