@@ -36,7 +36,7 @@ SEED: tuple[tuple[str, str], ...] = (
     ("ULI", "/stack remove TorchServe"),
     ("ULI", "/stack edit vLLM cost:1,500/mo notes:GPU nodes are billed under CoreWeave"),
 )
-SHOW = ("/stack map", "/stack list", "/stack history")
+SHOW = ("/stack map", "/stack overlaps", "/stack spend", "/stack list", "/stack history")
 
 
 def run_demo(path: Path, *, now: datetime, out: Callable[[str], None]) -> None:

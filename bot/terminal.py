@@ -15,6 +15,10 @@ _EMOJI = {
     ":pencil2:": "✎",
     ":wastebasket:": "✗",
     ":chart_with_upwards_trend:": "↑",
+    ":moneybag:": "»",
+    ":tada:": "✓",
+    ":arrows_counterclockwise:": "↺",
+    ":gear:": "⚙",
 }
 
 

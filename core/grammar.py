@@ -135,7 +135,60 @@ class Help:
     topic: str | None = None
 
 
-Command: TypeAlias = Add | Edit | Remove | List | Show | Map | History | Help
+@dataclass(frozen=True, slots=True)
+class Overlaps:
+    layer: int | None = None
+    accepted: bool = False  # list the accepted findings instead of the open ones
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptFinding:
+    finding_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenFinding:
+    finding_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """`/stack settings` shows them all; with a name and a value it changes one."""
+
+    name: str | None = None
+    owned_layers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Admins:
+    """`/stack admins` lists them; `add` and `remove` change who they are."""
+
+    action: str | None = None
+    user: UserRef | None = None
+
+
+Command: TypeAlias = (
+    Add
+    | Edit
+    | Remove
+    | List
+    | Show
+    | Map
+    | History
+    | Help
+    | Overlaps
+    | AcceptFinding
+    | ReopenFinding
+    | Spend
+    | Settings
+    | Admins
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +247,12 @@ def _token(text: str, prefix: str | None) -> Token:
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-SUBCOMMANDS = ("add", "edit", "remove", "list", "show", "map", "history", "help")
+SUBCOMMANDS = (
+    *("add", "edit", "remove", "list", "show", "map", "history", "overlaps", "spend"),
+    *("settings", "admins", "help"),
+)
+SETTINGS = ("own",)
+MAX_REASON = 500
 HELP_TOPICS = (*SUBCOMMANDS, "caps")
 SUBCOMMAND_ALIASES = {
     "new": "add",
@@ -212,6 +270,13 @@ SUBCOMMAND_ALIASES = {
     "log": "history",
     "audit": "history",
     "?": "help",
+    "overlap": "overlaps",
+    "findings": "overlaps",
+    "costs": "spend",
+    "cost": "spend",
+    "setting": "settings",
+    "config": "settings",
+    "admin": "admins",
 }
 KEYS = {
     "name": "name",
@@ -327,6 +392,70 @@ def _parse_help(tokens: list[Token], today: date) -> Command:
     return Help(topic=topic)
 
 
+def _parse_overlaps(tokens: list[Token], today: date) -> Command:
+    if not tokens:
+        return Overlaps()
+    word = tokens[0].text.casefold()
+    if word not in {"accept", "reopen"}:
+        _no_options(tokens, "overlaps")
+    else:
+        if len(tokens) < 2:
+            raise Rejected("missing_finding", command=word)
+        finding_id = tokens[1].text.casefold()
+        if word == "reopen":
+            if len(tokens) > 2:
+                raise Rejected("unexpected_word", value=tokens[2].text, command="overlaps reopen")
+            return ReopenFinding(finding_id)
+        # A reason is free text: "capacity: two clouds" is not an option.
+        reason = " ".join(t.text if t.key is None else f"{t.key}:{t.text}" for t in tokens[2:])
+        reason = reason.strip()
+        if not reason:
+            raise Rejected("empty_reason", finding_id=finding_id)
+        if len(reason) > MAX_REASON:
+            raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
+        return AcceptFinding(finding_id, reason)
+    if word in {"accepted", "all"}:
+        return Overlaps(accepted=True)
+    return Overlaps(layer=_layer(" ".join(t.text for t in tokens)).number)
+
+
+def _parse_spend(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "spend")
+    if tokens:
+        raise Rejected("unexpected_word", value=tokens[0].text, command="spend")
+    return Spend()
+
+
+def _parse_settings(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "settings")
+    if not tokens:
+        return Settings()
+    name = tokens[0].text.casefold()
+    if name not in SETTINGS:
+        raise Rejected("unknown_setting", value=tokens[0].text, suggestion=nearest(name, SETTINGS))
+    value = " ".join(t.text for t in tokens[1:]).strip()
+    if not value:
+        raise Rejected("missing_setting_value", name=name)
+    if _clears(value):
+        return Settings(name=name)
+    return Settings(name=name, owned_layers=tuple(sorted(set(_layer_list(value)))))
+
+
+def _parse_admins(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "admins")
+    if not tokens:
+        return Admins()
+    action = tokens[0].text.casefold()
+    if action not in {"add", "remove"}:
+        raise Rejected("unknown_admins_action", value=tokens[0].text)
+    if len(tokens) != 2:
+        raise Rejected("admins_needs_one_person", action=action)
+    user = _opt_owner(tokens[1].text, today)
+    if user is None:
+        raise Rejected("admins_needs_one_person", action=action)
+    return Admins(action=action, user=user)
+
+
 _PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
     "add": _parse_add,
     "edit": _parse_edit,
@@ -335,6 +464,10 @@ _PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
     "show": _named(Show, "show"),
     "map": _parse_map,
     "history": _parse_history,
+    "overlaps": _parse_overlaps,
+    "spend": _parse_spend,
+    "settings": _parse_settings,
+    "admins": _parse_admins,
     "help": _parse_help,
 }
 
@@ -580,6 +713,11 @@ _OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "channel": _opt_channel,
     "notes": _opt_notes,
 }
+
+
+def parse_option(key: str, text: str, *, today: date) -> object:
+    """One option's value, as `key:text` in a command would give it (for forms and settings)."""
+    return _OPTION_PARSERS[KEYS[key]](text, today)
 
 
 def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:

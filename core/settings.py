@@ -23,6 +23,8 @@ class Settings:
     slack_client_secret: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = 3000
+    host: str = "0.0.0.0"
+    web_concurrency: int = 2
     log_level: str = "INFO"
 
     def __repr__(self) -> str:
@@ -49,6 +51,11 @@ class Settings:
         port_text = text("PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise SettingsError(f"PORT must be a port number (1-65535), not {port_text!r}")
+        workers_text = text("WEB_CONCURRENCY") or "2"
+        if not workers_text.isdigit() or not 0 < int(workers_text) <= 64:
+            raise SettingsError(
+                f"WEB_CONCURRENCY must be a number of processes (1-64), not {workers_text!r}"
+            )
         level = (text("LOG_LEVEL") or "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
@@ -64,6 +71,8 @@ class Settings:
             slack_client_secret=text("SLACK_CLIENT_SECRET"),
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             port=int(port_text),
+            host=text("HOST") or "0.0.0.0",
+            web_concurrency=int(workers_text),
             log_level=level,
         )
 

@@ -81,3 +81,40 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     at: datetime = _utc()
+
+
+class FindingDecision(SQLModel, table=True):
+    """A finding the team accepted as intentional, for the set of tools it had then."""
+
+    __tablename__ = "finding_decision"
+    __table_args__ = (UniqueConstraint("workspace_id", "finding_id", name="uq_finding_decision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    finding_id: str = Field(max_length=64)
+    fingerprint: str = Field(max_length=64)
+    reason: str = Field(max_length=500)
+    decided_by: str = Field(max_length=32)
+    decided_at: datetime = _utc()
+
+
+class StackAdmin(SQLModel, table=True):
+    """Someone named with `/stack admins add`, besides the workspace's own admins and owners."""
+
+    __tablename__ = "stack_admin"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", name="uq_stack_admin"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    user_id: str = Field(max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _utc()
+
+
+class SlackEvent(SQLModel, table=True):
+    """An Events API delivery already handled: Slack retries deliveries, the work runs once."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _utc(index=True)

@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from core.money import Cost, Period
 from core.stack import StackTool
-from db.models import ACTIVE, AuditEvent, Tool, Workspace
+from db.models import ACTIVE, AuditEvent, FindingDecision, StackAdmin, Tool, Workspace
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -225,3 +225,16 @@ def to_stack_tool(tool: Tool) -> StackTool:
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
     )
+
+
+def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
+    """Delete a workspace's stack, history and decisions; None when there is no such workspace."""
+    workspace = get_workspace(session=session, team_id=team_id)
+    if workspace is None:
+        return None
+    counts: dict[str, int] = {}
+    for table in (AuditEvent, FindingDecision, StackAdmin, Tool):
+        result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
+        counts[str(table.__tablename__)] = int(result.rowcount)
+    session.delete(workspace)
+    return counts

@@ -27,6 +27,8 @@ from core.money import format_amount
 
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
@@ -91,6 +93,15 @@ def _layers(numbers: Sequence[int]) -> str:
     return ", ".join(_layer(n) for n in numbers)
 
 
+def _names(names: Sequence[str], most: int = 6) -> str:
+    """ "A, B and C", or "A, B, C, D, E, F and 12 more" for a long list."""
+    shown = list(names[:most])
+    rest = len(names) - len(shown)
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
+
+
 def _user(user_id: str | None) -> _Mrkdwn:
     return _Mrkdwn(f"<@{user_id}>" if user_id else "")
 
@@ -120,6 +131,7 @@ def environment() -> Environment:
         when=_when,
         layer=_layer,
         layers=_layers,
+        names=_names,
         user=_user,
         channel=_channel,
     )
@@ -129,20 +141,30 @@ def environment() -> Environment:
 def render(template: str, /, **context: Any) -> Message:
     """templates/<template>.json.j2 rendered as {"text": ..., "blocks": [...]} within Slack's
     limits."""
+    message = _render(template, MAX_BLOCKS, context)
+    if not isinstance(message.get("text"), str):
+        raise ValueError(f"template {template} must render a message with a text field")
+    message["text"] = clip(message["text"], MAX_FALLBACK_TEXT)
+    return message
+
+
+def render_view(template: str, /, **context: Any) -> dict[str, Any]:
+    """A modal, an App Home or an options list: up to 100 blocks, no fallback text."""
+    return _render(template, MAX_VIEW_BLOCKS, context)
+
+
+def _render(template: str, max_blocks: int, context: dict[str, Any]) -> dict[str, Any]:
     source = environment().get_template(f"{template}.json.j2").render(**context)
     # strict=False lets a template write a line break as a line break inside a JSON string.
-    message = json.loads(_drop_trailing_commas(source), strict=False)
-    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
-        raise ValueError(f"template {template} must render an object with a text field")
-    blocks = message.setdefault("blocks", [])
-    if len(blocks) > MAX_BLOCKS:
-        raise ValueError(
-            f"template {template} rendered {len(blocks)} blocks; Slack takes {MAX_BLOCKS}"
-        )
-    message["text"] = clip(message["text"], MAX_FALLBACK_TEXT)
+    rendered = json.loads(_drop_trailing_commas(source), strict=False)
+    if not isinstance(rendered, dict):
+        raise ValueError(f"template {template} must render a JSON object")
+    blocks = rendered.setdefault("blocks", []) if "options" not in rendered else []
+    if len(blocks) > max_blocks:
+        raise ValueError(f"template {template} rendered {len(blocks)} blocks; at most {max_blocks}")
     for block in blocks:
         _fit(block)
-    return message
+    return rendered
 
 
 def _fit(block: dict[str, Any]) -> None:

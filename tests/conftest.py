@@ -16,6 +16,8 @@ from bot.commands import Context, Reply, run_command
 from core.settings import Settings
 from db import open_store
 
+pytest_plugins = ["tests.fake_slack"]  # the fake_slack fixture, for every test
+
 # The people in these tests, as Slack user ids.
 ALICE = "UALICE"  # a stack admin: may change anything
 BOB = "UBOB"  # a member: adds tools, edits the ones he owns

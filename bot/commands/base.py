@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from core.errors import Rejected
+from db import admins
 from db.models import Workspace
+from db.tools import record_event
 from templates.render import Message, render
+
+
+def _trusted() -> bool:
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +29,39 @@ class Context:
     user_id: str
     now: datetime
     channel_id: str | None = None
-    admin: bool = True
+    # Whether Slack says the person is a workspace admin or owner. A callable, so that Slack is
+    # asked (users.info) only by a command that needs to know. The terminal trusts its user.
+    slack_admin: Callable[[], bool] = _trusted
 
     def today(self, workspace: Workspace) -> date:
         """The date in the workspace's own time zone."""
         return self.now.astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+def is_admin(session: Session, workspace: Workspace, context: Context) -> bool:
+    """A stack admin: named with `/stack admins add`, or a workspace admin or owner in Slack."""
+    assert workspace.id is not None
+    named = admins.is_stack_admin(
+        session=session, workspace_id=workspace.id, user_id=context.user_id
+    )
+    return named or context.slack_admin()
+
+
+def refuse(
+    session: Session, workspace: Workspace, context: Context, code: str, **details: Any
+) -> Reply:
+    """Refuse an action the person may not take: nothing changes but the audit log, which
+    records the attempt (so this returns a reply rather than raising and rolling back)."""
+    assert workspace.id is not None
+    record_event(
+        session=session,
+        workspace_id=workspace.id,
+        actor=context.user_id,
+        action="refused",
+        after={k: v for k, v in details.items() if isinstance(v, str)},
+        now=context.now,
+    )
+    return Reply(render("error", code=code, **details), ok=False, code=code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +69,9 @@ class Reply:
     message: Message
     ok: bool = True
     public: bool = False  # shown to the channel, not only to the person who asked
+    code: str | None = None  # why it was refused, when it was
 
 
 def refusal(rejected: Rejected) -> Reply:
-    return Reply(render("error", code=rejected.code, **rejected.details), ok=False)
+    message = render("error", code=rejected.code, **rejected.details)
+    return Reply(message, ok=False, code=rejected.code)

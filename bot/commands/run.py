@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import tools
+from bot.commands import admins, findings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
@@ -27,6 +27,12 @@ HANDLERS: dict[type, Handler] = {
     grammar.Map: tools.show_map,
     grammar.History: tools.history,
     grammar.Help: tools.help_,
+    grammar.Overlaps: findings.overlaps,
+    grammar.AcceptFinding: findings.accept,
+    grammar.ReopenFinding: findings.reopen,
+    grammar.Spend: findings.spend,
+    grammar.Settings: findings.settings,
+    grammar.Admins: admins.admins,
 }
 
 
@@ -40,6 +46,14 @@ def run_command(engine: Engine, context: Context, text: str) -> Reply:
         text = stripped[6:]
     try:
         command = grammar.parse(text, today=context.now.date())
+    except Rejected as rejected:
+        return refusal(rejected)
+    return run_parsed(engine, context, command)
+
+
+def run_parsed(engine: Engine, context: Context, command: grammar.Command) -> Reply:
+    """Do `command` in one transaction; a refusal rolls it back and says what would work."""
+    try:
         with session_scope(engine) as session:
             workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
             return HANDLERS[type(command)](session, workspace, context, command)

@@ -6,14 +6,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply
+from bot.commands.base import Context, Reply, is_admin, refuse
+from bot.commands.findings import marked_map
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
 from core.grammar import UNSET, ToolFields, Unset, implied_layers
 from core.layers import LAYER_BY_NUMBER, LAYERS
 from core.reviews import next_review
-from core.stack import stack_map
 from core.text import nearest, normalise
 from db import tools as store
 from db.models import ACTIVE, RETIRED, Tool, Workspace
@@ -90,11 +90,16 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
 
 def edit(session: Session, workspace: Workspace, context: Context, command: grammar.Edit) -> Reply:
     assert workspace.id is not None
-    tool = _find(session, workspace, command.name)
+    tool = find_tool(session, workspace, command.name)
     if tool.status != ACTIVE:
         raise Rejected("tool_retired", name=tool.name)
     if not command.fields.given():
         raise Rejected("nothing_to_change", name=tool.name)
+    if not _may_change(session, workspace, context, tool):
+        return refuse(
+            session, workspace, context, "not_owner", what="edit", name=tool.name,
+            owner=tool.owner_id or tool.added_by,
+        )  # fmt: skip
     values = _values(command.fields, entry=None, current=tool)
     new_name = values.get("name")
     if new_name is not None:
@@ -129,9 +134,14 @@ def remove(
     session: Session, workspace: Workspace, context: Context, command: grammar.Remove
 ) -> Reply:
     assert workspace.id is not None
-    tool = _find(session, workspace, command.name)
+    tool = find_tool(session, workspace, command.name)
     if tool.status == RETIRED:
         raise Rejected("already_retired", name=tool.name)
+    if not _may_change(session, workspace, context, tool):
+        return refuse(
+            session, workspace, context, "not_owner", what="remove", name=tool.name,
+            owner=tool.owner_id or tool.added_by,
+        )  # fmt: skip
     store.update_tool(
         session=session,
         workspace_id=workspace.id,
@@ -161,7 +171,7 @@ def list_tools(
 
 
 def show(session: Session, workspace: Workspace, context: Context, command: grammar.Show) -> Reply:
-    tool = _find(session, workspace, command.name)
+    tool = find_tool(session, workspace, command.name)
     entry = load_catalog().by_key.get(tool.catalog_key or "")
     message = render(
         "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone
@@ -172,9 +182,7 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
 def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
-    assert workspace.id is not None
-    rows = store.list_tools(session=session, workspace_id=workspace.id)
-    summary = stack_map([store.to_stack_tool(t) for t in rows])
+    summary = marked_map(session, workspace, context)
     return Reply(render("stack_map", map=summary, per_layer=MAP_TOOLS_PER_LAYER))
 
 
@@ -182,7 +190,7 @@ def history(
     session: Session, workspace: Workspace, context: Context, command: grammar.History
 ) -> Reply:
     assert workspace.id is not None
-    tool = _find(session, workspace, command.name) if command.name else None
+    tool = find_tool(session, workspace, command.name) if command.name else None
     events, total = store.list_history(
         session=session,
         workspace_id=workspace.id,
@@ -197,7 +205,14 @@ def help_(session: Session, workspace: Workspace, context: Context, command: gra
     return Reply(render("help", topic=command.topic, layers=LAYERS))
 
 
-def _find(session: Session, workspace: Workspace, name: str) -> Tool:
+def _may_change(session: Session, workspace: Workspace, context: Context, tool: Tool) -> bool:
+    """Anyone may add a tool; its owner (or, while it has none, whoever added it) may change it;
+    stack admins may change any tool."""
+    owner = tool.owner_id or tool.added_by
+    return owner == context.user_id or is_admin(session, workspace, context)
+
+
+def find_tool(session: Session, workspace: Workspace, name: str) -> Tool:
     """The workspace's tool called `name` (or a catalog alias of it), or a refusal that suggests
     the closest name it does have."""
     assert workspace.id is not None

@@ -1,0 +1,194 @@
+"""The analysis commands: overlaps (and deciding on them), spend and the owned-layers setting."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from bot.commands.base import Context, Reply, is_admin, refuse
+from core import grammar
+from core.analysis import Finding, analyse
+from core.errors import Rejected
+from core.layers import LAYER_BY_NUMBER, LAYERS
+from core.stack import StackMap, StackTool, spend_by_currency, stack_map
+from core.text import nearest
+from db import findings as decisions
+from db import tools as store
+from db.models import Workspace
+from templates.render import render
+
+OVERLAPS_LIMIT = 25  # findings in one reply, each a section with its own button
+BAR_WIDTH = 20
+
+
+def load_findings(session: Session, workspace: Workspace, context: Context) -> list[Finding]:
+    """The workspace's findings now, marked accepted where the team decided so."""
+    return _analyse(session, workspace, context, _tools(session, workspace))
+
+
+def marked_map(session: Session, workspace: Workspace, context: Context) -> StackMap:
+    """The seven-layer map with over-invested layers marked by the rule that fired."""
+    tools = _tools(session, workspace)
+    marked: dict[int, list[str]] = defaultdict(list)
+    for finding in _analyse(session, workspace, context, tools):
+        if finding.kind == "over-investment" and not finding.accepted:
+            for layer in finding.layers:
+                marked[layer].append(finding.rule)
+    return stack_map(tools, marked={n: tuple(rules) for n, rules in marked.items()})
+
+
+def _tools(session: Session, workspace: Workspace) -> list[StackTool]:
+    assert workspace.id is not None
+    rows = store.list_tools(session=session, workspace_id=workspace.id)
+    return [store.to_stack_tool(t) for t in rows]
+
+
+def _analyse(
+    session: Session, workspace: Workspace, context: Context, tools: list[StackTool]
+) -> list[Finding]:
+    assert workspace.id is not None
+    return analyse(
+        tools,
+        owned_layers=workspace.owned_layers,
+        today=context.today(workspace),
+        accepted=decisions.accepted_findings(session=session, workspace_id=workspace.id),
+    )
+
+
+def overlaps(
+    session: Session, workspace: Workspace, context: Context, command: grammar.Overlaps
+) -> Reply:
+    findings = load_findings(session, workspace, context)
+    if command.layer is not None:
+        findings = [f for f in findings if command.layer in f.layers]
+    shown = [f for f in findings if f.accepted == command.accepted]
+    message = render(
+        "overlaps",
+        findings=shown[:OVERLAPS_LIMIT],
+        total=len(shown),
+        accepted_count=sum(f.accepted for f in findings),
+        layer=LAYER_BY_NUMBER[command.layer] if command.layer is not None else None,
+        accepted_view=command.accepted,
+    )
+    return Reply(message)
+
+
+def accept(
+    session: Session, workspace: Workspace, context: Context, command: grammar.AcceptFinding
+) -> Reply:
+    assert workspace.id is not None
+    finding = _finding(load_findings(session, workspace, context), command.finding_id)
+    if finding.accepted:
+        raise Rejected("finding_already_accepted", finding_id=finding.id)
+    decisions.accept_finding(
+        session=session,
+        workspace_id=workspace.id,
+        finding_id=finding.id,
+        fingerprint=finding.fingerprint,
+        reason=command.reason,
+        actor=context.user_id,
+        now=context.now,
+    )
+    store.record_event(
+        session=session,
+        workspace_id=workspace.id,
+        actor=context.user_id,
+        action="accept",
+        after={"finding": finding.id, "reason": command.reason},
+        now=context.now,
+    )
+    message = render(
+        "finding_decided",
+        finding=finding,
+        reason=command.reason,
+        actor=context.user_id,
+        accepted=True,
+    )
+    return Reply(message, public=True)
+
+
+def reopen(
+    session: Session, workspace: Workspace, context: Context, command: grammar.ReopenFinding
+) -> Reply:
+    assert workspace.id is not None
+    findings = load_findings(session, workspace, context)
+    finding = _finding(findings, command.finding_id)
+    if not finding.accepted:
+        raise Rejected("finding_not_accepted", finding_id=finding.id)
+    decisions.reopen_finding(session=session, workspace_id=workspace.id, finding_id=finding.id)
+    store.record_event(
+        session=session,
+        workspace_id=workspace.id,
+        actor=context.user_id,
+        action="reopen",
+        after={"finding": finding.id},
+        now=context.now,
+    )
+    message = render(
+        "finding_decided", finding=finding, reason=None, actor=context.user_id, accepted=False
+    )
+    return Reply(message, public=True)
+
+
+def spend(
+    session: Session, workspace: Workspace, context: Context, command: grammar.Spend
+) -> Reply:
+    tools = _tools(session, workspace)
+    totals = spend_by_currency(tools)
+    rows = []
+    for layer in LAYERS:
+        members = [t for t in tools if layer.number in t.layers]
+        by_currency = spend_by_currency(members, layer=layer.number)
+        rows.append(
+            {
+                "layer": layer,
+                "tools": len(members),
+                "spend": [
+                    (currency, amount, _share(amount, totals[currency]))
+                    for currency, amount in by_currency.items()
+                ],
+            }
+        )
+    message = render("spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools))
+    return Reply(message)
+
+
+def settings(
+    session: Session, workspace: Workspace, context: Context, command: grammar.Settings
+) -> Reply:
+    assert workspace.id is not None
+    if command.name is None:
+        return Reply(render("settings", workspace=workspace, changed=None))
+    if not is_admin(session, workspace, context):
+        return refuse(session, workspace, context, "admins_only", what="change settings")
+    before = list(workspace.owned_layers)
+    workspace.owned_layers = list(command.owned_layers)
+    session.add(workspace)
+    store.record_event(
+        session=session,
+        workspace_id=workspace.id,
+        actor=context.user_id,
+        action="settings",
+        before={"own": before},
+        after={"own": list(command.owned_layers)},
+        now=context.now,
+    )
+    return Reply(render("settings", workspace=workspace, changed=command.name), public=True)
+
+
+def _finding(findings: list[Finding], finding_id: str) -> Finding:
+    for finding in findings:
+        if finding.id == finding_id:
+            return finding
+    raise Rejected(
+        "unknown_finding",
+        value=finding_id,
+        suggestion=nearest(finding_id, [f.id for f in findings]),
+    )
+
+
+def _share(amount: Decimal, total: Decimal) -> int:
+    """A whole percentage of `total`; 0 when there is nothing to share."""
+    return int((amount * 100 / total).to_integral_value()) if total else 0

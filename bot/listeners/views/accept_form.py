@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.commands.forms import submit_accept_form
+from bot.listeners.payload import text_value
+from bot.outbound import post_reply
+from bot.slack import engine_of, stack_context
+
+
+def accept_form_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    user_id = str(body.get("user", {}).get("id") or "")
+    stack = stack_context(context, client, user_id=user_id)
+    outcome = submit_accept_form(
+        engine_of(context),
+        stack,
+        str(view.get("private_metadata") or ""),
+        text_value(view, "reason"),
+    )
+    if outcome.errors:
+        ack(response_action="errors", errors=outcome.errors)
+        return
+    ack()
+    if outcome.reply is not None:
+        post_reply(client, outcome.reply, channel_id=outcome.channel_id, user_id=user_id)

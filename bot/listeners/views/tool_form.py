@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from bot.commands.forms import ToolForm, submit_tool_form
+from bot.listeners.payload import list_value, text_value
+from bot.outbound import post_reply
+from bot.slack import engine_of, stack_context
+
+
+def tool_form_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    """The add/edit form: refusals go back onto the form's fields; success closes it and tells
+    the channel the command came from."""
+    user_id = str(body.get("user", {}).get("id") or "")
+    stack = stack_context(context, client, user_id=user_id)
+    form = ToolForm(
+        name=text_value(view, "name"),
+        layers=list_value(view, "layers"),
+        capabilities=list_value(view, "caps"),
+        vendor=text_value(view, "vendor"),
+        sourcing=text_value(view, "sourcing"),
+        cost=text_value(view, "cost"),
+        currency=text_value(view, "currency") or "USD",
+        owner=text_value(view, "owner"),
+        renews=text_value(view, "renews"),
+        notice=text_value(view, "notice"),
+        notes=text_value(view, "notes"),
+    )
+    outcome = submit_tool_form(
+        engine_of(context), stack, form, str(view.get("private_metadata") or "")
+    )
+    if outcome.errors:
+        ack(response_action="errors", errors=outcome.errors)
+        return
+    ack()
+    if outcome.reply is not None:
+        post_reply(client, outcome.reply, channel_id=outcome.channel_id, user_id=user_id)

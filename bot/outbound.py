@@ -1,0 +1,154 @@
+"""Everything stackbot posts on its own: one place that posts, updates and DMs, paced and
+retried, with typed errors the caller can act on.
+
+Slack allows about one message per second per channel (bursts aside) and answers 429 with
+Retry-After past that: https://docs.slack.dev/apis/web-api/rate-limits
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.commands import Reply
+from bot.listeners.payload import message_payload
+
+# Errors that will not go away by trying again: the caller falls back or records them.
+PERMANENT = frozenset(
+    {
+        "channel_not_found", "not_in_channel", "is_archived", "account_inactive",
+        "token_revoked", "invalid_auth", "not_authed", "user_not_found", "cannot_dm_bot",
+        "restricted_action", "msg_too_long", "invalid_blocks", "message_not_found",
+    }
+)  # fmt: skip
+# The channel is unusable, but a DM to a person may still work.
+CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+# The workspace's token no longer works: nothing will post until it is installed again.
+REVOKED = frozenset({"token_revoked", "invalid_auth", "account_inactive", "not_authed"})
+PER_CHANNEL_INTERVAL = 1.0
+
+
+class DeliveryError(Exception):
+    """A post Slack refused. `code` is Slack's error; `permanent` says whether trying again
+    later can help (rate limits and server errors are retried before this is raised)."""
+
+    def __init__(self, code: str, *, channel: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.channel = channel
+        self.permanent = code in PERMANENT
+
+    @property
+    def channel_gone(self) -> bool:
+        return self.code in CHANNEL_GONE
+
+    @property
+    def revoked(self) -> bool:
+        return self.code in REVOKED
+
+
+def retry_handlers(
+    *, rate_limit_retries: int = 2, server_error_retries: int = 2
+) -> list[RetryHandler]:
+    """For the clock's client: connection errors, 429 (honouring Retry-After) and 5xx."""
+    return [
+        ConnectionErrorRetryHandler(),
+        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ServerErrorRetryHandler(max_retry_count=server_error_retries),
+    ]
+
+
+def make_client(token: str | None, *, base_url: str) -> WebClient:
+    return WebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class Poster:
+    """Posts, updates and DMs through one client, at most one message a second per channel.
+
+    `clock` and `sleep` are passed in so a test can pace without waiting.
+    """
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        interval: float = PER_CHANNEL_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def post(self, channel: str, message: dict[str, Any]) -> Posted:
+        self._wait_turn(channel)
+        response = self._call(
+            channel, self.client.chat_postMessage, channel=channel, **_parts(message)
+        )
+        return Posted(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def update(self, channel: str, ts: str, message: dict[str, Any]) -> Posted:
+        self._wait_turn(channel)
+        response = self._call(
+            channel, self.client.chat_update, channel=channel, ts=ts, **_parts(message)
+        )
+        return Posted(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def dm(self, user_id: str, message: dict[str, Any]) -> Posted:
+        opened = self._call(user_id, self.client.conversations_open, users=user_id)
+        return self.post(str(opened["channel"]["id"]), message)
+
+    def _wait_turn(self, channel: str) -> None:
+        with self._lock:
+            now = self._clock()
+            turn = max(now, self._next.get(channel, now))
+            self._next[channel] = turn + self.interval
+        if turn > now:
+            self._sleep(turn - now)
+
+    def _call(self, target: str, method: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return method(**kwargs)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"http_{error.response.status_code}")
+            raise DeliveryError(code, channel=target) from error
+
+
+def _parts(message: dict[str, Any]) -> dict[str, Any]:
+    return {"text": message["text"], "blocks": message.get("blocks", [])}
+
+
+def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_id: str) -> None:
+    """A form's result: to the channel it was opened from, else (or if that fails) to the
+    person who sent it. On the request path, so one attempt and no pacing."""
+    payload = message_payload(reply)
+    payload.pop("response_type")
+    if channel_id:
+        try:
+            client.chat_postMessage(channel=channel_id, **payload)
+            return
+        except SlackApiError as error:
+            if error.response.get("error") not in CHANNEL_GONE:
+                raise
+    client.chat_postMessage(channel=user_id, **payload)

@@ -1,0 +1,97 @@
+"""`stackbot serve` (HTTP under gunicorn) and `stackbot socket` (Socket Mode)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import Engine, text
+
+from bot.app import create_app
+from core.settings import Settings
+from db import open_store
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+THREADS_PER_WORKER = 8
+
+
+def wsgi_app(settings: Settings, engine: Engine) -> WSGIApplication:
+    """Bolt's WSGI handler (POST /slack/events, the OAuth routes) plus GET /healthz."""
+    slack = SlackRequestHandler(create_app(settings, engine))
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            return _health(engine, start_response)
+        try:
+            return slack(environ, start_response)
+        except ValueError:  # Bolt parses the body before any listener runs: malformed, not ours
+            logger.warning("refused a request whose body could not be parsed")
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"Bad Request"]
+
+    return application
+
+
+def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        status, body = "200 OK", {"ok": True, "database": "ok"}
+    except Exception:  # any failure at all means unhealthy; the reason goes to the log
+        logger.exception("health check: the database did not answer")
+        status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+    start_response(status, [("Content-Type", "application/json")])
+    return [json.dumps(body).encode()]
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, load: Callable[[], WSGIApplication], options: dict[str, Any]) -> None:
+        self._load = load
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WSGIApplication:
+        return self._load()
+
+
+def serve(settings: Settings) -> None:
+    """Migrate once, then fork workers; each builds its own engine and app after the fork."""
+    open_store(settings.database_url).dispose()
+
+    def load() -> WSGIApplication:
+        return wsgi_app(settings, open_store(settings.database_url))
+
+    _Gunicorn(
+        load,
+        {
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": settings.web_concurrency,
+            "worker_class": "gthread",
+            "threads": THREADS_PER_WORKER,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "loglevel": settings.log_level.lower(),
+            "accesslog": None,
+            "errorlog": "-",
+        },
+    ).run()
+
+
+def socket(settings: Settings) -> None:
+    if not settings.slack_app_token:
+        raise SystemExit("stackbot socket: set SLACK_APP_TOKEN (xapp-...) for Socket Mode")
+    engine = open_store(settings.database_url)
+    app = create_app(settings, engine, socket_mode=True)
+    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]

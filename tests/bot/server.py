@@ -1,0 +1,151 @@
+"""`stackbot serve` as a real process, and requests signed the way Slack signs them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
+ROOT = Path(__file__).parents[2]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """One `stackbot serve` process on loopback, talking to a fake Slack."""
+
+    def __init__(self, *, database_url: str, slack_url: str, env: Mapping[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
+            "DATABASE_URL": database_url,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack_url,
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "WEB_CONCURRENCY": "1",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self, attempts: int = 300) -> None:
+        # Polls the process, not the wall clock: each attempt is one connection try.
+        for _ in range(attempts):
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                raise RuntimeError(f"stackbot serve exited:\n{output}")
+            try:
+                if self.get("/healthz").status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)  # the server is starting; this is not a test waiting on time
+        raise RuntimeError("stackbot serve did not become healthy")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            out, _ = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, _ = self.process.communicate()
+        return out.decode()
+
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Answer:
+        return self._send(urllib.request.Request(self.url + path, headers=dict(headers or {})))
+
+    def post(self, body: bytes, headers: Mapping[str, str], path: str = "/slack/events") -> Answer:
+        request = urllib.request.Request(
+            self.url + path, data=body, headers=dict(headers), method="POST"
+        )
+        return self._send(request)
+
+    def signed(self, body: bytes, content_type: str, **extra: str) -> Answer:
+        return self.post(body, {**sign(body), "Content-Type": content_type, **extra})
+
+    def command(
+        self, text: str, *, team: str, user: str, channel: str = "C0CHAN", **extra: str
+    ) -> Answer:
+        fields = {
+            "token": "legacy", "team_id": team, "team_domain": "acme", "channel_id": channel,
+            "channel_name": "ai-infra", "user_id": user, "user_name": user.lower(),
+            "command": "/stack", "text": text, "api_app_id": "A0APP",
+            "response_url": "http://127.0.0.1:9/response",
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            **extra,
+        }  # fmt: skip
+        body = urlencode(fields).encode()
+        return self.signed(body, "application/x-www-form-urlencoded")
+
+    def interaction(self, payload: Mapping[str, Any]) -> Answer:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.signed(body, "application/x-www-form-urlencoded")
+
+    def event(
+        self, event: Mapping[str, Any], *, team: str, event_id: str, retry: int = 0
+    ) -> Answer:
+        envelope = {
+            "token": "legacy", "team_id": team, "api_app_id": "A0APP", "event": dict(event),
+            "type": "event_callback", "event_id": event_id, "event_time": int(time.time()),
+            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+        }  # fmt: skip
+        extra = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
+        return self.signed(json.dumps(envelope).encode(), "application/json", **extra)
+
+    @staticmethod
+    def _send(request: urllib.request.Request) -> Answer:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return Answer(response.status, response.read(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read(), dict(error.headers))
+
+
+def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """Slack's request signature: https://docs.slack.dev/authentication/verifying-requests-from-slack"""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)  # Slack's clock, read here
+    base = b"v0:" + stamp.encode() + b":" + body
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}

@@ -1,0 +1,122 @@
+"""/stack overlaps, accept, reopen, spend and settings own, against a real store."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Engine
+
+from tests.bot.test_commands import dump
+from tests.conftest import BOB, Stack
+from tests.slack_checks import all_text, assert_valid_message
+
+
+def finding_ids(stack: Stack, command: str = "overlaps") -> list[str]:
+    message = stack.ok(command).message
+    assert_valid_message(message)
+    return [
+        block["accessory"]["value"]
+        for block in message["blocks"]
+        if block.get("accessory", {}).get("action_id") in {"finding_accept", "finding_reopen"}
+    ]
+
+
+def seed(stack: Stack) -> None:
+    """The seed's shape: a platform over inference, MLOps and observability, plus a separate
+    tool in each of those layers."""
+    stack.ok("add SageMaker layer:inference,mlops,observability cost:18k/mo owner:<@UALICE>")
+    stack.ok("add vLLM cost:1500/mo owner:<@UALICE>")
+    stack.ok("add Evidently owner:<@UALICE>")
+    stack.ok("add Arize cost:30k/yr owner:<@UALICE>")
+
+
+def test_it_reports_the_platform_paid_twice(stack: Stack) -> None:
+    seed(stack)
+    message = stack.ok("overlaps").message
+    shown = all_text(message)
+    assert "twice-amazon-sagemaker" in finding_ids(stack)
+    assert "could save $4,000/mo" in shown  # vLLM $1,500 + Arize $2,500
+    assert "vLLM" in shown
+
+
+def test_it_accepts_a_finding_until_its_tools_change(stack: Stack) -> None:
+    stack.ok('add "Tracker A" caps:experiment-tracking owner:<@UALICE>')
+    stack.ok('add "Tracker B" caps:experiment-tracking cost:14k/yr owner:<@UALICE>')
+    assert "dup-experiment-tracking" in finding_ids(stack)
+    reply = stack.ok("overlaps accept dup-experiment-tracking research uses W&B, prod MLflow")
+    assert reply.public
+    assert "dup-experiment-tracking" not in finding_ids(stack)
+    assert "dup-experiment-tracking" in finding_ids(stack, "overlaps accepted")
+    history = all_text(stack.ok("history").message)
+    assert "accepted" in history
+    stack.ok('add "Tracker C" caps:experiment-tracking owner:<@UALICE>')  # the set changed
+    assert "dup-experiment-tracking" in finding_ids(stack)
+
+
+def test_it_reopens_an_accepted_finding(stack: Stack) -> None:
+    stack.ok('add "Tracker A" caps:experiment-tracking owner:<@UALICE>')
+    stack.ok('add "Tracker B" caps:experiment-tracking owner:<@UALICE>')
+    stack.ok("overlaps accept dup-experiment-tracking on purpose")
+    stack.ok("overlaps reopen dup-experiment-tracking")
+    assert "dup-experiment-tracking" in finding_ids(stack)
+
+
+def test_it_refuses_bad_decisions_and_changes_nothing(stack: Stack, engine: Engine) -> None:
+    stack.ok('add "Tracker A" caps:experiment-tracking owner:<@UALICE>')
+    stack.ok('add "Tracker B" caps:experiment-tracking owner:<@UALICE>')
+    stack.ok("overlaps accept dup-experiment-tracking on purpose")
+    before = dump(engine)
+    cases = {
+        "overlaps accept dup-nothing-here because": "no finding",
+        "overlaps accept dup-experiment-trackin because": "Did you mean `dup-experiment-tracking`",
+        "overlaps accept dup-experiment-tracking again": "already accepted",
+        "overlaps accept gap-governance": "needs a reason",
+        "overlaps accept": "needs a finding",
+        "overlaps reopen gap-governance": "is open, not accepted",
+    }
+    for command, words in cases.items():
+        reply = stack(command)
+        assert not reply.ok, command
+        assert words in all_text(reply.message), command
+    assert dump(engine) == before
+
+
+def test_it_marks_over_invested_layers_and_gaps_on_the_map(stack: Stack) -> None:
+    for name in ("Evidently", "Arize", "WhyLabs", "Fiddler"):
+        stack.ok(f"add {name} layer:observability caps:drift-detection owner:<@UALICE>")
+    shown = all_text(stack.ok("map").message)
+    assert "over-invested: more tools than capabilities here" in shown
+    assert shown.count("gap: nothing here yet") == 6
+
+
+def test_it_shows_spend_per_layer_per_currency(stack: Stack) -> None:
+    stack.ok("add CoreWeave cost:6000/mo")
+    stack.ok('add Pinecone cost:"EUR 2,000/month"')
+    stack.ok("add vLLM cost:2000/mo")
+    message = stack.ok("spend").message
+    assert_valid_message(message)
+    shown = all_text(message)
+    assert "$8,000/mo + €2,000/mo in all" in shown
+    assert re.search(r"`█{15}░{5}` 75% · \$6,000/mo", shown)
+    assert "100% · €2,000/mo" in shown
+
+
+def test_it_lets_only_admins_name_owned_layers_and_audits_refusals(stack: Stack) -> None:
+    from bot.commands import Context, run_command
+
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    refused = run_command(stack.engine, member, "settings own data")
+    assert not refused.ok
+    assert "Only stack admins" in all_text(refused.message)
+    assert "data" not in all_text(stack.ok("settings").message).split("Layers we own")[1][:40]
+    assert "refused" in all_text(stack.ok("history").message)
+    stack.ok("settings own data,governance")
+    assert "Data and vector databases, Governance" in all_text(stack.ok("settings").message)
+
+
+def test_it_flags_building_outside_the_owned_layers(stack: Stack) -> None:
+    stack.ok('add "Our Vector DB" data caps:vector-search sourcing:build owner:<@UALICE>')
+    assert any(i.startswith("rent") or "build" in i for i in finding_ids(stack))
+    stack.ok("settings own data")
+    ids = finding_ids(stack)
+    assert not any("build" in i or i.startswith("rent") for i in ids), ids

@@ -1,0 +1,291 @@
+"""`stackbot serve` end to end: a real process, signed HTTP requests, a fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk.models.views import View
+
+from tests.bot.server import Server, sign
+from tests.fake_slack import FakeSlack
+from tests.slack_checks import all_text, assert_valid_message
+
+ALICE, BOB = "UALICE", "UBOB"
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("serve")
+    running = Server(
+        database_url=f"sqlite:///{folder}/stack.db",
+        slack_url=slack.url,
+        env={"SLACK_BOT_TOKEN": "xoxb-test"},
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fake(slack: FakeSlack) -> FakeSlack:
+    slack.reset()
+    return slack
+
+
+def team(request: pytest.FixtureRequest) -> str:
+    """A workspace of the test's own, so tests sharing one server cannot see each other."""
+    return "T" + str(abs(hash(request.node.name)) % 10**9)
+
+
+def assert_valid_view(view: dict[str, Any], *, max_blocks: int = 100) -> None:
+    assert View(**view).to_dict() is not None  # validates lengths and block kinds
+    assert len(view["blocks"]) <= max_blocks
+    for block in view["blocks"]:
+        assert_valid_message({"text": "x", "blocks": [block]}, max_blocks=1)
+
+
+def test_it_reports_health_with_the_database(server: Server) -> None:
+    answer = server.get("/healthz")
+    assert answer.status == 200
+    assert answer.json() == {"ok": True, "database": "ok"}
+
+
+def test_it_answers_a_signed_command_in_the_http_response(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    answer = server.command("add vLLM inference cost:1200/mo", team=t, user=ALICE)
+    assert answer.status == 200
+    reply = answer.json()
+    assert reply["response_type"] == "in_channel"
+    assert_valid_message(reply)
+    listing = server.command("list", team=t, user=ALICE).json()
+    assert listing["response_type"] == "ephemeral"
+    assert "vLLM" in all_text(listing)
+
+
+def test_it_unescapes_what_slack_escaped_in_the_command(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    # Slack sends `"A & B" <x>` typed by a person as `"A &amp; B" &lt;x&gt;`.
+    server.command('add "R&amp;D &lt;Lab&gt;" data', team=t, user=ALICE)
+    shown = all_text(server.command('show "R&amp;D &lt;Lab&gt;"', team=t, user=ALICE).json())
+    assert "R&amp;D &lt;Lab&gt;" in shown  # stored as typed, escaped again for display
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": "{now}", "X-Slack-Signature": "v0=" + "0" * 64},
+        {"X-Slack-Request-Timestamp": "{old}", "X-Slack-Signature": "{old_signature}"},
+        {},
+    ],
+    ids=["forged", "five-minutes-old", "unsigned"],
+)
+def test_it_refuses_unsigned_forged_or_stale_requests(
+    server: Server, request: pytest.FixtureRequest, headers: dict[str, str]
+) -> None:
+    t = team(request)
+    body = (
+        f"team_id={t}&user_id={ALICE}&command=%2Fstack&text=add+Zorblax+data&trigger_id=x".encode()
+    )
+    old = int(time.time()) - 301  # Slack's clock, read here: the request is 301 s old
+    fill = {
+        "{now}": str(int(time.time())),
+        "{old}": str(old),
+        "{old_signature}": sign(body, timestamp=old)["X-Slack-Signature"],
+    }
+    sent = {k: fill.get(v, v) for k, v in headers.items()}
+    answer = server.post(body, {**sent, "Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status == 401
+    assert "Zorblax" not in all_text(server.command("list", team=t, user=ALICE).json())
+
+
+def test_it_opens_the_add_form_for_add_alone(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    answer = server.command("add", team=team(request), user=ALICE)
+    assert answer.status == 200
+    opened = fake.calls_to("views.open")
+    assert len(opened) == 1
+    view = opened[0].params["view"]
+    assert view["callback_id"] == "tool_form"
+    assert_valid_view(view)
+
+
+def test_it_opens_the_edit_form_filled_in(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command("add vLLM cost:1500/mo owner:<@UALICE|alice>", team=t, user=ALICE)
+    server.command("edit vLLM", team=t, user=ALICE)
+    view = fake.calls_to("views.open")[-1].params["view"]
+    assert_valid_view(view)
+    text = json.dumps(view)
+    assert '"initial_value": "vLLM"' in text
+    assert '"initial_user": "UALICE"' in text
+    assert '"initial_value": "1500"' in text
+
+
+def form_payload(
+    t: str, user: str, values: dict[str, dict[str, Any]], metadata: str
+) -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "team": {"id": t, "domain": "acme"},
+        "user": {"id": user, "team_id": t},
+        "api_app_id": "A0APP",
+        "trigger_id": "trigger",
+        "view": {
+            "id": "V1", "team_id": t, "type": "modal", "callback_id": "tool_form",
+            "private_metadata": metadata, "hash": "h", "blocks": [],
+            "state": {"values": {block: {block: value} for block, value in values.items()}},
+        },
+    }  # fmt: skip
+
+
+def test_it_adds_a_tool_from_the_form_and_tells_the_channel(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    values: dict[str, dict[str, Any]] = {
+        "name": {"type": "external_select", "selected_option": {"value": "new:Feature Hub"}},
+        "layers": {"type": "multi_static_select", "selected_options": [{"value": "data"}]},
+        "caps": {"type": "multi_static_select", "selected_options": [{"value": "feature-store"}]},
+        "cost": {"type": "plain_text_input", "value": "900"},
+        "currency": {"type": "static_select", "selected_option": {"value": "EUR"}},
+        "owner": {"type": "users_select", "selected_user": BOB},
+        "renews": {"type": "datepicker", "selected_date": "2027-03-01"},
+        "notice": {"type": "number_input", "value": "30"},
+        "sourcing": {"type": "static_select", "selected_option": {"value": "build"}},
+    }
+    metadata = json.dumps({"channel": "C0CHAN", "tool": None})
+    answer = server.interaction(form_payload(t, ALICE, values, metadata))
+    assert answer.status == 200
+    assert answer.body in (b"", b"{}")
+    posted = fake.calls_to("chat.postMessage")
+    assert [c.params["channel"] for c in posted] == ["C0CHAN"]
+    shown = all_text(server.command('show "Feature Hub"', team=t, user=ALICE).json())
+    assert "€900/mo" in shown
+    assert "<@UBOB>" in shown
+    assert "1 Mar 2027 (30 days’ notice)" in shown
+
+
+def test_it_shows_form_errors_inline_and_stores_nothing(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    values: dict[str, dict[str, Any]] = {
+        "name": {"type": "external_select", "selected_option": {"value": "new:Zorblax"}},
+        "cost": {"type": "plain_text_input", "value": "cheap"},
+    }
+    answer = server.interaction(form_payload(t, ALICE, values, "{}"))
+    assert answer.status == 200
+    body = answer.json()
+    assert body["response_action"] == "errors"
+    assert set(body["errors"]) == {"cost"}
+    values.pop("cost")
+    body = server.interaction(form_payload(t, ALICE, values, "{}")).json()
+    assert set(body["errors"]) == {"layers"}
+    assert "needs a layer" in body["errors"]["layers"]
+    assert fake.calls_to("chat.postMessage") == []
+    assert "Zorblax" not in all_text(server.command("list", team=t, user=ALICE).json())
+
+
+def test_it_suggests_catalog_tools_in_the_form(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    payload = {
+        "type": "block_suggestion", "action_id": "name", "block_id": "name", "value": "pine",
+        "team": {"id": team(request)}, "user": {"id": ALICE}, "api_app_id": "A0APP",
+        "view": {"id": "V1", "callback_id": "tool_form"},
+    }  # fmt: skip
+    options = server.interaction(payload).json()["options"]
+    values = [o["value"] for o in options]
+    assert "catalog:pinecone" in values
+    assert values[-1] == "new:pine"
+    assert all(len(o["text"]["text"]) <= 75 for o in options)
+
+
+def test_it_publishes_the_home_map_once_per_event(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command("add vLLM", team=t, user=ALICE)
+    event = {"type": "app_home_opened", "user": ALICE, "channel": "D1", "tab": "home"}
+    event_id = f"Ev{t}"
+    assert server.event(event, team=t, event_id=event_id).status == 200
+    assert server.event(event, team=t, event_id=event_id, retry=1).status == 200
+    published = fake.calls_to("views.publish")
+    assert len(published) == 1
+    view = published[0].params["view"]
+    assert view["type"] == "home"
+    assert_valid_view(view)
+    assert "vLLM" in json.dumps(view)
+
+
+def test_it_answers_an_unknown_button(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    payload = {
+        "type": "block_actions", "team": {"id": team(request)}, "user": {"id": ALICE},
+        "api_app_id": "A0APP", "trigger_id": "t", "response_url": fake.url + "response",
+        "actions": [{"action_id": "from_an_old_version", "block_id": "b", "type": "button",
+                     "value": "x", "action_ts": "1"}],
+        "container": {"type": "message"}, "channel": {"id": "C0CHAN"},
+    }  # fmt: skip
+    assert server.interaction(payload).status == 200
+    responses = fake.calls_to("response")
+    assert len(responses) == 1
+    assert "older message" in responses[0].params["text"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"payload=not-json", b"payload=%7B%7D", b"command=%2Fstack", b"", b"\xff\xfe"],
+    ids=["bad-json", "empty-payload", "no-fields", "empty", "not-utf8"],
+)
+def test_it_never_answers_a_malformed_request_with_500(server: Server, body: bytes) -> None:
+    answer = server.signed(body, "application/x-www-form-urlencoded")
+    assert answer.status < 500
+
+
+def test_it_refuses_a_4000_character_command_clearly(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    answer = server.command("add " + "x" * 4100, team=team(request), user=ALICE)
+    assert answer.status == 200
+    assert "at most 4000" in answer.json()["text"]
+
+
+def test_it_lets_only_owners_and_admins_change_a_tool(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command("add vLLM owner:<@UALICE>", team=t, user=ALICE)
+    fake.users[BOB] = {"is_admin": False, "is_owner": False}
+    refused = server.command("edit vLLM cost:1/mo", team=t, user=BOB).json()
+    assert "Only *vLLM*’s owner" in all_text(refused)
+    assert "refused" in all_text(server.command("history", team=t, user=ALICE).json())
+    fake.users["UADMIN"] = {"is_admin": True}
+    done = server.command("edit vLLM cost:1/mo", team=t, user="UADMIN").json()
+    assert done["response_type"] == "in_channel"
+
+
+def test_it_keeps_workspaces_apart_over_http(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command('add "Secret Sauce" data', team=t, user=ALICE)
+    other = server.command('show "Secret Sauce"', team=t + "X", user=ALICE).json()
+    assert "There is no tool" in all_text(other)
