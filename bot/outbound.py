@@ -23,7 +23,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.commands import Reply
-from bot.listeners.payload import message_payload
 
 # Errors that will not go away by trying again: the caller falls back or records them.
 PERMANENT = frozenset(
@@ -142,7 +141,7 @@ def _parts(message: dict[str, Any]) -> dict[str, Any]:
 def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_id: str) -> None:
     """A form's result: to the channel it was opened from, else (or if that fails) to the
     person who sent it. On the request path, so one attempt and no pacing."""
-    payload = message_payload(reply)
+    payload = reply.response()
     payload.pop("response_type")
     if channel_id:
         try:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
@@ -23,9 +24,9 @@ logger = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
 
 
-def wsgi_app(settings: Settings, engine: Engine) -> WSGIApplication:
+def wsgi_app(settings: Settings, engine: Engine, app: App | None = None) -> WSGIApplication:
     """Bolt's WSGI handler (POST /slack/events, the OAuth routes) plus GET /healthz."""
-    slack = SlackRequestHandler(create_app(settings, engine))
+    slack = SlackRequestHandler(app or create_app(settings, engine))
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
@@ -66,15 +67,19 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         return self._load()
 
 
-def serve(settings: Settings) -> None:
-    """Migrate once, then fork workers; each builds its own engine and app after the fork."""
+def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None) -> None:
+    """Migrate once, then fork workers; each builds its own engine and app after the fork.
+
+    `load` builds another WSGI app instead (the benchmark serves an ack-only app this way, so
+    both run under the same server).
+    """
     open_store(settings.database_url).dispose()
 
-    def load() -> WSGIApplication:
+    def load_stackbot() -> WSGIApplication:
         return wsgi_app(settings, open_store(settings.database_url))
 
     _Gunicorn(
-        load,
+        load or load_stackbot,
         {
             "bind": f"{settings.host}:{settings.port}",
             "workers": settings.web_concurrency,

@@ -71,6 +71,14 @@ class Reply:
     public: bool = False  # shown to the channel, not only to the person who asked
     code: str | None = None  # why it was refused, when it was
 
+    def response(self) -> dict[str, Any]:
+        """As a slash command's response: https://docs.slack.dev/interactivity/handling-user-interaction"""
+        return {
+            "response_type": "in_channel" if self.public else "ephemeral",
+            "text": self.message["text"],
+            "blocks": self.message["blocks"],
+        }
+
 
 def refusal(rejected: Rejected) -> Reply:
     message = render("error", code=rejected.code, **rejected.details)

@@ -1,19 +1,8 @@
-"""Turning replies into what Slack takes, and form state into plain values."""
+"""Form state from a view submission, as plain values."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from bot.commands import Reply
-
-
-def message_payload(reply: Reply) -> dict[str, Any]:
-    """A reply as a slash command's response (or an ack carrying it)."""
-    return {
-        "response_type": "in_channel" if reply.public else "ephemeral",
-        "text": reply.message["text"],
-        "blocks": reply.message["blocks"],
-    }
 
 
 def state_value(view: dict[str, Any], block_id: str) -> str | list[str]:

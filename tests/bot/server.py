@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ ROOT = Path(__file__).parents[2]
 class Answer:
     status: int
     body: bytes
-    headers: Mapping[str, str]
+    headers: Message  # names compare case-insensitively, as in HTTP
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -138,9 +139,9 @@ class Server:
     def _send(request: urllib.request.Request) -> Answer:
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return Answer(response.status, response.read(), dict(response.headers))
+                return Answer(response.status, response.read(), response.headers)
         except urllib.error.HTTPError as error:
-            return Answer(error.code, error.read(), dict(error.headers))
+            return Answer(error.code, error.read(), error.headers)
 
 
 def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:

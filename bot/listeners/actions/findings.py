@@ -7,7 +7,6 @@ from slack_sdk import WebClient
 
 from bot.commands import Reply
 from bot.commands.forms import accept_form, overlaps_view, reopen_finding
-from bot.listeners.payload import message_payload
 from bot.slack import engine_of, stack_context
 
 
@@ -24,7 +23,7 @@ def finding_accept(
     view = accept_form(engine_of(context), stack, str(action.get("value") or ""))
     if isinstance(view, Reply):
         if body.get("response_url"):
-            respond(**message_payload(view), replace_original=False)
+            respond(**view.response(), replace_original=False)
         return
     if body.get("view"):  # pressed inside the overlaps modal: stack the form on top of it
         client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -40,7 +39,7 @@ def finding_reopen(
     stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
     reply = reopen_finding(engine_of(context), stack, str(action.get("value") or ""))
     if body.get("response_url"):
-        respond(**message_payload(reply), replace_original=False)
+        respond(**reply.response(), replace_original=False)
     elif body.get("view"):
         view = body["view"]
         client.views_update(

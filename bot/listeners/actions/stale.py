@@ -5,7 +5,6 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from bot.commands.base import refusal
-from bot.listeners.payload import message_payload
 from core.errors import Rejected
 
 
@@ -13,4 +12,4 @@ def stale_action(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
     """A button stackbot no longer knows: say so, rather than leave a warning sign on it."""
     ack()
     if body.get("response_url"):
-        respond(**message_payload(refusal(Rejected("stale_button"))), replace_original=False)
+        respond(**refusal(Rejected("stale_button")).response(), replace_original=False)

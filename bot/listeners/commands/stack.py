@@ -7,7 +7,6 @@ from slack_sdk import WebClient
 
 from bot.commands import Reply, run_command
 from bot.commands.forms import tool_form, wants_form
-from bot.listeners.payload import message_payload
 from bot.slack import engine_of, stack_context, unescape
 
 
@@ -29,9 +28,9 @@ def stack_command(
     if form is not None and trigger_id:
         view = tool_form(engine, stack, form.name)
         if isinstance(view, Reply):
-            ack(**message_payload(view))
+            ack(**view.response())
             return
         client.views_open(trigger_id=trigger_id, view=view)
         ack()
         return
-    ack(**message_payload(run_command(engine, stack, text)))
+    ack(**run_command(engine, stack, text).response())
