@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot.commands import Context
 
-ADMIN_CACHE_SECONDS = 300
+USER_CACHE_SECONDS = 300
 
 
 def engine_of(context: BoltContext) -> Engine:
@@ -40,43 +39,52 @@ def stack_context(
         user_id=user_id,
         channel_id=channel_id,
         now=datetime.now(UTC),  # requests read the clock here, at the edge
-        slack_admin=_admin_check(client, team_id, user_id),
+        slack_admin=lambda: _is_admin(_user(client, team_id, user_id)),
+        slack_zone=lambda: _zone(_user(client, team_id, user_id)),
     )
 
 
-class _AdminCache:
-    """users.info answers, kept a few minutes: admins change rarely, requests come often."""
+class _UserCache:
+    """users.info answers, kept a few minutes: people change rarely, requests come often."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._answers: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._answers: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
-    def get(self, key: tuple[str, str]) -> bool | None:
+    def get(self, key: tuple[str, str]) -> dict[str, Any] | None:
         with self._lock:
             found = self._answers.get(key)
-        if found is None or time.monotonic() - found[0] > ADMIN_CACHE_SECONDS:
+        if found is None or time.monotonic() - found[0] > USER_CACHE_SECONDS:
             return None
         return found[1]
 
-    def put(self, key: tuple[str, str], value: bool) -> None:
+    def put(self, key: tuple[str, str], user: dict[str, Any]) -> None:
         with self._lock:
-            self._answers[key] = (time.monotonic(), value)
+            self._answers[key] = (time.monotonic(), user)
 
 
-_ADMINS = _AdminCache()
+_USERS = _UserCache()
 
 
-def _admin_check(client: WebClient, team_id: str, user_id: str) -> Callable[[], bool]:
-    def slack_admin() -> bool:
-        cached = _ADMINS.get((team_id, user_id))
-        if cached is not None:
-            return cached
-        try:
-            user: dict[str, Any] = client.users_info(user=user_id)["user"]
-        except SlackApiError:
-            return False  # not knowing is not being an admin
-        answer = bool(user.get("is_admin") or user.get("is_owner"))
-        _ADMINS.put((team_id, user_id), answer)
-        return answer
+def _user(client: WebClient, team_id: str, user_id: str) -> dict[str, Any]:
+    """The person as Slack describes them; {} when Slack cannot say (not knowing is not being
+    an admin)."""
+    cached = _USERS.get((team_id, user_id))
+    if cached is not None:
+        return cached
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return {}
+    found = user if isinstance(user, dict) else {}
+    _USERS.put((team_id, user_id), found)
+    return found
 
-    return slack_admin
+
+def _is_admin(user: dict[str, Any]) -> bool:
+    return bool(user.get("is_admin") or user.get("is_owner"))
+
+
+def _zone(user: dict[str, Any]) -> str | None:
+    zone = user.get("tz")
+    return zone if isinstance(zone, str) and zone else None

@@ -19,6 +19,7 @@ from core.dates import parse_date
 from core.errors import Rejected
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
 from core.money import Cost, parse_cost
+from core.preferences import parse_setting
 from core.text import has_control_characters, nearest, normalise
 
 MAX_COMMAND = 4000
@@ -162,7 +163,7 @@ class Settings:
     """`/stack settings` shows them all; with a name and a value it changes one."""
 
     name: str | None = None
-    owned_layers: tuple[int, ...] = ()
+    value: object = None  # already parsed and checked (core.preferences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +252,6 @@ SUBCOMMANDS = (
     *("add", "edit", "remove", "list", "show", "map", "history", "overlaps", "spend"),
     *("settings", "admins", "help"),
 )
-SETTINGS = ("own",)
 MAX_REASON = 500
 HELP_TOPICS = (*SUBCOMMANDS, "caps")
 SUBCOMMAND_ALIASES = {
@@ -430,15 +430,8 @@ def _parse_settings(tokens: list[Token], today: date) -> Command:
     _no_options(tokens, "settings")
     if not tokens:
         return Settings()
-    name = tokens[0].text.casefold()
-    if name not in SETTINGS:
-        raise Rejected("unknown_setting", value=tokens[0].text, suggestion=nearest(name, SETTINGS))
-    value = " ".join(t.text for t in tokens[1:]).strip()
-    if not value:
-        raise Rejected("missing_setting_value", name=name)
-    if _clears(value):
-        return Settings(name=name)
-    return Settings(name=name, owned_layers=tuple(sorted(set(_layer_list(value)))))
+    setting, value = parse_setting(tokens[0].text, " ".join(t.text for t in tokens[1:]))
+    return Settings(name=setting.name, value=value)
 
 
 def _parse_admins(tokens: list[Token], today: date) -> Command:

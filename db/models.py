@@ -60,6 +60,9 @@ class Tool(SQLModel, table=True):
     notice_days: int | None = None
     last_review_on: date | None = None
     next_review_on: date | None = None
+    # When the current review cycle began (added, decided or snoozed): reminder stages before it
+    # never fire. None on rows from before this column: the time the tool was added counts.
+    review_cycle_start: datetime | None = _utc(nullable=True)
     status: str = Field(default=ACTIVE, max_length=16)
     notes: str | None = Field(default=None, max_length=1000)
     added_by: str = Field(max_length=32)
@@ -118,3 +121,50 @@ class SlackEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=64)
     received_at: datetime = _utc(index=True)
+
+
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+
+
+class Delivery(SQLModel, table=True):
+    """One reminder stage or one weekly digest. Its unique key is the claim: whoever inserts
+    the row posts the message, so nothing is posted twice, even with two clocks running."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key", name="uq_delivery_key"),
+        Index("ix_delivery_status", "status", "claimed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    key: str = Field(max_length=200)  # "review:42:2027-03-01:lead-30", "digest:2026-W48"
+    kind: str = Field(max_length=16)  # "reminder" or "digest"
+    tool_id: int | None = Field(default=None, foreign_key="tool.id")
+    period: str = Field(max_length=64)
+    status: str = Field(default=SENDING, max_length=16)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=200)
+    attempts: int = 1
+    claimed_at: datetime = _utc()
+    sent_at: datetime | None = _utc(nullable=True)
+    data: dict[str, Any] = _json(dict)
+
+
+class ReviewDecision(SQLModel, table=True):
+    """What someone decided about a tool's review cycle (the cycle is its due date)."""
+
+    __tablename__ = "review_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    tool_id: int = Field(foreign_key="tool.id", index=True)
+    due: date
+    decision: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=500)
+    decided_by: str = Field(max_length=32)
+    decided_at: datetime = _utc()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -38,14 +38,26 @@ def get_workspace(*, session: Session, team_id: str) -> Workspace | None:
     return session.exec(select(Workspace).where(Workspace.team_id == team_id)).first()
 
 
-def ensure_workspace(*, session: Session, team_id: str, now: datetime) -> Workspace:
-    """The team's workspace row, created on first use (safe when two requests race)."""
+def ensure_workspace(
+    *,
+    session: Session,
+    team_id: str,
+    now: datetime,
+    zone: Callable[[], str | None] | None = None,
+) -> Workspace:
+    """The team's workspace row, created on first use (safe when two requests race).
+
+    `zone` is asked only when the row is created: the time zone to start with.
+    """
     found = get_workspace(session=session, team_id=team_id)
     if found is not None:
         return found
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    defaults = Workspace(team_id=team_id, created_at=now).model_dump(exclude={"id"})
+    timezone = (zone() if zone else None) or "UTC"
+    defaults = Workspace(team_id=team_id, created_at=now, timezone=timezone).model_dump(
+        exclude={"id"}
+    )
     statement = insert(Workspace).values(**defaults).on_conflict_do_nothing()
     session.execute(statement)
     created = get_workspace(session=session, team_id=team_id)

@@ -32,6 +32,8 @@ class Context:
     # Whether Slack says the person is a workspace admin or owner. A callable, so that Slack is
     # asked (users.info) only by a command that needs to know. The terminal trusts its user.
     slack_admin: Callable[[], bool] = _trusted
+    # The person's IANA time zone in Slack, asked only when a workspace is first seen.
+    slack_zone: Callable[[], str | None] = lambda: None
 
     def today(self, workspace: Workspace) -> date:
         """The date in the workspace's own time zone."""

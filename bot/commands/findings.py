@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply, is_admin, refuse
+from bot.commands.base import Context, Reply
 from core import grammar
 from core.analysis import Finding, analyse
 from core.errors import Rejected
@@ -153,29 +153,6 @@ def spend(
         )
     message = render("spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools))
     return Reply(message)
-
-
-def settings(
-    session: Session, workspace: Workspace, context: Context, command: grammar.Settings
-) -> Reply:
-    assert workspace.id is not None
-    if command.name is None:
-        return Reply(render("settings", workspace=workspace, changed=None))
-    if not is_admin(session, workspace, context):
-        return refuse(session, workspace, context, "admins_only", what="change settings")
-    before = list(workspace.owned_layers)
-    workspace.owned_layers = list(command.owned_layers)
-    session.add(workspace)
-    store.record_event(
-        session=session,
-        workspace_id=workspace.id,
-        actor=context.user_id,
-        action="settings",
-        before={"own": before},
-        after={"own": list(command.owned_layers)},
-        now=context.now,
-    )
-    return Reply(render("settings", workspace=workspace, changed=command.name), public=True)
 
 
 def _finding(findings: list[Finding], finding_id: str) -> Finding:

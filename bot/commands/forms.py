@@ -75,7 +75,9 @@ def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, A
     """The add form (no `name`) or the edit form for the tool `name`, or a refusal."""
     metadata = {"channel": context.channel_id, "tool": None}
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+        )
         tool = None
         if name is not None:
             try:
@@ -125,7 +127,9 @@ def submit_tool_form(engine: Engine, context: Context, form: ToolForm, metadata:
 
 def accept_form(engine: Engine, context: Context, finding_id: str) -> dict[str, Any] | Reply:
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+        )
         found = [
             f for f in findings.load_findings(session, workspace, context) if f.id == finding_id
         ]
@@ -158,7 +162,9 @@ def submit_accept_form(engine: Engine, context: Context, metadata: str, reason: 
 
 def home_view(engine: Engine, context: Context) -> dict[str, Any]:
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+        )
         summary = findings.marked_map(session, workspace, context)
         open_count = sum(
             not f.accepted for f in findings.load_findings(session, workspace, context)

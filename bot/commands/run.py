@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import admins, findings, tools
+from bot.commands import admins, findings, settings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
@@ -31,7 +31,7 @@ HANDLERS: dict[type, Handler] = {
     grammar.AcceptFinding: findings.accept,
     grammar.ReopenFinding: findings.reopen,
     grammar.Spend: findings.spend,
-    grammar.Settings: findings.settings,
+    grammar.Settings: settings.settings,
     grammar.Admins: admins.admins,
 }
 
@@ -55,7 +55,9 @@ def run_parsed(engine: Engine, context: Context, command: grammar.Command) -> Re
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
     try:
         with session_scope(engine) as session:
-            workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+            workspace = ensure_workspace(
+                session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+            )
             return HANDLERS[type(command)](session, workspace, context, command)
     except Rejected as rejected:
         return refusal(rejected)

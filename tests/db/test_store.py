@@ -11,7 +11,14 @@ from db import open_store
 from db.engine import make_engine, session_scope
 from db.migrate import current, head, upgrade
 from db.models import Tool
-from db.tools import add_tool, ensure_workspace, find_tool, list_tools, update_tool
+from db.tools import (
+    add_tool,
+    ensure_workspace,
+    find_tool,
+    list_history,
+    list_tools,
+    update_tool,
+)
 from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM
 
 
@@ -36,10 +43,29 @@ def test_it_keeps_existing_rows_through_every_migration(database_url: str) -> No
                 " '[]', '2026-01-01 00:00:00')"
             )
         )
+        connection.execute(
+            text(
+                "INSERT INTO tool (workspace_id, name, name_key, layers, capabilities, status,"
+                " added_by, added_at, updated_at) VALUES (1, 'vLLM', 'vllm', '[2]', '[]',"
+                " 'active', 'UALICE', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (workspace_id, tool_id, tool_name, actor, action, at)"
+                " VALUES (1, 1, 'vLLM', 'UALICE', 'add', '2026-01-01 00:00:00')"
+            )
+        )
     upgrade(engine)
     with session_scope(engine) as session:
         workspace = ensure_workspace(session=session, team_id="TOLD", now=NOW)
         assert workspace.review_leads == [60, 30, 7]
+        assert workspace.id is not None
+        [tool] = list_tools(session=session, workspace_id=workspace.id)
+        assert (tool.name, tool.layers, tool.review_cycle_start) == ("vLLM", [2], None)
+        events, total = list_history(session=session, workspace_id=workspace.id)
+        assert total == 1
+        assert events[0].tool_id == tool.id
     engine.dispose()
 
 

@@ -1,0 +1,127 @@
+"""When reminders and digests are due: small pure rules over dateutil and IANA time zones.
+
+Every time is computed as a wall-clock time in the workspace's zone, then turned into UTC, so a
+09:00 reminder stays at 09:00 across daylight-saving changes. Whether something was already sent
+is never decided here: the store's delivery rows say that, one per period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta, weekday
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+OVERDUE_EVERY = timedelta(days=7)
+
+
+def at_local(day: date, hour: int, zone: str) -> datetime:
+    """`hour`:00 on `day` in `zone`, in UTC. On a spring-forward day an hour that does not exist
+    lands an hour later; on a fall-back day an hour that happens twice is its first time."""
+    local = datetime.combine(day, time(hour), tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One reminder of a review cycle: `days` before the due date (negative once overdue)."""
+
+    days: int
+    at: datetime  # when it is sent, in UTC
+
+    @property
+    def label(self) -> str:
+        if self.days > 0:
+            return f"lead-{self.days}"
+        if self.days == 0:
+            return "due"
+        return f"overdue-{-self.days // 7}"
+
+    @property
+    def overdue(self) -> bool:
+        return self.days < 0
+
+
+def review_stage(
+    *,
+    due: date,
+    leads: Sequence[int],
+    hour: int,
+    zone: str,
+    now: datetime,
+    cycle_start: datetime,
+) -> Stage | None:
+    """The latest reminder stage whose time has come (at or before `now`) since the cycle began.
+
+    Stages missed while the clock was down collapse into this one: a pass never sends several
+    reminders for one tool. Before the cycle began nothing fires, so a tool added (or snoozed)
+    today is not reminded of lead times already past.
+    """
+    if now < cycle_start:
+        return None
+    today = local_date(now, zone)
+    candidates = [d for d in sorted({*leads, 0}, reverse=True) if d >= 0]
+    if today > due:
+        weeks = (today - due).days // 7
+        candidates += [-7 * w for w in range(1, weeks + 1)]
+    latest: Stage | None = None
+    for days in candidates:
+        stage = Stage(days=days, at=at_local(due - timedelta(days=days), hour, zone))
+        if cycle_start < stage.at <= now:
+            latest = stage
+    return latest
+
+
+def next_review_stage(
+    *, due: date, leads: Sequence[int], hour: int, zone: str, now: datetime
+) -> Stage:
+    """The first stage after `now`: the next lead time, the due date, or the next weekly
+    overdue reminder."""
+    for days in sorted({*leads, 0}, reverse=True):
+        stage = Stage(days=days, at=at_local(due - timedelta(days=days), hour, zone))
+        if stage.at > now:
+            return stage
+    weeks = max(1, (local_date(now, zone) - due).days // 7)
+    while True:
+        stage = Stage(days=-7 * weeks, at=at_local(due + timedelta(days=7 * weeks), hour, zone))
+        if stage.at > now:
+            return stage
+        weeks += 1
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSlot:
+    period: str  # "2026-W48": one digest per ISO week
+    at: datetime  # when it is sent, in UTC
+
+
+def _slot(day: date, hour: int, zone: str) -> DigestSlot:
+    year, week, _ = day.isocalendar()
+    return DigestSlot(period=f"{year}-W{week:02d}", at=at_local(day, hour, zone))
+
+
+def digest_slot(*, weekday_index: int, hour: int, zone: str, now: datetime) -> DigestSlot:
+    """The latest digest time at or before `now`: this week's if it has come, else last
+    week's. After ten days down, that is one catch-up digest, not ten."""
+    today = local_date(now, zone)
+    day = today + relativedelta(weekday=weekday(weekday_index)(-1))
+    slot = _slot(day, hour, zone)
+    if slot.at > now:
+        slot = _slot(day - timedelta(days=7), hour, zone)
+    return slot
+
+
+def next_digest_slot(*, weekday_index: int, hour: int, zone: str, now: datetime) -> DigestSlot:
+    today = local_date(now, zone)
+    day = today + relativedelta(weekday=weekday(weekday_index)(+1))
+    slot = _slot(day, hour, zone)
+    if slot.at <= now:
+        slot = _slot(day + timedelta(days=7), hour, zone)
+    return slot
