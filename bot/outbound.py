@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.commands import Reply
 
@@ -100,15 +101,17 @@ class Poster:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}
 
-    def post(self, channel: str, message: dict[str, Any]) -> Posted:
-        self._wait_turn(channel)
+    def post(self, channel: str, message: dict[str, Any], *, paced: bool = True) -> Posted:
+        """Post `message`; `paced=False` when the caller already waited its turn."""
+        if paced:
+            self.wait_turn(channel)
         response = self._call(
             channel, self.client.chat_postMessage, channel=channel, **_parts(message)
         )
         return Posted(channel=str(response["channel"]), ts=str(response["ts"]))
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> Posted:
-        self._wait_turn(channel)
+        self.wait_turn(channel)
         response = self._call(
             channel, self.client.chat_update, channel=channel, ts=ts, **_parts(message)
         )
@@ -118,7 +121,8 @@ class Poster:
         opened = self._call(user_id, self.client.conversations_open, users=user_id)
         return self.post(str(opened["channel"]["id"]), message)
 
-    def _wait_turn(self, channel: str) -> None:
+    def wait_turn(self, channel: str) -> None:
+        """Sleep until `channel` may take another message (one a second)."""
         with self._lock:
             now = self._clock()
             turn = max(now, self._next.get(channel, now))
@@ -151,3 +155,60 @@ def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_
             if error.response.get("error") not in CHANNEL_GONE:
                 raise
     client.chat_postMessage(channel=user_id, **payload)
+
+
+class Directory:
+    """Who stackbot can post as in each workspace: the bot token from the environment (one
+    workspace) or from the OAuth installation store (many). One Poster per workspace, so
+    pacing holds across a whole pass."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str | None = None,
+        installations: InstallationStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._base_url = base_url
+        self._token = token
+        self._installations = installations
+        self._clock = clock
+        self._sleep = sleep
+        self._posters: dict[str, Poster | None] = {}
+        self._single_team: str | None = None
+
+    def poster(self, team_id: str) -> Poster | None:
+        """None when stackbot is not installed in that workspace (nothing can be posted)."""
+        if team_id not in self._posters:
+            token = self._token_for(team_id)
+            self._posters[team_id] = (
+                Poster(
+                    make_client(token, base_url=self._base_url),
+                    clock=self._clock,
+                    sleep=self._sleep,
+                )
+                if token
+                else None
+            )
+        return self._posters[team_id]
+
+    def installer(self, team_id: str) -> str | None:
+        """The person who installed stackbot, the last resort for a message nobody else got."""
+        if self._installations is None:
+            return None
+        installation = self._installations.find_installation(enterprise_id=None, team_id=team_id)
+        return installation.user_id if installation else None
+
+    def _token_for(self, team_id: str) -> str | None:
+        if self._installations is not None:
+            bot = self._installations.find_bot(enterprise_id=None, team_id=team_id)
+            return bot.bot_token if bot else None
+        if self._token is None:
+            return None
+        if self._single_team is None:
+            # One workspace: the token says which (auth.test), and only that one is posted to.
+            answer = make_client(self._token, base_url=self._base_url).auth_test()
+            self._single_team = str(answer["team_id"])
+        return self._token if team_id == self._single_team else None

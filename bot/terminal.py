@@ -19,6 +19,9 @@ _EMOJI = {
     ":tada:": "✓",
     ":arrows_counterclockwise:": "↺",
     ":gear:": "⚙",
+    ":calendar:": "◷",
+    ":rotating_light:": "!",
+    ":key:": "⚿",
 }
 
 

@@ -20,6 +20,7 @@ from core.errors import Rejected
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
 from core.money import Cost, parse_cost
 from core.preferences import parse_setting
+from core.reviews import DECISION_WORDS
 from core.text import has_control_characters, nearest, normalise
 
 MAX_COMMAND = 4000
@@ -174,6 +175,25 @@ class Admins:
     user: UserRef | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Review:
+    """`/stack review <tool> <decision> [reason]`: decide a tool's vendor review."""
+
+    name: str
+    decision: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reviews:
+    """`/stack reviews`: what is due in the next 30 days, and what is overdue."""
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """`/stack status`: the last and next digest, reminders sent, and what failed."""
+
+
 Command: TypeAlias = (
     Add
     | Edit
@@ -189,6 +209,9 @@ Command: TypeAlias = (
     | Spend
     | Settings
     | Admins
+    | Review
+    | Reviews
+    | Status
 )
 
 
@@ -250,7 +273,7 @@ def _token(text: str, prefix: str | None) -> Token:
 
 SUBCOMMANDS = (
     *("add", "edit", "remove", "list", "show", "map", "history", "overlaps", "spend"),
-    *("settings", "admins", "help"),
+    *("settings", "admins", "review", "reviews", "status", "help"),
 )
 MAX_REASON = 500
 HELP_TOPICS = (*SUBCOMMANDS, "caps")
@@ -277,6 +300,8 @@ SUBCOMMAND_ALIASES = {
     "setting": "settings",
     "config": "settings",
     "admin": "admins",
+    "decide": "review",
+    "due": "reviews",
 }
 KEYS = {
     "name": "name",
@@ -449,6 +474,34 @@ def _parse_admins(tokens: list[Token], today: date) -> Command:
     return Admins(action=action, user=user)
 
 
+def _parse_review(tokens: list[Token], today: date) -> Command:
+    words = [t.text if t.key is None else f"{t.key}:{t.text}" for t in tokens]
+    for cut in range(1, len(words)):
+        decision = DECISION_WORDS.get(words[cut].casefold())
+        if decision is None:
+            continue
+        rest = words[cut + 1 :]
+        if decision == "snooze-7" and rest and rest[0] in {"7", "30"}:
+            decision, rest = f"snooze-{rest[0]}", rest[1:]
+        reason = " ".join(rest).strip() or None
+        if reason is not None and len(reason) > MAX_REASON:
+            raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
+        return Review(name=_name(" ".join(words[:cut])), decision=decision, reason=reason)
+    raise Rejected("missing_decision", value=" ".join(words))
+
+
+def _parse_bare(
+    make: Callable[[], Command], command: str
+) -> Callable[[list[Token], date], Command]:
+    def parse_bare(tokens: list[Token], today: date) -> Command:
+        _no_options(tokens, command)
+        if tokens:
+            raise Rejected("unexpected_word", value=tokens[0].text, command=command)
+        return make()
+
+    return parse_bare
+
+
 _PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
     "add": _parse_add,
     "edit": _parse_edit,
@@ -461,6 +514,9 @@ _PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
     "spend": _parse_spend,
     "settings": _parse_settings,
     "admins": _parse_admins,
+    "review": _parse_review,
+    "reviews": _parse_bare(Reviews, "reviews"),
+    "status": _parse_bare(Status, "status"),
     "help": _parse_help,
 }
 

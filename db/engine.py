@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "stackbot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -36,11 +37,17 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # A deferred transaction that reads, then writes, fails with "database is locked" when another
     # writer got there first; taking the write lock up front makes it wait its turn instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that only reads takes no lock at all: in WAL mode it never waits for writers.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back if it raises.
+
+    `write=False` promises the block only reads; on SQLite it then queues behind no writer.
+    """
+    bind = engine if write else engine.execution_options(**{READ_ONLY: True})
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
@@ -173,12 +173,19 @@ def record_event(
 
 
 def list_history(
-    *, session: Session, workspace_id: int, tool_id: int | None = None, limit: int = 20
+    *,
+    session: Session,
+    workspace_id: int,
+    tool_id: int | None = None,
+    since: datetime | None = None,
+    limit: int = 20,
 ) -> tuple[list[AuditEvent], int]:
-    """The newest `limit` events, and how many there are in all."""
-    where = [AuditEvent.workspace_id == workspace_id]
+    """The newest `limit` events (since `since`), and how many there are in all."""
+    where: list[ColumnElement[bool]] = [col(AuditEvent.workspace_id) == workspace_id]
     if tool_id is not None:
-        where.append(AuditEvent.tool_id == tool_id)
+        where.append(col(AuditEvent.tool_id) == tool_id)
+    if since is not None:
+        where.append(col(AuditEvent.at) >= since)
     events = session.exec(
         select(AuditEvent).where(*where).order_by(col(AuditEvent.id).desc()).limit(limit)
     ).all()

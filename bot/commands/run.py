@@ -8,15 +8,20 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import admins, findings, settings, tools
+from bot.commands import admins, findings, reviews, settings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
 from db.engine import session_scope
 from db.models import Workspace
-from db.tools import ensure_workspace
+from db.tools import ensure_workspace, get_workspace
 
 Handler = Callable[[Session, Workspace, Context, Any], Reply]
+
+READ_ONLY = (
+    grammar.List, grammar.Show, grammar.Map, grammar.History, grammar.Help, grammar.Overlaps,
+    grammar.Spend, grammar.Reviews, grammar.Status,
+)  # fmt: skip
 
 HANDLERS: dict[type, Handler] = {
     grammar.Add: tools.add,
@@ -33,6 +38,9 @@ HANDLERS: dict[type, Handler] = {
     grammar.Spend: findings.spend,
     grammar.Settings: settings.settings,
     grammar.Admins: admins.admins,
+    grammar.Review: reviews.review,
+    grammar.Reviews: reviews.reviews,
+    grammar.Status: reviews.status,
 }
 
 
@@ -51,10 +59,24 @@ def run_command(engine: Engine, context: Context, text: str) -> Reply:
     return run_parsed(engine, context, command)
 
 
+def writes(command: grammar.Command) -> bool:
+    """Whether `command` may change the store (a refusal it audits counts as a change)."""
+    if isinstance(command, grammar.Settings):
+        return command.name is not None
+    if isinstance(command, grammar.Admins):
+        return command.action is not None
+    return not isinstance(command, READ_ONLY)
+
+
 def run_parsed(engine: Engine, context: Context, command: grammar.Command) -> Reply:
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
+    write = writes(command)
+    if not write:
+        with session_scope(engine, write=False) as session:
+            # A workspace seen for the first time is created, which is a write.
+            write = get_workspace(session=session, team_id=context.team_id) is None
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
                 session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
             )

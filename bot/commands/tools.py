@@ -54,6 +54,7 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     values["next_review_on"] = next_review(
         since=today, renews_on=values.get("renews_on"), notice_days=values.get("notice_days")
     )
+    values["review_cycle_start"] = context.now
     if existing is not None:
         # Re-adding a retired tool brings the same row back, history and all.
         values.update(status=ACTIVE, retired_at=None, last_review_on=None)
@@ -95,7 +96,7 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
         raise Rejected("tool_retired", name=tool.name)
     if not command.fields.given():
         raise Rejected("nothing_to_change", name=tool.name)
-    if not _may_change(session, workspace, context, tool):
+    if not may_change(session, workspace, context, tool):
         return refuse(
             session, workspace, context, "not_owner", what="edit", name=tool.name,
             owner=tool.owner_id or tool.added_by,
@@ -137,7 +138,7 @@ def remove(
     tool = find_tool(session, workspace, command.name)
     if tool.status == RETIRED:
         raise Rejected("already_retired", name=tool.name)
-    if not _may_change(session, workspace, context, tool):
+    if not may_change(session, workspace, context, tool):
         return refuse(
             session, workspace, context, "not_owner", what="remove", name=tool.name,
             owner=tool.owner_id or tool.added_by,
@@ -205,7 +206,7 @@ def help_(session: Session, workspace: Workspace, context: Context, command: gra
     return Reply(render("help", topic=command.topic, layers=LAYERS))
 
 
-def _may_change(session: Session, workspace: Workspace, context: Context, tool: Tool) -> bool:
+def may_change(session: Session, workspace: Workspace, context: Context, tool: Tool) -> bool:
     """Anyone may add a tool; its owner (or, while it has none, whoever added it) may change it;
     stack admins may change any tool."""
     owner = tool.owner_id or tool.added_by

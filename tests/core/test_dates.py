@@ -6,7 +6,7 @@ import pytest
 
 from core.dates import parse_date
 from core.errors import Rejected
-from core.reviews import next_review
+from core.reviews import Outcome, decide, next_review
 
 TODAY = date(2026, 11, 28)
 
@@ -61,3 +61,29 @@ def test_it_reviews_before_the_cancel_by_date_when_that_comes_first() -> None:
 def test_it_ignores_a_renewal_already_past_its_cancel_by_date() -> None:
     due = next_review(since=date(2026, 11, 28), renews_on=date(2026, 12, 1), notice_days=30)
     assert due == date(2027, 11, 28)
+
+
+def test_it_moves_past_a_renewal_the_decision_was_about() -> None:
+    outcome = decide(
+        "keep", today=date(2026, 12, 20), cycle_due=date(2026, 12, 31),
+        last_review_on=None, renews_on=date(2027, 3, 1), notice_days=60,
+    )  # fmt: skip
+    assert outcome.last_review_on == date(2026, 12, 20)
+    assert outcome.next_review_on == date(2027, 12, 20)  # a year on; next cancel-by is Dec 31
+
+
+def test_it_snoozes_without_marking_the_tool_reviewed() -> None:
+    outcome = decide(
+        "snooze-30", today=date(2026, 12, 20), cycle_due=date(2026, 12, 31),
+        last_review_on=date(2025, 12, 1), renews_on=None, notice_days=None,
+    )  # fmt: skip
+    assert outcome == Outcome(next_review_on=date(2027, 1, 19), last_review_on=date(2025, 12, 1))
+
+
+def test_it_retires_on_retire() -> None:
+    outcome = decide(
+        "retire", today=date(2026, 12, 20), cycle_due=date(2026, 12, 31),
+        last_review_on=None, renews_on=None, notice_days=None,
+    )  # fmt: skip
+    assert outcome.retire
+    assert outcome.next_review_on is None

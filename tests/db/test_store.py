@@ -142,3 +142,16 @@ def test_it_runs_sqlite_in_wal_mode_with_immediate_transactions(tmp_path: object
         ensure_workspace(session=session, team_id=TEAM, now=datetime.now(UTC))
     engine.dispose()
     assert "BEGIN IMMEDIATE" in statements
+
+
+def test_it_reads_without_taking_the_write_lock(tmp_path: object) -> None:
+    engine = open_store(f"sqlite:///{tmp_path}/read.db")
+    statements: list[str] = []
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with session_scope(engine, write=False) as session:
+        list_tools(session=session, workspace_id=1)
+    engine.dispose()
+    assert "BEGIN DEFERRED" in statements
+    assert "BEGIN IMMEDIATE" not in statements

@@ -1,0 +1,66 @@
+"""`stackbot clock`: the one scheduler process. Every few minutes it runs one pass: reminders,
+digests, then retries. What is due, and what was sent already, is decided from the store's rows,
+not from the trigger, so a pass that runs twice (or late, or on two clocks) sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+
+from bot.outbound import Directory
+from jobs.deliver import retry
+from jobs.digest import run_digests
+from jobs.reviews import run_reviews
+
+logger = logging.getLogger(__name__)
+EVERY_MINUTES = 5
+
+
+def run_pass(engine: Engine, directory: Directory, now: datetime) -> int:
+    """One pass at `now`: how many messages it sent."""
+    sent = run_reviews(engine, directory, now)
+    sent += run_digests(engine, directory, now)
+    sent += retry(engine, directory, now=now)
+    return sent
+
+
+def run_clock(
+    engine: Engine,
+    directory: Directory,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    minutes: int = EVERY_MINUTES,
+) -> None:
+    """Run passes until SIGTERM or SIGINT, then finish the pass under way and stop."""
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def tick() -> None:
+        now = clock()  # the clock process reads the time here and passes it down
+        sent = run_pass(engine, directory, now)
+        logger.info("pass at %s sent %d", now.isoformat(), sent)
+
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(minutes=minutes, timezone=UTC),
+        id="pass",
+        next_run_time=clock(),  # a pass right away, then every few minutes
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        logger.info("signal %d: stopping after the pass under way", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.start()

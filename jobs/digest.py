@@ -1,0 +1,77 @@
+"""The digest pass: each workspace's weekly digest, on its day and hour, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from bot.commands.digest import build_digest, digest_context
+from bot.outbound import Directory
+from core.schedule import digest_slot
+from db import deliveries
+from db.deliveries import SKIPPED
+from db.engine import session_scope
+from db.models import Workspace
+from jobs.deliver import Letter, send
+from jobs.reviews import Report
+
+
+def run_digests(
+    engine: Engine,
+    directory: Directory,
+    now: datetime,
+    *,
+    team_id: str | None = None,
+    dry_run: Report | None = None,
+) -> int:
+    """Send the digests due at `now`. A clock that was down sends one catch-up digest, for the
+    latest week whose digest time has come, never one per missed week."""
+    sent = 0
+    with session_scope(engine) as session:
+        statement = select(Workspace).order_by(col(Workspace.id))
+        if team_id is not None:
+            statement = statement.where(Workspace.team_id == team_id)
+        workspaces = list(session.exec(statement).all())
+    for workspace in workspaces:
+        assert workspace.id is not None
+        slot = digest_slot(
+            weekday_index=workspace.digest_weekday,
+            hour=workspace.digest_hour,
+            zone=workspace.timezone,
+            now=now,
+        )
+        key = f"digest:{slot.period}"
+        if slot.at < workspace.created_at:
+            continue  # no digest for a week that ended before the workspace began
+        with session_scope(engine) as session:
+            if deliveries.exists(session=session, workspace_id=workspace.id, key=key):
+                continue
+            previous = deliveries.last_digest(session=session, workspace_id=workspace.id)
+            digest = build_digest(
+                session, workspace, digest_context(workspace, now), period=slot.period,
+                previous=previous,
+            )  # fmt: skip
+            if digest.empty and workspace.skip_empty_digest and dry_run is None:
+                deliveries.claim(
+                    session=session, workspace_id=workspace.id, key=key, kind="digest",
+                    period=slot.period, now=now, status=SKIPPED,
+                )  # fmt: skip
+                continue
+        letter = Letter(
+            workspace_id=workspace.id,
+            team_id=workspace.team_id,
+            key=key,
+            kind="digest",
+            period=slot.period,
+            message=digest.message,
+            target=workspace.digest_channel,
+            extra={"findings": digest.finding_ids},
+        )
+        if dry_run is not None:
+            dry_run(letter)
+            sent += 1
+        else:
+            sent += send(engine, directory, letter, now=now)
+    return sent
