@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
 from bot.commands import Context, run_command
 from bot.commands.findings import load_findings
 from bot.demo import run_demo
+from bot.outbound import Directory
 from bot.terminal import to_text
 from core.analysis import Finding
 from core.layers import LAYER_BY_NUMBER
@@ -50,11 +52,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _overlaps(args, settings, now)
     if args.command == "purge-workspace":
         return _purge(args, settings)
+    if args.command == "run-job":
+        return _run_job(args, settings, now)
+    if args.command == "clock":
+        from jobs.clock import run_clock
+
+        if not (settings.slack_bot_token or settings.slack_client_id):
+            print("stackbot clock: set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID", file=sys.stderr)
+            return EXIT_MISUSE
+        engine = _engine(settings)
+        run_clock(engine, directory(settings, engine))
+        return EXIT_OK
     if args.command in ("serve", "socket"):
         from bot import serve
         from bot.app import ConfigurationError
 
         try:
+            if args.command == "serve" and args.with_clock:
+                return serve.serve_with_clock(settings)
             (serve.serve if args.command == "serve" else serve.socket)(settings)
         except ConfigurationError as error:
             print(f"stackbot: {error}", file=sys.stderr)
@@ -111,6 +126,58 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
     return EXIT_OK
 
 
+def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from jobs.deliver import Letter, retry
+    from jobs.digest import run_digests
+    from jobs.reviews import run_reviews
+
+    if args.now is not None:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            print(f"stackbot: --now must be an ISO 8601 time, not {args.now!r}", file=sys.stderr)
+            return EXIT_MISUSE
+        if now.tzinfo is None:
+            print("stackbot: --now needs a time zone, like 2026-11-30T09:00+01:00", file=sys.stderr)
+            return EXIT_MISUSE
+
+    def show(letter: Letter) -> None:
+        print(f"\n--- would post {letter.key} to {letter.target or 'nobody (no channel set)'}")
+        print(to_text(letter.message))
+
+    if not args.dry_run and not (settings.slack_bot_token or settings.slack_client_id):
+        print(
+            "stackbot: posting needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET",
+            file=sys.stderr,
+        )
+        return EXIT_MISUSE
+    engine = _engine(settings)
+    try:
+        slack = directory(settings, engine)
+        job = run_reviews if args.job == "reviews" else run_digests
+        count = job(engine, slack, now, team_id=args.team, dry_run=show if args.dry_run else None)
+        if not args.dry_run:  # what failed before, or a killed clock left half done
+            kind = "reminder" if args.job == "reviews" else "digest"
+            count += retry(engine, slack, now=now, team_id=args.team, kind=kind)
+    finally:
+        engine.dispose()
+    verb = "would post" if args.dry_run else "posted"
+    print(f"{args.job}: {verb} {count} {'message' if count == 1 else 'messages'}")
+    return EXIT_OK
+
+
+def directory(settings: Settings, engine: Engine) -> Directory:
+    """Who the clock posts as: the bot token, or each workspace's OAuth installation."""
+    installations = None
+    if settings.slack_client_id:
+        installations = SQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id, engine=engine
+        )
+    return Directory(
+        base_url=settings.slack_api_url, token=settings.slack_bot_token, installations=installations
+    )
+
+
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     try:
@@ -125,8 +192,6 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
                 return EXIT_MISUSE
             counts = purge_workspace(session=session, team_id=args.team)
         if settings.slack_client_id:
-            from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-
             store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
             store.delete_all(enterprise_id=None, team_id=args.team)
     finally:
@@ -184,7 +249,18 @@ def _parser() -> argparse.ArgumentParser:
     overlaps.add_argument("--team", required=True, help="Slack team id")
     overlaps.add_argument("--json", action="store_true", help="print the findings as JSON")
     sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
-    sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
+    serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
+    serve.add_argument(
+        "--with-clock", action="store_true", help="also run the clock (one host, SQLite)"
+    )
+    sub.add_parser("clock", help="run the scheduler: reminders, digests and retries")
+    job = sub.add_parser("run-job", help="run one pass of a job by hand")
+    job.add_argument("job", choices=["reviews", "digest"])
+    job.add_argument("--now", help="the time to run it at, ISO 8601 with a zone (default: now)")
+    job.add_argument("--team", help="only this Slack team id")
+    job.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; post nothing"
+    )
     sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
     purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
     purge.add_argument("team", help="Slack team id")

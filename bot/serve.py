@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -100,3 +102,15 @@ def socket(settings: Settings) -> None:
     engine = open_store(settings.database_url)
     app = create_app(settings, engine, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+
+
+def serve_with_clock(settings: Settings) -> int:
+    """Web and clock together, for a small single-host install: the clock runs as a child
+    process beside gunicorn and stops with it."""
+    clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"])
+    try:
+        serve(settings)
+    finally:
+        clock.terminate()
+        clock.wait(timeout=30)
+    return 0

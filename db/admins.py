@@ -49,9 +49,12 @@ def claim_event(*, session: Session, event_id: str, now: datetime) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(SlackEvent).values(event_id=event_id, received_at=now).on_conflict_do_nothing()
+        insert(SlackEvent)
+        .values(event_id=event_id, received_at=now)
+        .on_conflict_do_nothing()
+        .returning(col(SlackEvent.event_id))
     )
-    return bool(session.connection().execute(statement).rowcount)
+    return session.connection().execute(statement).first() is not None
 
 
 def forget_events(*, session: Session, before: datetime) -> int:

@@ -40,8 +40,12 @@ def claim(
         workspace_id=workspace_id, key=key, kind=kind, period=period, tool_id=tool_id,
         status=status, claimed_at=now, data=data or {},
     ).model_dump(exclude={"id"})  # fmt: skip
-    statement = insert(Delivery).values(**values).on_conflict_do_nothing()
-    if not session.connection().execute(statement).rowcount:
+    # RETURNING says whether the row went in; rowcount is not reliable for ON CONFLICT on
+    # every driver (psycopg reports -1).
+    statement = (
+        insert(Delivery).values(**values).on_conflict_do_nothing().returning(col(Delivery.id))
+    )
+    if session.connection().execute(statement).first() is None:
         return None
     return session.exec(
         select(Delivery).where(Delivery.workspace_id == workspace_id, Delivery.key == key)

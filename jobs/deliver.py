@@ -66,13 +66,20 @@ def send(engine: Engine, directory: Directory, letter: Letter, *, now: datetime)
 
 
 def retry(
-    engine: Engine, directory: Directory, *, now: datetime, team_id: str | None = None
+    engine: Engine,
+    directory: Directory,
+    *,
+    now: datetime,
+    team_id: str | None = None,
+    kind: str | None = None,
 ) -> int:
     """Try again what failed for a passing reason, and what a dead clock claimed but never sent."""
     done = 0
     with session_scope(engine) as session:
         rows = deliveries.retryable(session=session, now=now, team_id=team_id)
     for row, team in rows:
+        if kind is not None and row.kind != kind:
+            continue
         poster = directory.poster(team)
         if poster is None:
             continue

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.outbound import Directory
-from core.schedule import review_stage
+from core.schedule import local_date, review_stage
 from db import deliveries
 from db.engine import session_scope
 from db.tools import cost_of
@@ -56,7 +56,8 @@ def run_reviews(
             )
             value = json.dumps({"tool": tool.id, "due": tool.next_review_on.isoformat()})
             message = render(
-                "review_reminder", tool=tool, stage=stage, due=tool.next_review_on,
+                "review_reminder", tool=tool, due=tool.next_review_on,
+                today=local_date(now, workspace.timezone),
                 cancel_by=cancel_by, cost=cost_of(tool), value=value,
             )  # fmt: skip
             letters.append(

@@ -4,11 +4,13 @@ TEST_DATABASE_URL is set) on PostgreSQL, and frozen time."""
 from __future__ import annotations
 
 import os
+import types
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -78,6 +80,31 @@ class Stack:
 @pytest.fixture
 def stack(engine: Engine) -> Stack:
     return Stack(engine)
+
+
+class FakeClock:
+    """Monotonic time that moves only when someone sleeps: pacing without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """slack_sdk's retry handlers sleep through the time module; record instead of waiting."""
+    recorded: list[float] = []
+    fake_time = types.SimpleNamespace(sleep=recorded.append)
+    monkeypatch.setattr(builtin_handlers, "time", fake_time)
+    monkeypatch.setattr(handler, "time", fake_time)
+    return recorded
 
 
 class QueryCounter:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import findings, tools
+from bot.commands import findings, reviews, tools
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.run import run_parsed
 from bot.commands.tools import MAP_TOOLS_PER_LAYER
@@ -23,9 +23,11 @@ from core.errors import Rejected
 from core.grammar import ToolFields
 from core.layers import LAYER_BY_NUMBER, LAYERS
 from core.money import CODES, parse_cost
+from core.reviews import DECISIONS
 from core.text import normalise
 from db.engine import session_scope
-from db.tools import cost_of, ensure_workspace
+from db.models import Tool
+from db.tools import cost_of, ensure_workspace, get_workspace
 from templates.render import render_view
 
 OPTIONS_LIMIT = 20
@@ -69,6 +71,7 @@ class Outcome:
     errors: dict[str, str] = field(default_factory=dict)
     reply: Reply | None = None
     channel_id: str | None = None
+    ts: str | None = None  # the message to update in place, when there is one
 
 
 def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, Any] | Reply:
@@ -287,3 +290,65 @@ def wants_form(text: str, *, today: date) -> FormRequest | None:
 
 def reopen_finding(engine: Engine, context: Context, finding_id: str) -> Reply:
     return run_parsed(engine, context, grammar.ReopenFinding(finding_id))
+
+
+def review_form(
+    engine: Engine, context: Context, value: str, decision: str, where: dict[str, Any]
+) -> dict[str, Any] | Reply:
+    """The modal behind a reminder's decision buttons: an optional reason, then the decision."""
+    try:
+        button = json.loads(value)
+        tool_id, due = int(button["tool"]), str(button["due"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return refusal(Rejected("stale_button"))
+    if decision not in DECISIONS:
+        return refusal(Rejected("stale_button"))
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=context.team_id)
+        tool = session.get(Tool, tool_id)
+        if workspace is None or tool is None or tool.workspace_id != workspace.id:
+            return refusal(Rejected("stale_button"))
+        name = tool.name
+    metadata = json.dumps({"tool": name, "due": due, "decision": decision, **where})
+    return render_view("review_form", name=name, decision=decision, metadata=metadata)
+
+
+def submit_review_form(engine: Engine, context: Context, metadata: str, reason: str) -> Outcome:
+    try:
+        meta = json.loads(metadata)
+        name, due, decision = (
+            str(meta["tool"]),
+            date.fromisoformat(meta["due"]),
+            str(meta["decision"]),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return Outcome(errors={"reason": "This form is out of date: use /stack reviews."})
+    command = grammar.Review(name=name, decision=decision, reason=reason.strip() or None)
+    try:
+        with session_scope(engine) as session:
+            workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+            reply = reviews.review(session, workspace, context, command, due=due)
+    except Rejected as rejected:
+        reply = refusal(rejected)
+    if not reply.ok:
+        return Outcome(errors={"reason": _inline(reply)})
+    channel, ts = meta.get("channel"), meta.get("ts")
+    return Outcome(
+        reply=reply,
+        channel_id=channel if isinstance(channel, str) else None,
+        ts=ts if isinstance(ts, str) else None,
+    )
+
+
+def claim_tool(engine: Engine, context: Context, tool_id: int) -> Reply:
+    """ "I own this" on a reminder for a tool nobody owns."""
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        tool = session.get(Tool, tool_id)
+        if tool is None or tool.workspace_id != workspace.id:
+            return refusal(Rejected("stale_button"))
+        name = tool.name
+    if tool.owner_id:
+        return refusal(Rejected("already_owned", name=name, owner=tool.owner_id))
+    fields = ToolFields(owner=grammar.UserRef(context.user_id))
+    return run_parsed(engine, context, grammar.Edit(name=name, fields=fields))

@@ -8,11 +8,13 @@ from slack_bolt import App
 
 from bot.listeners.actions.findings import finding_accept, finding_reopen
 from bot.listeners.actions.home import home_add_tool, home_overlaps
+from bot.listeners.actions.reviews import review_button, review_own
 from bot.listeners.actions.stale import stale_action
 from bot.listeners.commands.stack import stack_command
 from bot.listeners.events.app_home import app_home_opened
 from bot.listeners.options.catalog import tool_name_options
 from bot.listeners.views.accept_form import accept_form_submitted
+from bot.listeners.views.review_form import review_form_submitted
 from bot.listeners.views.tool_form import tool_form_submitted
 
 
@@ -20,11 +22,16 @@ def register_listeners(app: App) -> None:
     app.command("/stack")(stack_command)
     app.view("tool_form")(tool_form_submitted)
     app.view("accept_form")(accept_form_submitted)
+    app.view("review_form")(review_form_submitted)
     app.options("name")(tool_name_options)
     app.event("app_home_opened")(app_home_opened)
     app.action("home_add_tool")(home_add_tool)
     app.action("home_overlaps")(home_overlaps)
     app.action("finding_accept")(finding_accept)
     app.action("finding_reopen")(finding_reopen)
+    app.action("review_own")(review_own)
+    app.action(re.compile(r"^review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)$"))(
+        review_button
+    )
     # Last: any other button (from an older message, say) gets an answer rather than a 404.
     app.action(re.compile(".*"))(stale_action)

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import types
-
 import pytest
-from slack_sdk.http_retry import builtin_handlers, handler
 
 from bot.commands import Reply
 from bot.outbound import DeliveryError, Poster, make_client, post_reply
+from tests.conftest import FakeClock
 from tests.fake_slack import FakeSlack, error, rate_limited, server_error
 
 MESSAGE = {
     "text": "hello",
     "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
 }
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """slack_sdk's retry handlers sleep through the time module; record instead of waiting."""
-    recorded: list[float] = []
-    fake_time = types.SimpleNamespace(sleep=recorded.append)
-    monkeypatch.setattr(builtin_handlers, "time", fake_time)
-    monkeypatch.setattr(handler, "time", fake_time)
-    return recorded
 
 
 def test_it_paces_posts_to_one_channel_a_second_apart(fake_slack: FakeSlack) -> None:
@@ -60,23 +33,23 @@ def test_it_paces_posts_to_one_channel_a_second_apart(fake_slack: FakeSlack) -> 
 
 
 def test_it_retries_a_rate_limit_after_retry_after(
-    fake_slack: FakeSlack, sleeps: list[float]
+    fake_slack: FakeSlack, retry_sleeps: list[float]
 ) -> None:
     fake_slack.script("chat.postMessage", rate_limited(retry_after=3))
     posted = Poster(make_client("xoxb-test", base_url=fake_slack.url)).post("C1", MESSAGE)
     assert posted.ts
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
-    assert 3 <= sleeps[0] < 4
+    assert 3 <= retry_sleeps[0] < 4
 
 
-def test_it_retries_server_errors(fake_slack: FakeSlack, sleeps: list[float]) -> None:
+def test_it_retries_server_errors(fake_slack: FakeSlack, retry_sleeps: list[float]) -> None:
     fake_slack.script("chat.postMessage", server_error(), server_error())
     Poster(make_client("xoxb-test", base_url=fake_slack.url)).post("C1", MESSAGE)
     assert len(fake_slack.calls_to("chat.postMessage")) == 3
 
 
 def test_it_gives_up_after_retries_with_a_temporary_error(
-    fake_slack: FakeSlack, sleeps: list[float]
+    fake_slack: FakeSlack, retry_sleeps: list[float]
 ) -> None:
     fake_slack.script("chat.postMessage", *[server_error()] * 3)
     with pytest.raises(DeliveryError) as caught:

@@ -155,3 +155,27 @@ def test_it_reads_without_taking_the_write_lock(tmp_path: object) -> None:
     engine.dispose()
     assert "BEGIN DEFERRED" in statements
     assert "BEGIN IMMEDIATE" not in statements
+
+
+def test_it_claims_a_delivery_key_once(engine: Engine) -> None:
+    from db.deliveries import claim
+
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(session=session, team_id=TEAM, now=NOW)
+        assert workspace.id is not None
+        first = claim(
+            session=session, workspace_id=workspace.id, key="k", kind="digest", period="p", now=NOW
+        )
+        again = claim(
+            session=session, workspace_id=workspace.id, key="k", kind="digest", period="p", now=NOW
+        )
+    assert first is not None
+    assert again is None
+
+
+def test_it_claims_a_slack_event_once(engine: Engine) -> None:
+    from db.admins import claim_event
+
+    with session_scope(engine) as session:
+        assert claim_event(session=session, event_id="Ev1", now=NOW)
+        assert not claim_event(session=session, event_id="Ev1", now=NOW)
