@@ -94,6 +94,23 @@ def list_tools(*, session: Session, workspace_id: int, status: str | None = ACTI
     return list(session.exec(statement.order_by(Tool.name_key)).all())
 
 
+def page_tools(
+    *, session: Session, workspace_id: int, status: str, layer: int | None, limit: int
+) -> tuple[list[Tool], int]:
+    """The first `limit` tools by name (in `layer`, if given), and how many there are in all.
+
+    Only ids and layers are read for every tool; whole rows only for the page shown, so a list
+    costs the same at 50 tools and at 5,000.
+    """
+    where = [col(Tool.workspace_id) == workspace_id, col(Tool.status) == status]
+    rows = session.exec(select(Tool.id, Tool.layers).where(*where).order_by(col(Tool.name_key)))
+    ids = [tool_id for tool_id, layers in rows if layer is None or layer in layers]
+    page = ids[:limit]
+    tools = session.exec(select(Tool).where(col(Tool.id).in_(page))).all() if page else []
+    by_id = {tool.id: tool for tool in tools}
+    return [by_id[tool_id] for tool_id in page], len(ids)
+
+
 def add_tool(
     *, session: Session, workspace_id: int, values: Mapping[str, Any], actor: str, now: datetime
 ) -> Tool:

@@ -11,6 +11,7 @@ has already rendered (a macro's output, a `{% set %}` block) is never escaped tw
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -196,29 +197,9 @@ def clip(text: str, limit: int) -> str:
     return text[:cut] + "…"
 
 
+# A JSON string (skipped whole), or a comma with only white space before `]` or `}`.
+_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|,(?=\s*[\]}])')
+
+
 def _drop_trailing_commas(source: str) -> str:
-    out: list[str] = []
-    in_string = escaped = False
-    pending_comma = -1
-    for ch in source:
-        if in_string:
-            out.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch in " \t\r\n":
-            out.append(ch)
-            continue
-        if ch in "]}" and pending_comma != -1:
-            out[pending_comma] = ""
-        pending_comma = -1
-        if ch == ",":
-            pending_comma = len(out)
-        elif ch == '"':
-            in_string = True
-        out.append(ch)
-    return "".join(out)
+    return _STRING_OR_TRAILING_COMMA.sub(lambda m: "" if m[0] == "," else m[0], source)

@@ -159,15 +159,16 @@ def list_tools(
     session: Session, workspace: Workspace, context: Context, command: grammar.List
 ) -> Reply:
     assert workspace.id is not None
-    status = RETIRED if command.retired else ACTIVE
-    rows = store.list_tools(session=session, workspace_id=workspace.id, status=status)
-    if command.layer is not None:
-        rows = [t for t in rows if command.layer in t.layers]
-    shown = [(t, store.cost_of(t)) for t in rows[:LIST_LIMIT]]
-    layer = LAYER_BY_NUMBER[command.layer] if command.layer is not None else None
-    message = render(
-        "tool_list", tools=shown, total=len(rows), layer=layer, retired=command.retired
+    page, total = store.page_tools(
+        session=session,
+        workspace_id=workspace.id,
+        status=RETIRED if command.retired else ACTIVE,
+        layer=command.layer,
+        limit=LIST_LIMIT,
     )
+    shown = [(t, store.cost_of(t)) for t in page]
+    layer = LAYER_BY_NUMBER[command.layer] if command.layer is not None else None
+    message = render("tool_list", tools=shown, total=total, layer=layer, retired=command.retired)
     return Reply(message)
 
 
