@@ -47,6 +47,7 @@ class Server:
     """One `stackbot serve` process on loopback, talking to a fake Slack."""
 
     def __init__(self, *, database_url: str, slack_url: str, env: Mapping[str, str]) -> None:
+        self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {

@@ -289,3 +289,85 @@ def test_it_keeps_workspaces_apart_over_http(
     server.command('add "Secret Sauce" data', team=t, user=ALICE)
     other = server.command('show "Secret Sauce"', team=t + "X", user=ALICE).json()
     assert "There is no tool" in all_text(other)
+
+
+def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command("add Arize owner:<@UALICE> renews:2027-03-01", team=t, user=ALICE)
+    reminder = {"channel": "CREV", "ts": "1700000000.000100"}
+    listing = all_text(server.command("show Arize", team=t, user=ALICE).json())
+    assert "Arize" in listing
+    value = json.dumps({"tool": tool_id(server, t, "Arize"), "due": due_of(server, t, "Arize")})
+    press = {
+        "type": "block_actions", "team": {"id": t}, "user": {"id": BOB}, "api_app_id": "A0APP",
+        "trigger_id": "trig", "response_url": fake.url + "response",
+        "container": {"type": "message", "channel_id": reminder["channel"],
+                      "message_ts": reminder["ts"]},
+        "channel": {"id": reminder["channel"]},
+        "actions": [{"action_id": "review_keep", "block_id": "review_actions", "type": "button",
+                     "value": value, "action_ts": "1"}],
+    }  # fmt: skip
+    assert server.interaction(press).status == 200
+    view = fake.calls_to("views.open")[-1].params["view"]
+    assert view["callback_id"] == "review_form"
+    assert_valid_view(view)
+    submit = {
+        "type": "view_submission", "team": {"id": t}, "user": {"id": BOB, "team_id": t},
+        "api_app_id": "A0APP", "trigger_id": "trig",
+        "view": {"id": "V2", "team_id": t, "type": "modal", "callback_id": "review_form",
+                 "private_metadata": view["private_metadata"], "hash": "h", "blocks": [],
+                 "state": {"values": {"reason": {"reason": {"type": "plain_text_input",
+                                                            "value": "cheapest that works"}}}}},
+    }  # fmt: skip
+    # Bob does not own Arize and is no admin: refused on the form, nothing decided.
+    fake.users[BOB] = {"is_admin": False, "is_owner": False}
+    refused = server.interaction(submit).json()
+    assert refused["response_action"] == "errors"
+    assert "owner" in refused["errors"]["reason"]
+    # Alice owns it: decided, and the reminder is updated where it was posted.
+    alice_submit = {**submit, "user": {"id": ALICE, "team_id": t}}
+    assert server.interaction(alice_submit).status == 200
+    [update] = fake.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (reminder["channel"], reminder["ts"])
+    assert "kept it: cheapest that works" in update.params["text"] + json.dumps(
+        update.params["blocks"]
+    )
+    history = all_text(server.command("history Arize", team=t, user=ALICE).json())
+    assert "decided the review of *Arize*: keep (cheapest that works)" in history
+    # The same reminder's button again: that cycle is decided, so nothing changes.
+    again = server.interaction(alice_submit).json()
+    assert "already decided" in again["errors"]["reason"]
+    assert len(fake.calls_to("chat.update")) == 1
+
+
+OF_TEAM = (
+    "SELECT {} FROM tool JOIN workspace ON workspace.id = tool.workspace_id"
+    " WHERE tool.name = :n AND workspace.team_id = :t"
+)
+
+
+def tool_id(server: Server, t: str, name: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT id FROM tool WHERE name = :n"), {"n": name}
+        ).scalar()
+    engine.dispose()
+    assert isinstance(found, int)
+    return found
+
+
+def due_of(server: Server, t: str, name: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text(OF_TEAM.format("tool.next_review_on")), {"n": name, "t": t}
+        ).scalar()
+    engine.dispose()
+    return str(found)
