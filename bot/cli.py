@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -38,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"stackbot: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     now = datetime.now(UTC)  # the one place the terminal reads the clock
     if args.command == "demo":
         run_demo(Path(args.database), now=now, out=print)

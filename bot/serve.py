@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
 
-from bot.app import create_app
+from bot.app import ConfigurationError, create_app
 from core.settings import Settings
 from db import open_store
 
@@ -98,7 +98,7 @@ def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None)
 
 def socket(settings: Settings) -> None:
     if not settings.slack_app_token:
-        raise SystemExit("stackbot socket: set SLACK_APP_TOKEN (xapp-...) for Socket Mode")
+        raise ConfigurationError("set SLACK_APP_TOKEN (xapp-...) for Socket Mode")
     engine = open_store(settings.database_url)
     app = create_app(settings, engine, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
