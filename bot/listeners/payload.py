@@ -1,8 +1,14 @@
-"""Form state from a view submission, as plain values."""
+"""Form state from a view submission as plain values, and the answer to a submitted form."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.commands.forms import Outcome
+from bot.outbound import post_reply
 
 
 def state_value(view: dict[str, Any], block_id: str) -> str | list[str]:
@@ -34,3 +40,24 @@ def text_value(view: dict[str, Any], block_id: str) -> str:
 def list_value(view: dict[str, Any], block_id: str) -> tuple[str, ...]:
     value = state_value(view, block_id)
     return tuple(value) if isinstance(value, list) else ((value,) if value else ())
+
+
+def answer_form(ack: Ack, client: WebClient, outcome: Outcome, *, user_id: str) -> None:
+    """Refusals go back onto the form's fields; success closes it, then updates the message the
+    form came from, or posts to its channel (or, failing that, to the person)."""
+    if outcome.errors:
+        ack(response_action="errors", errors=outcome.errors)
+        return
+    ack()
+    if outcome.reply is None:
+        return
+    if outcome.channel_id and outcome.ts:
+        message = outcome.reply.message
+        client.chat_update(
+            channel=outcome.channel_id,
+            ts=outcome.ts,
+            text=message["text"],
+            blocks=message["blocks"],
+        )
+    else:
+        post_reply(client, outcome.reply, channel_id=outcome.channel_id, user_id=user_id)

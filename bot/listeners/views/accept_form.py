@@ -6,8 +6,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.commands.forms import submit_accept_form
-from bot.listeners.payload import text_value
-from bot.outbound import post_reply
+from bot.listeners.payload import answer_form, text_value
 from bot.slack import engine_of, stack_context
 
 
@@ -22,9 +21,4 @@ def accept_form_submitted(
         str(view.get("private_metadata") or ""),
         text_value(view, "reason"),
     )
-    if outcome.errors:
-        ack(response_action="errors", errors=outcome.errors)
-        return
-    ack()
-    if outcome.reply is not None:
-        post_reply(client, outcome.reply, channel_id=outcome.channel_id, user_id=user_id)
+    answer_form(ack, client, outcome, user_id=user_id)

@@ -6,8 +6,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.commands.forms import ToolForm, submit_tool_form
-from bot.listeners.payload import list_value, text_value
-from bot.outbound import post_reply
+from bot.listeners.payload import answer_form, list_value, text_value
 from bot.slack import engine_of, stack_context
 
 
@@ -34,9 +33,4 @@ def tool_form_submitted(
     outcome = submit_tool_form(
         engine_of(context), stack, form, str(view.get("private_metadata") or "")
     )
-    if outcome.errors:
-        ack(response_action="errors", errors=outcome.errors)
-        return
-    ack()
-    if outcome.reply is not None:
-        post_reply(client, outcome.reply, channel_id=outcome.channel_id, user_id=user_id)
+    answer_form(ack, client, outcome, user_id=user_id)
