@@ -11,87 +11,34 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import TypeAlias
 
 from core.catalog import load_catalog
 from core.dates import parse_date
 from core.errors import Rejected
-from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
-from core.money import Cost, parse_cost
+from core.layers import find_layer
+from core.money import parse_cost
+from core.options import (
+    CLEAR_WORDS,
+    KEYS,
+    OPTION_KEYS,
+    OPTION_PARSERS,
+    UNSET,
+    ToolFields,
+    UserRef,
+    check_name,
+    is_layer_list,
+    layer_list,
+    layer_named,
+    parse_option,
+)
 from core.preferences import parse_setting
 from core.reviews import DECISION_WORDS
 from core.text import has_control_characters, nearest, normalise
 
 MAX_COMMAND = 4000
-MAX_NAME = 80
-MAX_VENDOR = 80
-MAX_NOTES = 1000
-MAX_NOTICE_DAYS = 730
 QUOTES = frozenset('"“”„')
-CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
-SOURCING = {
-    **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
-    **dict.fromkeys(("buy", "bought", "rent", "vendor", "managed", "saas", "paid"), "buy"),
-    **dict.fromkeys(("opensource", "oss", "open", "selfhosted"), "open-source"),
-}
 _KEY_TOKEN = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$", re.DOTALL)
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
-_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
-_NOTICE = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
-
-
-class Unset(Enum):
-    """A field the command does not mention (as opposed to None: a field it clears)."""
-
-    UNSET = 0
-
-
-UNSET = Unset.UNSET
-
-
-@dataclass(frozen=True, slots=True)
-class UserRef:
-    id: str
-    label: str | None = None
-
-    @property
-    def mention(self) -> str:
-        return f"<@{self.id}>"
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelRef:
-    id: str
-    label: str | None = None
-
-    @property
-    def mention(self) -> str:
-        return f"<#{self.id}>"
-
-
-@dataclass(frozen=True, slots=True)
-class ToolFields:
-    """What one add or edit says about a tool; UNSET fields are left as they are."""
-
-    name: str | Unset = UNSET
-    layers: tuple[int, ...] | Unset = UNSET
-    capabilities: tuple[str, ...] | Unset = UNSET
-    vendor: str | Unset | None = UNSET
-    cost: Cost | Unset | None = UNSET
-    owner: UserRef | Unset | None = UNSET
-    renews: date | Unset | None = UNSET
-    notice_days: int | Unset | None = UNSET
-    sourcing: str | Unset | None = UNSET
-    channel: ChannelRef | Unset | None = UNSET
-    notes: str | Unset | None = UNSET
-
-    def given(self) -> dict[str, object]:
-        return {
-            name: value
-            for name in self.__dataclass_fields__
-            if (value := getattr(self, name)) is not UNSET
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,30 +250,6 @@ SUBCOMMAND_ALIASES = {
     "decide": "review",
     "due": "reviews",
 }
-KEYS = {
-    "name": "name",
-    "layer": "layers",
-    "layers": "layers",
-    "cap": "capabilities",
-    "caps": "capabilities",
-    "capability": "capabilities",
-    "capabilities": "capabilities",
-    "vendor": "vendor",
-    "cost": "cost",
-    "price": "cost",
-    "owner": "owner",
-    "renews": "renews",
-    "renewal": "renews",
-    "notice": "notice_days",
-    "sourcing": "sourcing",
-    "channel": "channel",
-    "notes": "notes",
-    "note": "notes",
-}
-OPTION_KEYS = (
-    *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
-    *("channel", "notes", "name"),
-)
 
 
 def parse(text: str, *, today: date) -> Command:
@@ -355,7 +278,7 @@ def _parse_add(tokens: list[Token], today: date) -> Command:
         raise Rejected("missing_name", command="add")
     name, positional_layers = _name_and_layers(names)
     for token in trailing:
-        positional_layers.extend(_layer_list(token.text))
+        positional_layers.extend(layer_list(token.text))
     fields = _fields(options, today, allow_rename=False)
     if positional_layers:
         if fields.layers is not UNSET:
@@ -370,7 +293,7 @@ def _parse_edit(tokens: list[Token], today: date) -> Command:
         raise Rejected("missing_name", command="edit")
     if trailing:
         raise Rejected("unexpected_word", value=trailing[0].text, command="edit")
-    return Edit(name=_name(" ".join(t.text for t in names)), fields=_fields(options, today))
+    return Edit(name=check_name(" ".join(t.text for t in names)), fields=_fields(options, today))
 
 
 def _named(make: Callable[[str], Command], command: str) -> Callable[[list[Token], date], Command]:
@@ -378,7 +301,7 @@ def _named(make: Callable[[str], Command], command: str) -> Callable[[list[Token
         _no_options(tokens, command)
         if not tokens:
             raise Rejected("missing_name", command=command)
-        return make(_name(" ".join(t.text for t in tokens)))
+        return make(check_name(" ".join(t.text for t in tokens)))
 
     return parse_named
 
@@ -390,7 +313,7 @@ def _parse_list(tokens: list[Token], today: date) -> Command:
     word = " ".join(t.text for t in tokens)
     if normalise(word) in {"retired", "removed", "all"}:
         return List(retired=True)
-    return List(layer=_layer(word).number)
+    return List(layer=layer_named(word).number)
 
 
 def _parse_map(tokens: list[Token], today: date) -> Command:
@@ -402,7 +325,7 @@ def _parse_map(tokens: list[Token], today: date) -> Command:
 
 def _parse_history(tokens: list[Token], today: date) -> Command:
     _no_options(tokens, "history")
-    return History(name=_name(" ".join(t.text for t in tokens)) if tokens else None)
+    return History(name=check_name(" ".join(t.text for t in tokens)) if tokens else None)
 
 
 def _parse_help(tokens: list[Token], today: date) -> Command:
@@ -441,7 +364,7 @@ def _parse_overlaps(tokens: list[Token], today: date) -> Command:
         return AcceptFinding(finding_id, reason)
     if word in {"accepted", "all"}:
         return Overlaps(accepted=True)
-    return Overlaps(layer=_layer(" ".join(t.text for t in tokens)).number)
+    return Overlaps(layer=layer_named(" ".join(t.text for t in tokens)).number)
 
 
 def _parse_spend(tokens: list[Token], today: date) -> Command:
@@ -468,8 +391,8 @@ def _parse_admins(tokens: list[Token], today: date) -> Command:
         raise Rejected("unknown_admins_action", value=tokens[0].text)
     if len(tokens) != 2:
         raise Rejected("admins_needs_one_person", action=action)
-    user = _opt_owner(tokens[1].text, today)
-    if user is None:
+    user = parse_option("owner", tokens[1].text, today=today)
+    if not isinstance(user, UserRef):
         raise Rejected("admins_needs_one_person", action=action)
     return Admins(action=action, user=user)
 
@@ -486,7 +409,7 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
         reason = " ".join(rest).strip() or None
         if reason is not None and len(reason) > MAX_REASON:
             raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
-        return Review(name=_name(" ".join(words[:cut])), decision=decision, reason=reason)
+        return Review(name=check_name(" ".join(words[:cut])), decision=decision, reason=reason)
     raise Rejected("missing_decision", value=" ".join(words))
 
 
@@ -596,42 +519,14 @@ def _name_and_layers(names: Sequence[Token]) -> tuple[str, list[int]]:
     for cut in range(len(words), 0, -1):
         if catalog.find(" ".join(words[:cut])):
             # A known tool followed by words that should be layers: `add vLLM infrence`.
-            return _name(" ".join(words[:cut])), [n for w in words[cut:] for n in _layer_list(w)]
+            return check_name(" ".join(words[:cut])), [
+                n for w in words[cut:] for n in layer_list(w)
+            ]
     for cut in range(1, len(words) + 1):
         rest = words[cut:]
-        if all(not names[cut + i].quoted and _layer_list_or_none(w) for i, w in enumerate(rest)):
-            return _name(" ".join(words[:cut])), [n for w in rest for n in _layer_list(w)]
+        if all(not names[cut + i].quoted and is_layer_list(w) for i, w in enumerate(rest)):
+            return check_name(" ".join(words[:cut])), [n for w in rest for n in layer_list(w)]
     raise AssertionError("the whole text is always a name")  # pragma: no cover
-
-
-def _name(text: str) -> str:
-    name = text.strip()
-    if not name:
-        raise Rejected("empty_name")
-    if len(name) > MAX_NAME:
-        raise Rejected("name_too_long", length=len(name), limit=MAX_NAME)
-    if has_control_characters(name) or any(ch in name for ch in "\n\r\t"):
-        raise Rejected("control_characters")
-    return name
-
-
-def _layer(text: str) -> Layer:
-    layer = find_layer(text)
-    if layer is None:
-        names = [name for layer in LAYERS for name in (layer.key, *layer.aliases)]
-        guess = nearest(text, names)
-        found = find_layer(guess) if guess else None
-        raise Rejected("unknown_layer", value=text, suggestion=found.key if found else None)
-    return layer
-
-
-def _layer_list(text: str) -> list[int]:
-    return [_layer(part).number for part in text.split(",") if part.strip()]
-
-
-def _layer_list_or_none(text: str) -> bool:
-    parts = [part for part in text.split(",") if part.strip()]
-    return bool(parts) and all(find_layer(part) for part in parts)
 
 
 def _no_options(tokens: Sequence[Token], command: str) -> None:
@@ -648,126 +543,9 @@ def _fields(options: Sequence[Token], today: date, *, allow_rename: bool = True)
             raise Rejected("rename_on_add")
         if key in values:
             raise Rejected("repeated_key", value=token.key)
-        values[key] = _OPTION_PARSERS[key](token.text, today)
+        values[key] = OPTION_PARSERS[key](token.text, today)
     return ToolFields(**values)  # type: ignore[arg-type]
 
 
 def _replace(fields: ToolFields, **changes: object) -> ToolFields:
     return ToolFields(**{**fields.given(), **changes})  # type: ignore[arg-type]
-
-
-def _clears(text: str) -> bool:
-    return text.strip().casefold() in CLEAR_WORDS
-
-
-def _opt_name(text: str, today: date) -> str:
-    return _name(text)
-
-
-def _opt_layers(text: str, today: date) -> tuple[int, ...]:
-    layers = _layer_list(text)
-    if not layers:
-        raise Rejected("empty_value", key="layer")
-    return tuple(sorted(set(layers)))
-
-
-def _opt_capabilities(text: str, today: date) -> tuple[str, ...]:
-    found: list[str] = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        capability = find_capability(part)
-        if capability is None:
-            raise Rejected("unknown_capability", value=part, suggestion=nearest(part, CAPABILITIES))
-        found.append(capability)
-    if not found:
-        raise Rejected("empty_value", key="caps")
-    return tuple(sorted(set(found), key=CAPABILITIES.index))
-
-
-def _opt_vendor(text: str, today: date) -> str | None:
-    if _clears(text):
-        return None
-    vendor = text.strip()
-    if not vendor:
-        raise Rejected("empty_value", key="vendor")
-    if len(vendor) > MAX_VENDOR or has_control_characters(vendor):
-        raise Rejected("bad_vendor", limit=MAX_VENDOR)
-    return vendor
-
-
-def _opt_cost(text: str, today: date) -> Cost | None:
-    return None if _clears(text) else parse_cost(text)
-
-
-def _opt_owner(text: str, today: date) -> UserRef | None:
-    if _clears(text):
-        return None
-    match = _MENTION.match(text.strip())
-    if match is None:
-        raise Rejected("bad_owner", value=text)
-    return UserRef(match[1], match[2] or None)
-
-
-def _opt_renews(text: str, today: date) -> date | None:
-    return None if _clears(text) else parse_date(text, today=today)
-
-
-def _opt_notice(text: str, today: date) -> int | None:
-    if _clears(text):
-        return None
-    match = _NOTICE.match(text.strip())
-    if match is None or int(match[1]) > MAX_NOTICE_DAYS:
-        raise Rejected("bad_notice", value=text, limit=MAX_NOTICE_DAYS)
-    return int(match[1])
-
-
-def _opt_sourcing(text: str, today: date) -> str | None:
-    if _clears(text):
-        return None
-    sourcing = SOURCING.get(normalise(text))
-    if sourcing is None:
-        raise Rejected("bad_sourcing", value=text)
-    return sourcing
-
-
-def _opt_channel(text: str, today: date) -> ChannelRef | None:
-    if _clears(text):
-        return None
-    match = _CHANNEL.match(text.strip())
-    if match is None:
-        raise Rejected("bad_channel", value=text)
-    return ChannelRef(match[1], match[2] or None)
-
-
-def _opt_notes(text: str, today: date) -> str | None:
-    notes = text.strip()
-    if not notes or _clears(notes):
-        return None
-    if len(notes) > MAX_NOTES:
-        raise Rejected("notes_too_long", length=len(notes), limit=MAX_NOTES)
-    return notes
-
-
-_OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
-    "name": _opt_name,
-    "layers": _opt_layers,
-    "capabilities": _opt_capabilities,
-    "vendor": _opt_vendor,
-    "cost": _opt_cost,
-    "owner": _opt_owner,
-    "renews": _opt_renews,
-    "notice_days": _opt_notice,
-    "sourcing": _opt_sourcing,
-    "channel": _opt_channel,
-    "notes": _opt_notes,
-}
-
-
-def parse_option(key: str, text: str, *, today: date) -> object:
-    """One option's value, as `key:text` in a command would give it (for forms and settings)."""
-    return _OPTION_PARSERS[KEYS[key]](text, today)
-
-
-def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:
-    return tuple(sorted({CAPABILITY_LAYER[c] for c in capabilities}))

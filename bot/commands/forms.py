@@ -17,12 +17,12 @@ from bot.commands import findings, reviews, tools
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.run import run_parsed
 from bot.commands.tools import MAP_TOOLS_PER_LAYER
-from core import grammar
+from core import grammar, options
 from core.catalog import load_catalog
 from core.errors import Rejected
-from core.grammar import ToolFields
 from core.layers import LAYER_BY_NUMBER, LAYERS
 from core.money import CODES, parse_cost
+from core.options import ToolFields
 from core.reviews import DECISIONS
 from core.text import normalise
 from db.engine import session_scope
@@ -151,7 +151,7 @@ def submit_accept_form(engine: Engine, context: Context, metadata: str, reason: 
         return Outcome(errors={"reason": "This form is out of date: run /stack overlaps again."})
     command: grammar.Command
     try:
-        reason = str(grammar.parse_option("notes", reason, today=context.now.date()) or "")
+        reason = str(options.parse_option("notes", reason, today=context.now.date()) or "")
         if not reason:
             raise Rejected("empty_reason", finding_id=finding_id)
         command = grammar.AcceptFinding(finding_id, reason)
@@ -197,7 +197,7 @@ def catalog_options(typed: str) -> dict[str, Any]:
             scored.append((1, entry.name.casefold(), entry))
     entries = [entry for _, _, entry in sorted(scored, key=lambda s: s[:2])][:OPTIONS_LIMIT]
     exact = catalog.find(typed) is not None
-    typed = typed.strip()[: grammar.MAX_NAME]
+    typed = typed.strip()[: options.MAX_NAME]
     return render_view(
         "catalog_options", entries=entries, typed=typed if typed and not exact else ""
     )
@@ -210,7 +210,7 @@ def _form_name(value: str, errors: dict[str, str]) -> str:
             return entry.name
     name = value.removeprefix("new:")
     try:
-        return grammar.parse_option("name", name, today=date.min)  # type: ignore[return-value]
+        return options.parse_option("name", name, today=date.min)  # type: ignore[return-value]
     except Rejected as rejected:
         errors["name"] = _inline(refusal(rejected))
         return ""
@@ -231,7 +231,7 @@ def _fields(form: ToolForm, today: date, errors: dict[str, str], *, editing: boo
     }
     values: dict[str, object] = {}
     for key, text in texts.items():
-        attribute = grammar.KEYS[key]
+        attribute = options.KEYS[key]
         if not text.strip():
             # Layers and capabilities are never emptied from the form: a tool keeps at least
             # what it has.
@@ -239,7 +239,7 @@ def _fields(form: ToolForm, today: date, errors: dict[str, str], *, editing: boo
                 values[attribute] = None
             continue
         try:
-            values[attribute] = grammar.parse_option(key, text, today=today)
+            values[attribute] = options.parse_option(key, text, today=today)
         except Rejected as rejected:
             errors[_block(key)] = _inline(refusal(rejected))
     if form.cost.strip():
@@ -350,5 +350,5 @@ def claim_tool(engine: Engine, context: Context, tool_id: int) -> Reply:
         name = tool.name
     if tool.owner_id:
         return refusal(Rejected("already_owned", name=name, owner=tool.owner_id))
-    fields = ToolFields(owner=grammar.UserRef(context.user_id))
+    fields = ToolFields(owner=options.UserRef(context.user_id))
     return run_parsed(engine, context, grammar.Edit(name=name, fields=fields))

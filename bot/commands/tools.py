@@ -11,8 +11,8 @@ from bot.commands.findings import marked_map
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
-from core.grammar import UNSET, ToolFields, Unset, implied_layers
 from core.layers import LAYER_BY_NUMBER, LAYERS
+from core.options import UNSET, ToolFields, Unset, implied_layers
 from core.reviews import next_review
 from core.text import nearest, normalise
 from db import tools as store

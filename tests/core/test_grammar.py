@@ -9,22 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import Rejected
-from core.grammar import (
-    UNSET,
-    Add,
-    ChannelRef,
-    Edit,
-    Help,
-    History,
-    List,
-    Map,
-    Remove,
-    Show,
-    UserRef,
-    parse,
-    tokenize,
-)
+from core.grammar import Add, Edit, Help, History, List, Map, Remove, Show, parse, tokenize
 from core.money import Cost
+from core.options import UNSET, ChannelRef, UserRef
 
 TODAY = date(2026, 11, 28)
 

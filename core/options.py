@@ -1,0 +1,256 @@
+"""The options of `/stack add` and `/stack edit` (`cost:14k/yr`, `owner:<@U123>` ...) and what
+each one accepts. Forms in Slack check their fields with the same parsers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from core.dates import parse_date
+from core.errors import Rejected
+from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
+from core.money import Cost, parse_cost
+from core.text import has_control_characters, nearest, normalise
+
+MAX_NAME = 80
+MAX_VENDOR = 80
+MAX_NOTES = 1000
+MAX_NOTICE_DAYS = 730
+CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
+SOURCING = {
+    **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
+    **dict.fromkeys(("buy", "bought", "rent", "vendor", "managed", "saas", "paid"), "buy"),
+    **dict.fromkeys(("opensource", "oss", "open", "selfhosted"), "open-source"),
+}
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_NOTICE = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
+
+
+class Unset(Enum):
+    """A field the command does not mention (as opposed to None: a field it clears)."""
+
+    UNSET = 0
+
+
+UNSET = Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    id: str
+    label: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    id: str
+    label: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFields:
+    """What one add or edit says about a tool; UNSET fields are left as they are."""
+
+    name: str | Unset = UNSET
+    layers: tuple[int, ...] | Unset = UNSET
+    capabilities: tuple[str, ...] | Unset = UNSET
+    vendor: str | Unset | None = UNSET
+    cost: Cost | Unset | None = UNSET
+    owner: UserRef | Unset | None = UNSET
+    renews: date | Unset | None = UNSET
+    notice_days: int | Unset | None = UNSET
+    sourcing: str | Unset | None = UNSET
+    channel: ChannelRef | Unset | None = UNSET
+    notes: str | Unset | None = UNSET
+
+    def given(self) -> dict[str, object]:
+        return {
+            name: value
+            for name in self.__dataclass_fields__
+            if (value := getattr(self, name)) is not UNSET
+        }
+
+
+KEYS = {
+    "name": "name",
+    "layer": "layers",
+    "layers": "layers",
+    "cap": "capabilities",
+    "caps": "capabilities",
+    "capability": "capabilities",
+    "capabilities": "capabilities",
+    "vendor": "vendor",
+    "cost": "cost",
+    "price": "cost",
+    "owner": "owner",
+    "renews": "renews",
+    "renewal": "renews",
+    "notice": "notice_days",
+    "sourcing": "sourcing",
+    "channel": "channel",
+    "notes": "notes",
+    "note": "notes",
+}
+OPTION_KEYS = (
+    *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
+    *("channel", "notes", "name"),
+)
+
+
+def check_name(text: str) -> str:
+    name = text.strip()
+    if not name:
+        raise Rejected("empty_name")
+    if len(name) > MAX_NAME:
+        raise Rejected("name_too_long", length=len(name), limit=MAX_NAME)
+    if has_control_characters(name) or any(ch in name for ch in "\n\r\t"):
+        raise Rejected("control_characters")
+    return name
+
+
+def layer_named(text: str) -> Layer:
+    layer = find_layer(text)
+    if layer is None:
+        names = [name for layer in LAYERS for name in (layer.key, *layer.aliases)]
+        guess = nearest(text, names)
+        found = find_layer(guess) if guess else None
+        raise Rejected("unknown_layer", value=text, suggestion=found.key if found else None)
+    return layer
+
+
+def layer_list(text: str) -> list[int]:
+    return [layer_named(part).number for part in text.split(",") if part.strip()]
+
+
+def is_layer_list(text: str) -> bool:
+    parts = [part for part in text.split(",") if part.strip()]
+    return bool(parts) and all(find_layer(part) for part in parts)
+
+
+def clears(text: str) -> bool:
+    return text.strip().casefold() in CLEAR_WORDS
+
+
+def _opt_name(text: str, today: date) -> str:
+    return check_name(text)
+
+
+def _opt_layers(text: str, today: date) -> tuple[int, ...]:
+    layers = layer_list(text)
+    if not layers:
+        raise Rejected("empty_value", key="layer")
+    return tuple(sorted(set(layers)))
+
+
+def _opt_capabilities(text: str, today: date) -> tuple[str, ...]:
+    found: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        capability = find_capability(part)
+        if capability is None:
+            raise Rejected("unknown_capability", value=part, suggestion=nearest(part, CAPABILITIES))
+        found.append(capability)
+    if not found:
+        raise Rejected("empty_value", key="caps")
+    return tuple(sorted(set(found), key=CAPABILITIES.index))
+
+
+def _opt_vendor(text: str, today: date) -> str | None:
+    if clears(text):
+        return None
+    vendor = text.strip()
+    if not vendor:
+        raise Rejected("empty_value", key="vendor")
+    if len(vendor) > MAX_VENDOR or has_control_characters(vendor):
+        raise Rejected("bad_vendor", limit=MAX_VENDOR)
+    return vendor
+
+
+def _opt_cost(text: str, today: date) -> Cost | None:
+    return None if clears(text) else parse_cost(text)
+
+
+def _opt_owner(text: str, today: date) -> UserRef | None:
+    if clears(text):
+        return None
+    match = _MENTION.match(text.strip())
+    if match is None:
+        raise Rejected("bad_owner", value=text)
+    return UserRef(match[1], match[2] or None)
+
+
+def _opt_renews(text: str, today: date) -> date | None:
+    return None if clears(text) else parse_date(text, today=today)
+
+
+def _opt_notice(text: str, today: date) -> int | None:
+    if clears(text):
+        return None
+    match = _NOTICE.match(text.strip())
+    if match is None or int(match[1]) > MAX_NOTICE_DAYS:
+        raise Rejected("bad_notice", value=text, limit=MAX_NOTICE_DAYS)
+    return int(match[1])
+
+
+def _opt_sourcing(text: str, today: date) -> str | None:
+    if clears(text):
+        return None
+    sourcing = SOURCING.get(normalise(text))
+    if sourcing is None:
+        raise Rejected("bad_sourcing", value=text)
+    return sourcing
+
+
+def _opt_channel(text: str, today: date) -> ChannelRef | None:
+    if clears(text):
+        return None
+    match = _CHANNEL.match(text.strip())
+    if match is None:
+        raise Rejected("bad_channel", value=text)
+    return ChannelRef(match[1], match[2] or None)
+
+
+def _opt_notes(text: str, today: date) -> str | None:
+    notes = text.strip()
+    if not notes or clears(notes):
+        return None
+    if len(notes) > MAX_NOTES:
+        raise Rejected("notes_too_long", length=len(notes), limit=MAX_NOTES)
+    return notes
+
+
+OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
+    "name": _opt_name,
+    "layers": _opt_layers,
+    "capabilities": _opt_capabilities,
+    "vendor": _opt_vendor,
+    "cost": _opt_cost,
+    "owner": _opt_owner,
+    "renews": _opt_renews,
+    "notice_days": _opt_notice,
+    "sourcing": _opt_sourcing,
+    "channel": _opt_channel,
+    "notes": _opt_notes,
+}
+
+
+def parse_option(key: str, text: str, *, today: date) -> object:
+    """One option's value, as `key:text` in a command would give it (for forms and settings)."""
+    return OPTION_PARSERS[KEYS[key]](text, today)
+
+
+def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted({CAPABILITY_LAYER[c] for c in capabilities}))
