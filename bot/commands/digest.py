@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.commands.base import Context
-from bot.commands.findings import load_findings
+from bot.commands.findings import analyse_tools, workspace_tools
 from bot.commands.reviews import SOON
 from core.layers import LAYERS
 from core.stack import spend_by_currency
@@ -38,11 +38,10 @@ def build_digest(
     previous: Delivery | None,
 ) -> Digest:
     assert workspace.id is not None
-    findings = [f for f in load_findings(session, workspace, context) if not f.accepted]
+    stack = workspace_tools(session, workspace)
+    findings = [f for f in analyse_tools(session, workspace, context, stack) if not f.accepted]
     seen = set(previous.data.get("findings", [])) if previous else set()
     new = {f.id for f in findings if f.id not in seen} if previous else set()
-    tools = store.list_tools(session=session, workspace_id=workspace.id)
-    stack = [store.to_stack_tool(t) for t in tools]
     totals = spend_by_currency(stack)
     spend = [
         (
@@ -53,7 +52,7 @@ def build_digest(
     ]
     today = context.today(workspace)
     due = sorted(
-        (t for t in tools if t.next_review_on is not None and t.next_review_on <= today + SOON),
+        (t for t in stack if t.next_review_on is not None and t.next_review_on <= today + SOON),
         key=lambda t: (t.next_review_on, t.name.casefold()),
     )
     since = previous.claimed_at if previous else context.now - timedelta(days=7)

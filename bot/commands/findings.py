@@ -25,27 +25,27 @@ BAR_WIDTH = 20
 
 def load_findings(session: Session, workspace: Workspace, context: Context) -> list[Finding]:
     """The workspace's findings now, marked accepted where the team decided so."""
-    return _analyse(session, workspace, context, _tools(session, workspace))
+    return analyse_tools(session, workspace, context, workspace_tools(session, workspace))
 
 
 def marked_map(session: Session, workspace: Workspace, context: Context) -> StackMap:
     """The seven-layer map with over-invested layers marked by the rule that fired."""
-    tools = _tools(session, workspace)
+    tools = workspace_tools(session, workspace)
     marked: dict[int, list[str]] = defaultdict(list)
-    for finding in _analyse(session, workspace, context, tools):
+    for finding in analyse_tools(session, workspace, context, tools):
         if finding.kind == "over-investment" and not finding.accepted:
             for layer in finding.layers:
                 marked[layer].append(finding.rule)
     return stack_map(tools, marked={n: tuple(rules) for n, rules in marked.items()})
 
 
-def _tools(session: Session, workspace: Workspace) -> list[StackTool]:
+def workspace_tools(session: Session, workspace: Workspace) -> list[StackTool]:
     assert workspace.id is not None
     rows = store.list_tools(session=session, workspace_id=workspace.id)
     return [store.to_stack_tool(t) for t in rows]
 
 
-def _analyse(
+def analyse_tools(
     session: Session, workspace: Workspace, context: Context, tools: list[StackTool]
 ) -> list[Finding]:
     assert workspace.id is not None
@@ -135,7 +135,7 @@ def reopen(
 def spend(
     session: Session, workspace: Workspace, context: Context, command: grammar.Spend
 ) -> Reply:
-    tools = _tools(session, workspace)
+    tools = workspace_tools(session, workspace)
     totals = spend_by_currency(tools)
     rows = []
     for layer in LAYERS:
