@@ -7,12 +7,14 @@ it, so a finding someone accepted comes back once the set of tools behind it cha
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -94,6 +96,31 @@ def analyse(
     accepted: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Every finding about the active `tools`, in the order a digest shows them."""
+    with _no_cycle_collection():
+        return _analyse(tools, owned_layers=owned_layers, today=today, accepted=accepted)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The analysis allocates tens of thousands of small objects and no reference cycles, so
+    the cycle collector's passes over them find nothing; at 100,000 tools they were a sixth of
+    the time. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyse(
+    tools: Iterable[StackTool],
+    *,
+    owned_layers: Collection[int],
+    today: date,
+    accepted: Mapping[str, str] | None,
+) -> list[Finding]:
     stack = _index(tools)
     platform_drafts, platform_units = _platforms(stack)
     # Drafts are finished as they come, not gathered first: at 100,000 tools, tens of thousands

@@ -647,3 +647,17 @@ def test_it_does_not_call_the_only_layer_paid_in_a_currency_over_invested() -> N
     spend_rules = [f for f in of_kind(findings, "over-investment") if f.rule == "spend-share"]
     # Data holds $500 of $600; observability is the only layer paid in EUR, which says nothing.
     assert [f.layers for f in spend_rules] == [(4,)]
+
+
+def test_it_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    run(tool(1, "A", (2,), ("model-serving",)))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(tool(1, "A", (2,), ("model-serving",)))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
