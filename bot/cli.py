@@ -58,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _purge(args, settings)
     if args.command == "run-job":
         return _run_job(args, settings, now)
+    # The server and the scheduler are imported only by the commands that run them, so that
+    # `stackbot cmd` starts quickly.
     if args.command == "clock":
         from jobs.clock import run_clock
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.commands import Context, run_command
+from bot.terminal import to_text
 from db import open_store
 
 DEMO_TEAM = "TDEMO"
@@ -50,8 +51,6 @@ def run_demo(path: Path, *, now: datetime, out: Callable[[str], None]) -> None:
                 raise RuntimeError(
                     f"the demo command {text!r} was refused: {reply.message['text']}"
                 )
-        from bot.terminal import to_text
-
         for text in SHOW:
             reply = run_command(engine, Context(team_id=DEMO_TEAM, user_id="UMAYA", now=now), text)
             out(f"\n$ {text}\n")

@@ -17,6 +17,7 @@ from bot.commands import findings, reviews, tools
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.run import run_parsed
 from bot.commands.tools import MAP_TOOLS_PER_LAYER
+from bot.terminal import plain
 from core import grammar, options
 from core.catalog import load_catalog
 from core.errors import Rejected
@@ -262,8 +263,6 @@ def _field_of(reply: Reply) -> str:
 
 def _inline(reply: Reply) -> str:
     """A refusal as the plain text Slack shows under a form field."""
-    from bot.terminal import plain
-
     return plain(reply.message["text"]).replace("*", "").replace("`", "")[:1900]
 
 
