@@ -27,9 +27,9 @@ from core.options import ToolFields
 from core.reviews import DECISIONS
 from core.text import normalise
 from db.engine import session_scope
-from db.models import Tool
-from db.tools import cost_of, ensure_workspace, get_workspace
-from templates.render import render_view
+from db.models import ACTIVE, Tool
+from db.tools import cost_of, ensure_workspace, get_workspace, update_tool
+from templates.render import render, render_view
 
 OPTIONS_LIMIT = 20
 FORM_CURRENCIES = ("USD", "EUR", "GBP", *sorted(CODES - {"USD", "EUR", "GBP"}))
@@ -341,13 +341,19 @@ def submit_review_form(engine: Engine, context: Context, metadata: str, reason: 
 
 def claim_tool(engine: Engine, context: Context, tool_id: int) -> Reply:
     """ "I own this" on a reminder for a tool nobody owns."""
+    # Taking a tool nobody owns is open to anyone: that is what the button is for.
     with session_scope(engine) as session:
         workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
         tool = session.get(Tool, tool_id)
-        if tool is None or tool.workspace_id != workspace.id:
+        if tool is None or tool.workspace_id != workspace.id or tool.status != ACTIVE:
             return refusal(Rejected("stale_button"))
-        name = tool.name
-    if tool.owner_id:
-        return refusal(Rejected("already_owned", name=name, owner=tool.owner_id))
-    fields = ToolFields(owner=options.UserRef(context.user_id))
-    return run_parsed(engine, context, grammar.Edit(name=name, fields=fields))
+        if tool.owner_id:
+            return refusal(Rejected("already_owned", name=tool.name, owner=tool.owner_id))
+        old_name = tool.name
+        changes = update_tool(
+            session=session, workspace_id=tool.workspace_id, tool=tool,
+            values={"owner_id": context.user_id}, actor=context.user_id, action="edit",
+            now=context.now,
+        )  # fmt: skip
+        message = render("tool_edited", tool=tool, old_name=old_name, changes=changes)
+    return Reply(message, public=True)

@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -46,7 +46,14 @@ def free_port() -> int:
 class Server:
     """One `stackbot serve` process on loopback, talking to a fake Slack."""
 
-    def __init__(self, *, database_url: str, slack_url: str, env: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        slack_url: str,
+        env: Mapping[str, str],
+        args: Sequence[str] = ("serve",),
+    ) -> None:
         self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -62,7 +69,7 @@ class Server:
             **env,
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve"],
+            [sys.executable, "-m", "bot.cli", *args],
             env=environment,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -371,3 +371,28 @@ def due_of(server: Server, t: str, name: str) -> str:
         ).scalar()
     engine.dispose()
     return str(found)
+
+
+def test_it_lets_someone_take_ownership_from_a_reminder(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    t = team(request)
+    server.command("add Pinecone renews:2027-03-01", team=t, user=ALICE)
+    value = json.dumps(
+        {"tool": tool_id(server, t, "Pinecone"), "due": due_of(server, t, "Pinecone")}
+    )
+    press = {
+        "type": "block_actions", "team": {"id": t}, "user": {"id": BOB}, "api_app_id": "A0APP",
+        "trigger_id": "trig", "response_url": fake.url + "response",
+        "container": {"type": "message", "channel_id": "CREV", "message_ts": "1.1"},
+        "channel": {"id": "CREV"},
+        "actions": [{"action_id": "review_own", "block_id": "review_actions", "type": "button",
+                     "value": value, "action_ts": "1"}],
+    }  # fmt: skip
+    fake.users[BOB] = {"is_admin": False, "is_owner": False}
+    assert server.interaction(press).status == 200
+    shown = all_text(server.command("show Pinecone", team=t, user=ALICE).json())
+    assert "<@UBOB>" in shown
+    # A second person pressing it finds the tool taken.
+    assert server.interaction({**press, "user": {"id": "UCAROL"}}).status == 200
+    assert "already has an owner" in fake.calls_to("response")[-1].params["text"]

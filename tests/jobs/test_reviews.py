@@ -141,3 +141,36 @@ def test_it_offers_i_own_this_for_a_tool_nobody_owns(engine: Engine, fake_slack:
     assert ids[:6] == ["review_keep", "review_renegotiate", "review_replace", "review_retire",
                        "review_snooze-7", "review_snooze-30"]  # fmt: skip
     assert ids[-1] == "review_own"
+
+
+def test_it_keeps_the_reminder_hour_across_daylight_saving(
+    engine: Engine, fake_slack: FakeSlack
+) -> None:
+    # Added in New York summer time; the 7-day reminder falls after DST ended on 1 Nov 2026.
+    stack = workspace(
+        engine, datetime(2026, 10, 1, 12, tzinfo=UTC), "timezone America/New_York",
+        "review-channel <#CREV|reviews>", "review-leads 30,7",
+    )  # fmt: skip
+    stack.ok("add Pinecone renews:2026-11-10")  # due on the renewal date: no notice given
+    slack = directory(fake_slack)
+    sent = []
+    now = datetime(2026, 10, 10, 0, tzinfo=UTC)
+    while now < datetime(2026, 11, 11, 0, tzinfo=UTC):
+        if run_reviews(engine, slack, now):
+            sent.append(now)
+        now += timedelta(hours=1)
+    # 09:00 EDT is 13:00 UTC; 09:00 EST is 14:00 UTC.
+    assert sent == [
+        datetime(2026, 10, 11, 13, tzinfo=UTC),
+        datetime(2026, 11, 3, 14, tzinfo=UTC),
+        datetime(2026, 11, 10, 14, tzinfo=UTC),
+    ]
+
+
+def test_it_refuses_to_decide_the_review_of_a_retired_tool(engine: Engine) -> None:
+    stack = workspace(engine, ADDED)
+    stack.ok("add Arize renews:2027-03-01")
+    stack.ok("remove Arize")
+    reply = stack("review Arize keep")
+    assert not reply.ok
+    assert "retired" in all_text(reply.message)

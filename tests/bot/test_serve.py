@@ -1,0 +1,49 @@
+"""`stackbot serve --with-clock`: web and clock in one go, for a small single-host install."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.bot.server import Server
+from tests.fake_slack import FakeSlack
+
+TEAM = "T0TEAM"
+
+
+def test_it_serves_with_the_clock_beside_it(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    server = Server(
+        database_url=f"sqlite:///{tmp_path}/stack.db",
+        slack_url=fake_slack.url,
+        env={"SLACK_BOT_TOKEN": "xoxb-test", "LOG_LEVEL": "INFO"},
+        args=("serve", "--with-clock"),
+    )
+    try:
+        assert server.get("/healthz").status == 200
+        answer = server.command("add vLLM", team=TEAM, user="UALICE")
+        assert answer.json()["response_type"] == "in_channel"
+        clocks = clock_children(server.process.pid)
+        assert len(clocks) == 1
+    finally:
+        server.stop()
+    assert not Path(f"/proc/{clocks[0]}").exists() or "Z" in zombie_state(clocks[0])
+
+
+def clock_children(parent: int) -> list[int]:
+    """The `stackbot clock` processes `parent` started (read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == parent and b"clock" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def zombie_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
