@@ -4,6 +4,7 @@ daylight-saving changes, one catch-up after downtime, new findings marked."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -99,7 +100,8 @@ def test_it_reports_findings_spend_reviews_and_changes(
     )
     run_digests(engine, slack, datetime(2026, 10, 12, 9, 0, tzinfo=UTC))
     _, second = posts(fake_slack, "CDIG")
-    message = {"text": str(second["text"]), "blocks": second["blocks"]}
+    blocks: list[dict[str, Any]] = second["blocks"]  # type: ignore[assignment]
+    message = {"text": str(second["text"]), "blocks": blocks}
     assert_valid_message(message)
     text = all_text(message)
     assert ":new: 2 tools provide experiment-tracking" in text
@@ -108,6 +110,8 @@ def test_it_reports_findings_spend_reviews_and_changes(
     assert "*Tracker B* due 20 Oct 2026" in text  # reviews due within 30 days
     assert "<@UALICE> added *Tracker B*" in text  # what changed this week
     assert "Tracker A*" not in text.split("What changed")[1]  # last week's change is not repeated
+    buttons = [b["accessory"]["value"] for b in blocks if "accessory" in b]
+    assert "dup-experiment-tracking" in buttons  # each finding can be accepted from the digest
 
 
 def test_it_skips_an_empty_digest_when_asked(engine: Engine, fake_slack: FakeSlack) -> None:
