@@ -259,3 +259,24 @@ def test_it_uses_the_same_number_of_queries_whatever_the_stack_size(
     assert large == small
     adds = [count(f"add Tool{n} data") for n in range(3)]
     assert len(set(adds)) == 1
+
+
+def test_it_takes_adds_from_many_threads_at_once(engine: Engine) -> None:
+    import threading
+
+    refused: list[str] = []
+
+    def add_some(writer: int) -> None:
+        stack = Stack(engine)
+        for n in range(15):
+            reply = stack(f'add "Tool {writer}-{n}" data')
+            if not reply.ok:
+                refused.append(reply.message["text"])
+
+    threads = [threading.Thread(target=add_some, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert refused == []
+    assert Stack(engine).ok("list").message["text"] == "All tools: 90 tools"
