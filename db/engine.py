@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Pool, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -51,20 +49,5 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     `write=False` promises the block only reads; on SQLite it then queues behind no writer.
     """
     bind = engine if write else engine.execution_options(**{READ_ONLY: True})
-    # On SQLite, writers in one process queue here, on a lock that wakes the next one as soon as
-    # it is free, instead of in SQLite's busy handler, which sleeps 1, 2, 5 … 100 ms between
-    # tries. Only writers of other processes still meet there.
-    lock = _writer_lock(engine) if write and engine.dialect.name == "sqlite" else nullcontext()
-    with lock, Session(bind, expire_on_commit=False) as session, session.begin():
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
-
-
-# One lock per connection pool (an engine and its execution_options() copies share one); it goes
-# when the pool does.
-_WRITER_LOCKS: weakref.WeakKeyDictionary[Pool, threading.RLock] = weakref.WeakKeyDictionary()
-_LOCKS_LOCK = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> threading.RLock:
-    with _LOCKS_LOCK:
-        return _WRITER_LOCKS.setdefault(engine.pool, threading.RLock())
