@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import json
 import os
 import platform
 import signal
@@ -44,6 +43,8 @@ from urllib.parse import urlencode
 
 if TYPE_CHECKING:
     from wsgiref.types import WSGIApplication
+
+    from tests.fake_slack import Call, FakeSlack
 
 ROOT = Path(__file__).parents[1]
 HOST = "127.0.0.1"
@@ -215,6 +216,16 @@ class Cell:
     retries: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # what the errors were
     complete: bool = True
+    # stackbot only: when each request was sent (by its response_url hook), and how long until
+    # its reply reached Slack: what the person waits for.
+    pending: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    reply_ms: list[float] = field(default_factory=list)
+
+    def reply_percentile(self, p: int) -> float:
+        times = sorted(self.reply_ms)
+        if len(times) < 2:
+            return times[0] if times else float("nan")
+        return statistics.quantiles(times, n=100, method="inclusive")[p - 1]
 
     @property
     def requests(self) -> int:
@@ -249,15 +260,19 @@ class Load:
     """Signed `/stack add` and `/stack list` requests; one counter per server, so every add
     names a new tool."""
 
-    def __init__(self, team: str, secret: str) -> None:
+    def __init__(self, team: str, secret: str, reply_url: str) -> None:
         self.team = team
         self.secret = secret
+        self.reply_url = reply_url  # the fake Slack: replies to response_url arrive there
         self._serial: dict[int, itertools.count[int]] = {}
+        self._hooks = itertools.count(1)
         self._lock = threading.Lock()
 
-    def body(self, port: int, index: int) -> tuple[bytes, bool]:
+    def body(self, port: int, index: int) -> tuple[bytes, bool, str]:
         """The form body for request `index`, and whether it is an add."""
         is_add = index % 2 == 0
+        with self._lock:
+            hook = f"response/{next(self._hooks)}"
         if is_add:
             with self._lock:
                 serial = next(self._serial.setdefault(port, itertools.count(1)))
@@ -268,10 +283,10 @@ class Load:
             "token": "legacy", "team_id": self.team, "team_domain": "acme",
             "channel_id": "C0CHAN", "channel_name": "ai-infra", "user_id": USER,
             "user_name": USER.lower(), "command": "/stack", "text": text,
-            "api_app_id": "A0APP", "response_url": "http://127.0.0.1:9/response",
+            "api_app_id": "A0APP", "response_url": self.reply_url + hook,
             "trigger_id": f"trigger-{time.monotonic_ns()}",
         }  # fmt: skip
-        return urlencode(fields).encode(), is_add
+        return urlencode(fields).encode(), is_add, hook
 
     def adds_sent(self, port: int) -> int:
         with self._lock:
@@ -284,14 +299,14 @@ def _failure(variant: str, status: int, payload: bytes, is_add: bool) -> str | N
     seen = f"HTTP {status}: {payload[:80].decode(errors='replace')!r}"
     if status != 200:
         return seen
-    if variant == ACK_ONLY:
-        return None
-    try:
-        text = str(json.loads(payload).get("text", ""))
-    except ValueError:
-        return seen
+    # stackbot acks with nothing and replies through response_url: the reply is checked by
+    # collect_replies, from what reached the fake Slack.
+    return None if not payload.strip() else f"HTTP 200 with a body: {seen}"
+
+
+def reply_failure(text: str, is_add: bool) -> str | None:
     expected = "Added " if is_add else "All tools"
-    return None if text.startswith(expected) else f"HTTP 200, not {expected!r}: {text[:80]!r}"
+    return None if text.startswith(expected) else f"reply not {expected!r}: {text[:80]!r}"
 
 
 def run_cell(
@@ -335,7 +350,10 @@ def run_cell(
                 if time.monotonic() > deadline:
                     stopped.set()
                     break
-                body, is_add = load.body(server.port, index)
+                body, is_add, hook = load.body(server.port, index)
+                if server.variant != ACK_ONLY:
+                    with lock:
+                        cell.pending[hook] = (time.monotonic(), is_add)
                 started = time.perf_counter()
                 try:
                     try:
@@ -372,6 +390,34 @@ def run_cell(
     cell.failures.update(failures)
     if stopped.is_set() or any(thread.is_alive() for thread in threads):
         cell.complete = False
+
+
+def collect_replies(cell: Cell, fake: FakeSlack, deadline: float) -> None:
+    """Wait for every reply the cell's requests should have sent, and time each one from its
+    request being sent (one clock: the fake runs in this process)."""
+    if not cell.pending:
+        return
+    arrived: dict[str, Call] = {}
+    while True:  # replies come in any order: wait for one still missing, then look again
+        arrived = {call.method: call for call in fake.calls if call.method in cell.pending}
+        missing = [hook for hook in cell.pending if hook not in arrived]
+        if not missing:
+            break
+        try:
+            fake.wait_for(missing[0], timeout=max(1.0, deadline - time.monotonic()))
+        except AssertionError:
+            cell.complete = False
+            break
+    for hook, (sent, is_add) in cell.pending.items():
+        call = arrived.get(hook)
+        if call is None:
+            cell.failures["no reply through response_url"] += 1
+            continue
+        cell.reply_ms.append((call.at - sent) * 1000)
+        failure = reply_failure(str(call.params.get("text", "")), is_add)
+        if failure:
+            cell.failures[failure] += 1
+    cell.pending.clear()
 
 
 # Report
@@ -411,6 +457,22 @@ def table_by_kind(cells: Sequence[Cell]) -> str:
     return "\n".join(rows)
 
 
+def table_replies(cells: Sequence[Cell]) -> str:
+    rows = [
+        "| variant | concurrency | replies | reply p50 ms | reply p90 ms | reply p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in cells:
+        if c.variant == ACK_ONLY:
+            continue
+        rows.append(
+            f"| {LABELS[c.variant]} | {c.concurrency} | {len(c.reply_ms)} | "
+            f"{c.reply_percentile(50):.1f} | {c.reply_percentile(90):.1f} | "
+            f"{c.reply_percentile(99):.1f} | {max(c.reply_ms, default=float('nan')):.1f} |"
+        )
+    return "\n".join(rows)
+
+
 def verdict(cells: Sequence[Cell], shipped: bool) -> Verdict:
     by_key = {(c.variant, c.concurrency): c for c in cells}
     concurrencies = sorted({c.concurrency for c in cells})
@@ -418,7 +480,7 @@ def verdict(cells: Sequence[Cell], shipped: bool) -> Verdict:
         "| variant | concurrency | p50 ratio | p99 ratio | p50 ≤ 1.5x | p99 ≤ 2x | p99 < 3 s |",
         "|---|---:|---:|---:|:-:|:-:|:-:|",
     ]
-    passed = all(c.errors == 0 and c.complete for c in cells)
+    passed = all(c.errors == 0 and not c.failures and c.complete for c in cells)
     shipped_variant = PBR_TRUE if shipped else PBR_FALSE
     for variant in (PBR_TRUE, PBR_FALSE):
         for n in concurrencies:
@@ -502,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine()}")
     try:
         with FakeSlack() as fake, tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
-            load = Load(team=fake.team_id, secret=SECRET)
+            load = Load(team=fake.team_id, secret=SECRET, reply_url=fake.url)
             try:
                 for variant in VARIANTS:
                     servers.append(ServerProcess.start(variant, Path(tmp), fake.url, SECRET))
@@ -515,6 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         server, load, concurrency=max(concurrencies),
                         requests=WARMUP_REQUESTS, deadline=deadline, cell=warm,
                     )  # fmt: skip
+                    collect_replies(warm, fake, deadline)
                     if warm.errors:
                         print(f"warm-up: {warm.errors} errors from {server.variant}")
                 cells = {(s.variant, n): Cell(s.variant, n) for s in servers for n in concurrencies}
@@ -527,6 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 server, load, concurrency=n, requests=share,
                                 deadline=deadline, cell=cells[(server.variant, n)],
                             )  # fmt: skip
+                            collect_replies(cells[(server.variant, n)], fake, deadline)
                     done = ", ".join(
                         f"{v} p50 {cells[(v, n)].percentile(50):.1f} ms" for v in VARIANTS
                     )
@@ -546,6 +610,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(ordered))
     print()
     print(table_by_kind(ordered))
+    print()
+    print(table_replies(ordered))
     print()
     result = verdict(ordered, PROCESS_BEFORE_RESPONSE)
     print("\n".join(result.lines))

@@ -16,6 +16,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.listeners import register_listeners
+from bot.slack import Shared
 from core.settings import Settings
 from db import admins
 from db.engine import session_scope
@@ -26,9 +27,9 @@ logger = logging.getLogger(__name__)
 # The scopes the listeners use; manifest.yaml lists the same.
 SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read")
 OAUTH_STATE_SECONDS = 600
-# A command's reply is computed from the store in a few milliseconds, so the listener can do the
-# work before Slack's 3 s deadline and answer in the HTTP response itself; bench/README.md has
-# the figures behind this choice.
+# Listeners ack before they work (the slash command's work runs as a lazy listener), so there is
+# nothing to gain from Bolt's polling for ack() on another thread; bench/README.md has the
+# figures behind this choice.
 PROCESS_BEFORE_RESPONSE = True
 
 
@@ -106,7 +107,7 @@ def _oauth_app(settings: Settings, engine: Engine, common: dict[str, Any]) -> Ap
 
 def _attach(engine: Engine) -> Callable[..., Any]:
     def attach_store(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context["engine"] = engine
+        context["engine"] = Shared(engine)
         return next()
 
     return attach_store

@@ -121,6 +121,7 @@ class FakeSlack:
         self.revoked_tokens: set[str] = set()
         self.invalid_tokens: set[str] = set()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._calls: list[Call] = []
         self._errors: list[str] = []
         self._scripts: defaultdict[str, deque[Reply]] = defaultdict(deque)
@@ -193,6 +194,19 @@ class FakeSlack:
         with self._lock:
             return list(self._calls)
 
+    def wait_for(self, method: str, *, timeout: float = 30.0) -> Call:
+        """The first call to `method`, waiting for it to arrive (from another thread or process)
+        without polling: the server thread wakes this one when a request comes in."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: self._first(method) is not None, timeout):
+                raise AssertionError(f"no call to {method} within {timeout} s")
+            found = self._first(method)
+            assert found is not None
+            return found
+
+    def _first(self, method: str) -> Call | None:
+        return next((call for call in self._calls if call.method == method), None)
+
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -244,6 +258,7 @@ class FakeSlack:
                     token = bearer.removeprefix("Bearer ")
                 call = Call(path.removeprefix("api/"), params, lowered, at, body, token)
                 self._calls.append(call)
+                self._arrived.notify_all()
                 return self._answer(call)
             except Exception:  # a bug in the fake must fail the test, not look like a Slack 500
                 self._errors.append(traceback.format_exc())

@@ -10,7 +10,7 @@ from bot.listeners.actions.findings import finding_accept, finding_reopen
 from bot.listeners.actions.home import home_add_tool, home_overlaps
 from bot.listeners.actions.reviews import review_button, review_own
 from bot.listeners.actions.stale import stale_action
-from bot.listeners.commands.stack import stack_command
+from bot.listeners.commands.stack import stack_ack, stack_command
 from bot.listeners.events.app_home import app_home_opened
 from bot.listeners.options.catalog import tool_name_options
 from bot.listeners.views.accept_form import accept_form_submitted
@@ -19,7 +19,7 @@ from bot.listeners.views.tool_form import tool_form_submitted
 
 
 def register_listeners(app: App) -> None:
-    app.command("/stack")(stack_command)
+    app.command("/stack")(ack=stack_ack, lazy=[stack_command])
     app.view("tool_form")(tool_form_submitted)
     app.view("accept_form")(accept_form_submitted)
     app.view("review_form")(review_form_submitted)

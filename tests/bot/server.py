@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import socket
@@ -19,7 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.fake_slack import FakeSlack
+
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
+_HOOKS = itertools.count(1)
 ROOT = Path(__file__).parents[2]
 
 
@@ -53,7 +57,9 @@ class Server:
         slack_url: str,
         env: Mapping[str, str],
         args: Sequence[str] = ("serve",),
+        fake: FakeSlack | None = None,
     ) -> None:
+        self.fake = fake
         self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -111,18 +117,25 @@ class Server:
         return self.post(body, {**sign(body), "Content-Type": content_type, **extra})
 
     def command(
-        self, text: str, *, team: str, user: str, channel: str = "C0CHAN", **extra: str
+        self, text: str, *, team: str, user: str, channel: str = "C0CHAN", reply: bool = True
     ) -> Answer:
+        """Send `/stack text` as Slack would. stackbot acks at once and replies through the
+        command's response_url, here the fake Slack: with `reply`, the answer returned is that
+        reply (as JSON), waited for; without it (a form opens instead), the HTTP ack."""
+        hook = f"response/{next(_HOOKS)}"
         fields = {
             "token": "legacy", "team_id": team, "team_domain": "acme", "channel_id": channel,
             "channel_name": "ai-infra", "user_id": user, "user_name": user.lower(),
             "command": "/stack", "text": text, "api_app_id": "A0APP",
-            "response_url": "http://127.0.0.1:9/response",
+            "response_url": (self.fake.url if self.fake else "http://127.0.0.1:9/") + hook,
             "trigger_id": f"trigger-{time.monotonic_ns()}",
-            **extra,
         }  # fmt: skip
         body = urlencode(fields).encode()
-        return self.signed(body, "application/x-www-form-urlencoded")
+        ack = self.signed(body, "application/x-www-form-urlencoded")
+        if not reply or ack.status != 200 or self.fake is None:
+            return ack
+        answered = self.fake.wait_for(hook)
+        return Answer(200, json.dumps(answered.params).encode(), ack.headers)
 
     def interaction(self, payload: Mapping[str, Any]) -> Answer:
         body = urlencode({"payload": json.dumps(payload)}).encode()

@@ -29,6 +29,7 @@ def server(slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     running = Server(
         database_url=f"sqlite:///{folder}/stack.db",
         slack_url=slack.url,
+        fake=slack,
         env={"SLACK_BOT_TOKEN": "xoxb-test"},
     )
     yield running
@@ -59,10 +60,12 @@ def test_it_reports_health_with_the_database(server: Server) -> None:
     assert answer.json() == {"ok": True, "database": "ok"}
 
 
-def test_it_answers_a_signed_command_in_the_http_response(
+def test_it_acks_at_once_and_replies_through_the_response_url(
     server: Server, request: pytest.FixtureRequest
 ) -> None:
     t = team(request)
+    ack = server.command("add Pinecone", team=t, user=ALICE, reply=False)
+    assert (ack.status, ack.body) == (200, b"")  # Slack hears back before the work is done
     answer = server.command("add vLLM inference cost:1200/mo", team=t, user=ALICE)
     assert answer.status == 200
     reply = answer.json()
@@ -114,11 +117,9 @@ def test_it_refuses_unsigned_forged_or_stale_requests(
 def test_it_opens_the_add_form_for_add_alone(
     server: Server, fake: FakeSlack, request: pytest.FixtureRequest
 ) -> None:
-    answer = server.command("add", team=team(request), user=ALICE)
+    answer = server.command("add", team=team(request), user=ALICE, reply=False)
     assert answer.status == 200
-    opened = fake.calls_to("views.open")
-    assert len(opened) == 1
-    view = opened[0].params["view"]
+    view = fake.wait_for("views.open").params["view"]
     assert view["callback_id"] == "tool_form"
     assert_valid_view(view)
 
@@ -128,8 +129,8 @@ def test_it_opens_the_edit_form_filled_in(
 ) -> None:
     t = team(request)
     server.command("add vLLM cost:1500/mo owner:<@UALICE|alice>", team=t, user=ALICE)
-    server.command("edit vLLM", team=t, user=ALICE)
-    view = fake.calls_to("views.open")[-1].params["view"]
+    server.command("edit vLLM", team=t, user=ALICE, reply=False)
+    view = fake.wait_for("views.open").params["view"]
     assert_valid_view(view)
     text = json.dumps(view)
     assert '"initial_value": "vLLM"' in text
@@ -353,9 +354,7 @@ def tool_id(server: Server, t: str, name: str) -> int:
 
     engine = create_engine(server.database_url)
     with engine.connect() as connection:
-        found = connection.execute(
-            text("SELECT id FROM tool WHERE name = :n"), {"n": name}
-        ).scalar()
+        found = connection.execute(text(OF_TEAM.format("tool.id")), {"n": name, "t": t}).scalar()
     engine.dispose()
     assert isinstance(found, int)
     return found

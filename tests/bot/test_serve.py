@@ -14,6 +14,7 @@ def test_it_serves_with_the_clock_beside_it(fake_slack: FakeSlack, tmp_path: Pat
     server = Server(
         database_url=f"sqlite:///{tmp_path}/stack.db",
         slack_url=fake_slack.url,
+        fake=fake_slack,
         env={"SLACK_BOT_TOKEN": "xoxb-test", "LOG_LEVEL": "INFO"},
         args=("serve", "--with-clock"),
     )
