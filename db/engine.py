@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -51,3 +52,13 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     bind = engine if write else engine.execution_options(**{READ_ONLY: True})
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers at all (for /healthz)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -16,6 +16,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from bot.outbound import Directory
+from db.admins import forget_events
+from db.engine import session_scope
 from jobs.deliver import retry
 from jobs.digest import run_digests
 from jobs.reviews import run_reviews
@@ -24,11 +26,17 @@ logger = logging.getLogger(__name__)
 EVERY_MINUTES = 5
 
 
+# Slack retries an event for minutes at most; a day of event ids is plenty to spot retries.
+EVENT_MEMORY = timedelta(days=1)
+
+
 def run_pass(engine: Engine, directory: Directory, now: datetime) -> int:
     """One pass at `now`: how many messages it sent."""
     sent = run_reviews(engine, directory, now)
     sent += run_digests(engine, directory, now)
     sent += retry(engine, directory, now=now)
+    with session_scope(engine) as session:
+        forget_events(session=session, before=now - EVENT_MEMORY)
     return sent
 
 

@@ -7,9 +7,16 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from db.admins import claim_event
+from db.engine import session_scope
+from jobs.clock import run_pass
 from tests.fake_slack import FakeSlack
+from tests.jobs.helpers import directory
 
 ROOT = Path(__file__).parents[2]
 
@@ -58,3 +65,14 @@ def test_it_refuses_to_start_without_a_slack_token(tmp_path: Path) -> None:
         )  # fmt: skip
         assert result.returncode == 2, command
         assert "SLACK_" in result.stderr, command
+
+
+def test_a_pass_forgets_slack_event_ids_after_a_day(engine: Engine, fake_slack: FakeSlack) -> None:
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    with session_scope(engine) as session:
+        claim_event(session=session, event_id="EvOld", now=now - timedelta(days=2))
+        claim_event(session=session, event_id="EvNew", now=now - timedelta(hours=1))
+    run_pass(engine, directory(fake_slack), now)
+    with session_scope(engine) as session:
+        assert claim_event(session=session, event_id="EvOld", now=now)  # forgotten: new again
+        assert not claim_event(session=session, event_id="EvNew", now=now)
