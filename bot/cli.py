@@ -39,8 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"stackbot: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    # The processes that run for a while log at LOG_LEVEL; one-shot commands print their answer
+    # and log only warnings.
+    long_running = args.command in {"serve", "socket", "clock", "run-job"}
     logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=settings.log_level if long_running else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     now = datetime.now(UTC)  # the one place the terminal reads the clock
     if args.command == "demo":
