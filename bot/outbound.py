@@ -178,21 +178,24 @@ class Directory:
         self._sleep = sleep
         self._posters: dict[str, Poster | None] = {}
         self._single_team: str | None = None
+        self._lock = threading.Lock()
 
     def poster(self, team_id: str) -> Poster | None:
         """None when stackbot is not installed in that workspace (nothing can be posted)."""
-        if team_id not in self._posters:
-            token = self._token_for(team_id)
-            self._posters[team_id] = (
-                Poster(
-                    make_client(token, base_url=self._base_url),
-                    clock=self._clock,
-                    sleep=self._sleep,
-                )
-                if token
-                else None
+        with self._lock:
+            if team_id in self._posters:
+                return self._posters[team_id]
+        # Looked up outside the lock, so threads on other workspaces do not wait for it.
+        token = self._token_for(team_id)
+        made = (
+            Poster(
+                make_client(token, base_url=self._base_url), clock=self._clock, sleep=self._sleep
             )
-        return self._posters[team_id]
+            if token
+            else None
+        )
+        with self._lock:  # the clock asks from several threads at once; the first one wins
+            return self._posters.setdefault(team_id, made)
 
     def installer(self, team_id: str) -> str | None:
         """The person who installed stackbot, the last resort for a message nobody else got."""
