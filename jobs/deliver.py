@@ -138,7 +138,7 @@ def _fall_back(
         return {"status": status, "error": error.code}
     fallback = person if isinstance(person, str) else directory.installer(team_id)
     if fallback is None:
-        return {"status": UNDELIVERABLE, "error": error.code, "note": "nobody to send it to"}
+        return {"status": UNDELIVERABLE, "error": error.code, "note": "nobody"}
     note = render(
         "fallback_note", channel=target if isinstance(target, str) else None, error=error.code
     )
@@ -150,7 +150,7 @@ def _fall_back(
         return {"status": status, "error": f"{error.code}, then {second.code}"}
     return {
         "status": SENT, "channel": posted.channel, "ts": posted.ts, "error": error.code,
-        "note": f"sent to <@{fallback}> instead",
+        "note": f"fallback:{fallback}",
     }  # fmt: skip
 
 
@@ -158,5 +158,5 @@ def _dm_copy(poster: Poster, person: str, message: dict[str, Any]) -> str | None
     try:
         poster.dm(person, message)
     except DeliveryError as error:
-        return f"owner DM failed: {error.code}"
+        return f"owner_dm_failed:{error.code}"
     return None

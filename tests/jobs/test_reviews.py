@@ -109,7 +109,7 @@ def test_it_falls_back_to_the_owner_when_the_channel_is_gone(
     dm = posts(fake_slack, "DUALICE")[0]
     assert "could not be reached (channel_not_found)" in str(dm["blocks"])
     status = all_text(workspace(engine, LEAD_60).ok("status").message)
-    assert "channel_not_found" in status
+    assert "(channel_not_found), sent to <@UALICE> instead" in status
 
 
 def test_it_records_what_it_could_not_deliver(engine: Engine, fake_slack: FakeSlack) -> None:
