@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeAlias
 
@@ -283,7 +283,7 @@ def _parse_add(tokens: list[Token], today: date) -> Command:
     if positional_layers:
         if fields.layers is not UNSET:
             raise Rejected("layers_twice")
-        fields = _replace(fields, layers=tuple(sorted(set(positional_layers))))
+        fields = replace(fields, layers=tuple(sorted(set(positional_layers))))
     return Add(name=name, fields=fields)
 
 
@@ -545,7 +545,3 @@ def _fields(options: Sequence[Token], today: date, *, allow_rename: bool = True)
             raise Rejected("repeated_key", value=token.key)
         values[key] = OPTION_PARSERS[key](token.text, today)
     return ToolFields(**values)  # type: ignore[arg-type]
-
-
-def _replace(fields: ToolFields, **changes: object) -> ToolFields:
-    return ToolFields(**{**fields.given(), **changes})  # type: ignore[arg-type]

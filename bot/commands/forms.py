@@ -7,7 +7,7 @@ command, so a form cannot store what `/stack edit` would refuse.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -119,7 +119,7 @@ def submit_tool_form(engine: Engine, context: Context, form: ToolForm, metadata:
     command: grammar.Command
     if editing is not None:
         if name and name != editing:
-            fields = ToolFields(**{**fields.given(), "name": name})  # type: ignore[arg-type]
+            fields = replace(fields, name=name)
         command = grammar.Edit(name=str(editing), fields=fields)
     else:
         command = grammar.Add(name=name, fields=fields)
@@ -211,7 +211,7 @@ def _form_name(value: str, errors: dict[str, str]) -> str:
             return entry.name
     name = value.removeprefix("new:")
     try:
-        return options.parse_option("name", name, today=date.min)  # type: ignore[return-value]
+        return options.check_name(name)
     except Rejected as rejected:
         errors["name"] = _inline(refusal(rejected))
         return ""
