@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.commands import Reply, run_command
+from bot.commands.base import refusal
 from bot.commands.forms import tool_form, wants_form
 from bot.slack import engine_of, stack_context, unescape
+from core.errors import Rejected
+
+logger = logging.getLogger(__name__)
 
 
 def stack_ack(ack: Ack) -> None:
@@ -22,6 +27,19 @@ def stack_command(
 ) -> None:
     """`/stack …`: the reply goes back through the command's response_url, to the channel or to
     the person alone; `add` or `edit <tool>` alone opens the form instead."""
+    try:
+        _stack_command(command, context, client, respond)
+    except Exception:
+        # A lazy listener runs after Slack got its ack, beyond the reach of the app's error
+        # handler: without this the person would wait for a reply that never comes.
+        logger.exception("/stack failed")
+        respond(**refusal(Rejected("internal")).response())
+        raise
+
+
+def _stack_command(
+    command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
     engine = engine_of(context)
     text = unescape(str(command.get("text") or ""))
     stack = stack_context(
