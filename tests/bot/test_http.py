@@ -395,3 +395,54 @@ def test_it_lets_someone_take_ownership_from_a_reminder(
     # A second person pressing it finds the tool taken.
     assert server.interaction({**press, "user": {"id": "UCAROL"}}).status == 200
     assert "already has an owner" in fake.calls_to("response")[-1].params["text"]
+
+
+def test_it_keeps_workspaces_apart_in_every_button_and_form(
+    server: Server, fake: FakeSlack, request: pytest.FixtureRequest
+) -> None:
+    a, b = team(request), team(request) + "B"
+    server.command("add Arize renews:2027-03-01", team=b, user=BOB)
+    server.command('add "Tracker A" caps:experiment-tracking', team=b, user=BOB)
+    server.command('add "Tracker B" caps:experiment-tracking', team=b, user=BOB)
+    theirs = json.dumps({"tool": tool_id(server, b, "Arize"), "due": due_of(server, b, "Arize")})
+
+    def press(action_id: str, value: str) -> None:
+        payload = {
+            "type": "block_actions", "team": {"id": a}, "user": {"id": ALICE}, "api_app_id": "A0APP",
+            "trigger_id": "trig", "response_url": fake.url + "response",
+            "container": {"type": "message", "channel_id": "C1", "message_ts": "1.1"},
+            "channel": {"id": "C1"},
+            "actions": [{"action_id": action_id, "block_id": "b", "type": "button",
+                         "value": value, "action_ts": "1"}],
+        }  # fmt: skip
+        assert server.interaction(payload).status == 200
+
+    press("review_own", theirs)
+    press("review_keep", theirs)
+    press("finding_accept", "dup-experiment-tracking")
+    refusals = [c.params["text"] for c in fake.calls_to("response")]
+    assert len(refusals) == 3
+    assert "older message" in refusals[0]
+    assert "older message" in refusals[1]
+    assert "no finding `dup-experiment-tracking`" in refusals[2]
+    assert fake.calls_to("views.open") == []  # no form opened on B's tool or finding
+    # A form naming B's tool, submitted as A, finds nothing to edit.
+    values = {"name": {"type": "plain_text_input", "value": "Arize"},
+              "notes": {"type": "plain_text_input", "value": "mine now"}}  # fmt: skip
+    metadata = json.dumps({"channel": "C1", "tool": "Arize"})
+    answer = server.interaction(form_payload(a, ALICE, values, metadata)).json()
+    assert "no tool called" in answer["errors"]["name"]
+    review = {
+        "type": "view_submission", "team": {"id": a}, "user": {"id": ALICE, "team_id": a},
+        "api_app_id": "A0APP", "trigger_id": "t",
+        "view": {"id": "V3", "team_id": a, "type": "modal", "callback_id": "review_form",
+                 "private_metadata": json.dumps({"tool": "Arize", "due": "2027-03-01",
+                                                 "decision": "retire"}),
+                 "hash": "h", "blocks": [], "state": {"values": {}}},
+    }  # fmt: skip
+    assert "no tool called" in server.interaction(review).json()["errors"]["reason"]
+    # And B's stack is as B left it.
+    shown = all_text(server.command("show Arize", team=b, user=BOB).json())
+    assert "nobody yet" in shown
+    assert "mine now" not in shown
+    assert "active" in shown
