@@ -408,8 +408,8 @@ def test_it_keeps_workspaces_apart_in_every_button_and_form(
 
     def press(action_id: str, value: str) -> None:
         payload = {
-            "type": "block_actions", "team": {"id": a}, "user": {"id": ALICE}, "api_app_id": "A0APP",
-            "trigger_id": "trig", "response_url": fake.url + "response",
+            "type": "block_actions", "team": {"id": a}, "user": {"id": ALICE},
+            "api_app_id": "A0APP", "trigger_id": "trig", "response_url": fake.url + "response",
             "container": {"type": "message", "channel_id": "C1", "message_ts": "1.1"},
             "channel": {"id": "C1"},
             "actions": [{"action_id": action_id, "block_id": "b", "type": "button",
