@@ -2,7 +2,8 @@
 
 Three `stackbot serve`-style servers run side by side, each its own process with the same
 gunicorn settings (bot.serve.serve: gthread, WEB_CONCURRENCY=2 workers, the module's threads),
-its own fresh SQLite file, and one FakeSlack (tests.fake_slack) for Bolt's `auth.test`:
+its own fresh SQLite file, and one FakeSlack (tests.fake_slack) in a process of its own for
+Bolt's `auth.test` and stackbot's replies:
 
 - ack-only: a Bolt App whose `/stack` listener only calls ack(), behind the same WSGI wrapper;
 - stackbot with process_before_response=True;
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import multiprocessing
 import os
 import platform
 import signal
@@ -42,9 +44,8 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from wsgiref.types import WSGIApplication
-
-    from tests.fake_slack import Call, FakeSlack
 
 ROOT = Path(__file__).parents[1]
 HOST = "127.0.0.1"
@@ -81,8 +82,7 @@ def _serve(variant: str) -> None:
     from slack_bolt import Ack, App
     from slack_sdk import WebClient
 
-    from bot.app import create_app
-    from bot.serve import serve, wsgi_app
+    from bot.serve import serve, web_app, wsgi_app
     from core.settings import Settings
     from db import open_store
 
@@ -107,7 +107,7 @@ def _serve(variant: str) -> None:
         if variant == ACK_ONLY:
             app = ack_only_app()
         else:
-            app = create_app(settings, engine, process_before_response=variant == PBR_TRUE)
+            app = web_app(settings, engine, process_before_response=variant == PBR_TRUE)
         return wsgi_app(settings, engine, app=app)
 
     serve(settings, load=load)
@@ -392,29 +392,72 @@ def run_cell(
         cell.complete = False
 
 
-def collect_replies(cell: Cell, fake: FakeSlack, deadline: float) -> None:
+class SlackProcess:
+    """The fake Slack in a process of its own. The replies stackbot sends to `response_url`
+    reach it as they would reach Slack: not the load generator's process, whose client threads
+    would otherwise share one interpreter lock with the fake's server threads, and be slowed by
+    stackbot's replies while they time stackbot's acks."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_slack_process, args=(child,), daemon=True)
+        self._process.start()
+        if not self._pipe.poll(START_TIMEOUT_S):
+            self._process.kill()
+            raise RuntimeError("the fake Slack process did not start")
+        self.url, self.team_id = self._pipe.recv()
+
+    def replies(self, hooks: list[str], *, timeout: float) -> dict[str, tuple[float, str]]:
+        """For each of `hooks` that arrives within `timeout`: when (time.monotonic(), one clock
+        for every process on the machine) and the reply's text."""
+        self._pipe.send((hooks, timeout))
+        arrived: dict[str, tuple[float, str]] = self._pipe.recv()
+        return arrived
+
+    def close(self) -> None:
+        self._pipe.send(None)
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _slack_process(pipe: Connection) -> None:
+    from tests.fake_slack import FakeSlack
+
+    with FakeSlack() as fake:
+        pipe.send((fake.url, fake.team_id))
+        while (request := pipe.recv()) is not None:
+            hooks, timeout = request
+            deadline = time.monotonic() + timeout
+            wanted = set(hooks)
+            while True:  # replies come in any order: wait for one still missing, then look again
+                arrived = {call.method: call for call in fake.calls if call.method in wanted}
+                missing = wanted - arrived.keys()
+                if not missing or time.monotonic() >= deadline:
+                    break
+                try:
+                    fake.wait_for(min(missing), timeout=max(0.0, deadline - time.monotonic()))
+                except AssertionError:
+                    break
+            pipe.send({m: (c.at, str(c.params.get("text", ""))) for m, c in arrived.items()})
+
+
+def collect_replies(cell: Cell, slack: SlackProcess, deadline: float) -> None:
     """Wait for every reply the cell's requests should have sent, and time each one from its
-    request being sent (one clock: the fake runs in this process)."""
+    request being sent."""
     if not cell.pending:
         return
-    arrived: dict[str, Call] = {}
-    while True:  # replies come in any order: wait for one still missing, then look again
-        arrived = {call.method: call for call in fake.calls if call.method in cell.pending}
-        missing = [hook for hook in cell.pending if hook not in arrived]
-        if not missing:
-            break
-        try:
-            fake.wait_for(missing[0], timeout=max(1.0, deadline - time.monotonic()))
-        except AssertionError:
-            cell.complete = False
-            break
+    arrived = slack.replies(list(cell.pending), timeout=max(1.0, deadline - time.monotonic()))
+    if len(arrived) < len(cell.pending):
+        cell.complete = False
     for hook, (sent, is_add) in cell.pending.items():
-        call = arrived.get(hook)
-        if call is None:
+        if hook not in arrived:
             cell.failures["no reply through response_url"] += 1
             continue
-        cell.reply_ms.append((call.at - sent) * 1000)
-        failure = reply_failure(str(call.params.get("text", "")), is_add)
+        at, text = arrived[hook]
+        cell.reply_ms.append((at - sent) * 1000)
+        failure = reply_failure(text, is_add)
         if failure:
             cell.failures[failure] += 1
     cell.pending.clear()
@@ -551,7 +594,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bot.app import PROCESS_BEFORE_RESPONSE
     from tests.bot.server import SECRET
-    from tests.fake_slack import FakeSlack
 
     requests = args.requests or (QUICK_REQUESTS if args.quick else FULL_REQUESTS)
     timeout = args.timeout or (QUICK_TIMEOUT_S if args.quick else FULL_TIMEOUT_S)
@@ -563,7 +605,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# bench.load: {requests} requests per cell, concurrency {concurrencies}")
     print(f"machine: {machine()}")
     try:
-        with FakeSlack() as fake, tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        fake = SlackProcess()
+        with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             load = Load(team=fake.team_id, secret=SECRET, reply_url=fake.url)
             try:
                 for variant in VARIANTS:
@@ -598,6 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             finally:
                 for server in servers:
                     server.stop()
+                fake.close()
             stored = {s.variant: (s.tools_in_store(), load.adds_sent(s.port)) for s in servers}
     except RuntimeError as error:
         print(f"bench.load: {error}", file=sys.stderr)

@@ -43,7 +43,11 @@ def create_app(
     *,
     process_before_response: bool = PROCESS_BEFORE_RESPONSE,
     socket_mode: bool = False,
+    verify_requests: bool = True,
 ) -> App:
+    """The app. `verify_requests=False` only for an app fed requests that were verified already
+    (bot.work's child process); Socket Mode needs no signatures."""
+    verify_requests = verify_requests and not socket_mode
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     not_installed = render("error", code="not_installed")["text"]
     common: dict[str, Any] = {
@@ -51,9 +55,9 @@ def create_app(
         "process_before_response": process_before_response,
         "client": client,
         "user_facing_authorize_error_message": not_installed,
-        "request_verification_enabled": not socket_mode,
+        "request_verification_enabled": verify_requests,
     }
-    if not socket_mode and not settings.slack_signing_secret:
+    if verify_requests and not settings.slack_signing_secret:
         raise ConfigurationError(
             "SLACK_SIGNING_SECRET is needed to check that requests come from Slack"
         )

@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 
+from bot import work
 from bot.app import ConfigurationError, create_app
 from core.settings import Settings
 from db import open_store
@@ -27,9 +28,18 @@ logger = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
 
 
+def web_app(settings: Settings, engine: Engine, **options: Any) -> App:
+    """The app as `stackbot serve` runs it: the slash command's work goes to a child process
+    (bot.work), so acks never wait behind it."""
+    app = create_app(settings, engine, **options)
+    if work.supported():
+        app.listener_runner.lazy_listener_runner = work.WorkProcess()
+    return app
+
+
 def wsgi_app(settings: Settings, engine: Engine, app: App | None = None) -> WSGIApplication:
     """Bolt's WSGI handler (POST /slack/events, the OAuth routes) plus GET /healthz."""
-    slack = SlackRequestHandler(app or create_app(settings, engine))
+    slack = SlackRequestHandler(app or web_app(settings, engine))
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
