@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.listeners import register_listeners
 from bot.slack import Shared
+from bot.work import WorkProcess
 from core.settings import Settings
 from db import admins
 from db.engine import session_scope
@@ -44,9 +45,11 @@ def create_app(
     process_before_response: bool = PROCESS_BEFORE_RESPONSE,
     socket_mode: bool = False,
     verify_requests: bool = True,
+    work: WorkProcess | None = None,
 ) -> App:
-    """The app. `verify_requests=False` only for an app fed requests that were verified already
-    (bot.work's child process); Socket Mode needs no signatures."""
+    """The app. With `work`, the slash command's work goes to that child process (bot.work);
+    without, to Bolt's threads. `verify_requests=False` only for the child's own app, fed
+    requests its web worker verified; Socket Mode needs no signatures."""
     verify_requests = verify_requests and not socket_mode
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
     not_installed = render("error", code="not_installed")["text"]
@@ -70,10 +73,10 @@ def create_app(
             "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
             "(installed over OAuth)"
         )
+    register_listeners(app, work)  # first: a command handed over needs no other middleware
     app.middleware(_attach(engine))
     app.middleware(_once_per_event(engine))
     app.error(_on_error)
-    register_listeners(app)
     return app
 
 

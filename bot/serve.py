@@ -31,10 +31,9 @@ THREADS_PER_WORKER = 8
 def web_app(settings: Settings, engine: Engine, **options: Any) -> App:
     """The app as `stackbot serve` runs it: the slash command's work goes to a child process
     (bot.work), so acks never wait behind it."""
-    app = create_app(settings, engine, **options)
-    if work.supported():
-        app.listener_runner.lazy_listener_runner = work.WorkProcess()
-    return app
+    return create_app(
+        settings, engine, work=work.WorkProcess() if work.supported() else None, **options
+    )
 
 
 def wsgi_app(settings: Settings, engine: Engine, app: App | None = None) -> WSGIApplication:

@@ -3,10 +3,14 @@
 `/stack` acks at once and leaves its work to a Bolt lazy listener (bot/listeners/commands). Run
 in the web process, that work competes with the acks for the interpreter lock and the CPU, and
 an ack is what Slack times out after 3 s, while a reply through `response_url` may come for 30
-minutes. So under `stackbot serve` each web worker hands its lazy work to a child process
-(`python -m bot.work`): the request's body and headers go over a Unix socket, and the child
-dispatches them through its own copy of the app, which runs only the named lazy listener.
+minutes. So under `stackbot serve` each web worker acks the command in a middleware (`HandOver`)
+and hands its work to a child process (`python -m bot.work`): the request's body and headers go
+over a Unix socket, and the child dispatches them through its own copy of the app, which runs
+only the named lazy listener.
 
+- The middleware runs after Bolt has checked the signature and the installation, and before
+  any listener: it skips Bolt's copy of the request for a lazy listener, which cost four times
+  what the rest of the ack does.
 - The child runs as SCHED_IDLE (nice 19 where that policy does not exist): when the machine is
   busy the kernel serves the acks first, and when it is not, the work runs at once.
 - Handing over is one non-blocking `send` on the request thread: no thread to wake, nothing to
@@ -35,8 +39,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltRequest
-from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+from slack_bolt.util.utils import get_name_for_callable
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +62,10 @@ def supported() -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(socket, "SOCK_SEQPACKET")
 
 
-class WorkProcess(LazyListenerRunner):
-    """Bolt's lazy-listener runner for a web worker: each lazy listener Bolt starts goes to the
-    child. Install it with `app.listener_runner.lazy_listener_runner = WorkProcess()`."""
+class WorkProcess:
+    """A web worker's child process and the socket to it."""
 
     def __init__(self, command: Sequence[str] = (sys.executable, "-m", "bot.work")) -> None:
-        self.logger = logger
         self._command = tuple(command)
         self._lock = threading.Lock()
         self._waiting: deque[bytes] = deque()  # jobs the socket had no room for, in order
@@ -73,11 +76,17 @@ class WorkProcess(LazyListenerRunner):
         self._sender.start()
         atexit.register(self.close)
 
-    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
-        job = encode(request)
+    @property
+    def child(self) -> subprocess.Popen[bytes]:
+        """The child process taking the work now."""
+        return self._process
+
+    def hand_over(self, request: BoltRequest, lazy: str) -> None:
+        """Have the child run the lazy listener named `lazy` on `request`."""
+        job = encode(request, lazy)
         with self._lock:
             if self._closed:
-                logger.error("lazy listener %s not run: shutting down", request.lazy_function_name)
+                logger.error("lazy listener %s not run: shutting down", lazy)
                 return
             if not self._waiting and self._send(job, block=False):
                 return
@@ -147,9 +156,26 @@ class WorkProcess(LazyListenerRunner):
                 self._waiting.popleft()
 
 
-def encode(request: BoltRequest) -> bytes:
-    name = request.lazy_function_name
-    headers = {**request.headers, LAZY_ONLY: ["1"], LAZY_NAME: [name]}
+class HandOver(Middleware):
+    """Acks the slash command `command` with an empty 200 and hands its work to the child,
+    which runs the lazy listener `lazy` (registered for `command` in both apps)."""
+
+    def __init__(self, command: str, lazy: Callable[..., None], work: WorkProcess) -> None:
+        self._command = command
+        self._lazy = get_name_for_callable(lazy)
+        self._work = work
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        if req.body.get("command") != self._command:
+            return next()
+        self._work.hand_over(req, self._lazy)
+        return BoltResponse(status=200, body="")
+
+
+def encode(request: BoltRequest, lazy: str) -> bytes:
+    headers = {**request.headers, LAZY_ONLY: ["1"], LAZY_NAME: [lazy]}
     return json.dumps({"body": request.raw_body, "headers": headers}).encode()
 
 

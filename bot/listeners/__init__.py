@@ -16,9 +16,14 @@ from bot.listeners.options.catalog import tool_name_options
 from bot.listeners.views.accept_form import accept_form_submitted
 from bot.listeners.views.review_form import review_form_submitted
 from bot.listeners.views.tool_form import tool_form_submitted
+from bot.work import HandOver, WorkProcess
 
 
-def register_listeners(app: App) -> None:
+def register_listeners(app: App, work: WorkProcess | None = None) -> None:
+    """With `work`, a middleware acks `/stack` and the child process runs `stack_command`
+    (bot.work); the child's own app, and an app without one, run it on Bolt's threads."""
+    if work is not None:
+        app.use(HandOver("/stack", stack_command, work))
     app.command("/stack")(ack=stack_ack, lazy=[stack_command])
     app.view("tool_form")(tool_form_submitted)
     app.view("accept_form")(accept_form_submitted)

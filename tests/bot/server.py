@@ -117,12 +117,20 @@ class Server:
         return self.post(body, {**sign(body), "Content-Type": content_type, **extra})
 
     def command(
-        self, text: str, *, team: str, user: str, channel: str = "C0CHAN", reply: bool = True
+        self,
+        text: str,
+        *,
+        team: str,
+        user: str,
+        channel: str = "C0CHAN",
+        reply: bool = True,
+        hook: str | None = None,
     ) -> Answer:
         """Send `/stack text` as Slack would. stackbot acks at once and replies through the
-        command's response_url, here the fake Slack: with `reply`, the answer returned is that
-        reply (as JSON), waited for; without it (a form opens instead), the HTTP ack."""
-        hook = f"response/{next(_HOOKS)}"
+        command's response_url, here the fake Slack (at `hook`, its method name there): with
+        `reply`, the answer returned is that reply (as JSON), waited for; without it (a form
+        opens instead), the HTTP ack."""
+        hook = hook or f"response/{next(_HOOKS)}"
         fields = {
             "token": "legacy", "team_id": team, "team_domain": "acme", "channel_id": channel,
             "channel_name": "ai-infra", "user_id": user, "user_name": user.lower(),
@@ -171,3 +179,18 @@ def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> 
     base = b"v0:" + stamp.encode() + b":" + body
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+def children(parent: int, marker: bytes) -> list[int]:
+    """The processes `parent` started with `marker` as one word of their command line (read
+    from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == parent and marker in cmdline:
+            found.append(int(stat.parent.name))
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bot.server import Server
+from tests.bot.server import Server, children
 from tests.fake_slack import FakeSlack
 
 TEAM = "T0TEAM"
@@ -22,25 +22,11 @@ def test_it_serves_with_the_clock_beside_it(fake_slack: FakeSlack, tmp_path: Pat
         assert server.get("/healthz").status == 200
         answer = server.command("add vLLM", team=TEAM, user="UALICE")
         assert answer.json()["response_type"] == "in_channel"
-        clocks = clock_children(server.process.pid)
+        clocks = children(server.process.pid, b"clock")
         assert len(clocks) == 1
     finally:
         server.stop()
     assert not Path(f"/proc/{clocks[0]}").exists() or "Z" in zombie_state(clocks[0])
-
-
-def clock_children(parent: int) -> list[int]:
-    """The `stackbot clock` processes `parent` started (read from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if int(fields[1]) == parent and b"clock" in cmdline:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def zombie_state(pid: int) -> str:
