@@ -5,6 +5,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.commands import Reply, run_command
 from bot.commands.base import refusal
@@ -52,7 +53,14 @@ def _stack_command(
         view = tool_form(engine, stack, form.name)
         if isinstance(view, Reply):
             respond(**view.response())
-        else:
+            return
+        try:
             client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            # A trigger lasts 3 s; under load the work may start later than that.
+            if error.response.get("error") != "expired_trigger_id":
+                raise
+            late = Rejected("form_expired", command="add" if form.name is None else "edit")
+            respond(**refusal(late).response())
         return
     respond(**run_command(engine, stack, text).response())
