@@ -50,6 +50,9 @@ DRAIN_SECONDS = 4.0  # twice, under gunicorn's graceful_timeout (bot.serve): the
 # What the child reads at once: more than a socket's send buffer (about 208 KB on Linux), the
 # most one job can be; a slash command's body is a few KB.
 MAX_JOB_BYTES = 1 << 20
+# A job takes about 2 KB of a socket's buffer; the default 208 KB holds about 90 of them. A
+# larger buffer lets a burst of commands be handed over without the sender thread.
+SEND_BUFFER_BYTES = 4 << 20
 
 # Headers Bolt reads to run one lazy listener and skip the ack; its Lambda adapter does the same.
 LAZY_ONLY = "x-slack-bolt-lazy-only"
@@ -57,9 +60,9 @@ LAZY_NAME = "x-slack-bolt-lazy-function-name"
 
 
 def supported() -> bool:
-    """Sequenced-packet Unix sockets keep each job whole and tell the child when its web worker
-    is gone; Linux has them. Elsewhere the work stays on Bolt's threads."""
-    return hasattr(socket, "AF_UNIX") and hasattr(socket, "SOCK_SEQPACKET")
+    """Linux: its sequenced-packet Unix sockets keep each job whole and tell the child when its
+    web worker is gone, and it has SCHED_IDLE. Elsewhere the work stays on Bolt's threads."""
+    return sys.platform.startswith("linux")
 
 
 class WorkProcess:
@@ -112,6 +115,8 @@ class WorkProcess:
 
     def _spawn(self) -> tuple[socket.socket, subprocess.Popen[bytes]]:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # Room for a burst: the kernel caps this at net.core.wmem_max.
+        mine.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
         with theirs:
             process = subprocess.Popen(
                 [*self._command, str(theirs.fileno())], pass_fds=[theirs.fileno()]
