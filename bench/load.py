@@ -590,6 +590,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="requests per (variant, concurrency) cell")
     parser.add_argument("--concurrency", type=int, nargs="+", default=list(CONCURRENCY))
     parser.add_argument("--timeout", type=float, help="hard limit for the whole run, seconds")
+    parser.add_argument(
+        "--background",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N processes spinning at the work process's idle CPU priority for the whole run",
+    )
     parser.add_argument("--serve-variant", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_variant:
@@ -608,7 +615,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"# bench.load: {requests} requests per cell, concurrency {concurrencies}")
     print(f"machine: {machine()}")
+    if args.background:
+        print(f"background: {args.background} processes spinning at idle CPU priority")
+    spinning: list[subprocess.Popen[bytes]] = []
     try:
+        spinning = [spin() for _ in range(args.background)]
         fake = SlackProcess()
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             load = Load(team=fake.team_id, secret=SECRET, reply_url=fake.url)
@@ -652,6 +663,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         watchdog.cancel()
+        for process in spinning:
+            process.kill()
+            process.wait()
 
     ordered = [cells[(v, n)] for v in VARIANTS for n in concurrencies]
     print()
@@ -678,6 +692,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("bench.load: the run hit its hard timeout; the cells are incomplete", file=sys.stderr)
         return 2
     return 0 if result.passed else 1
+
+
+def spin() -> subprocess.Popen[bytes]:
+    """CPU work with nothing to wait for, at the priority bot.work gives its child: to see what
+    background work alone does to every variant's tail."""
+    program = "from bot.work import lower_priority\nlower_priority()\nwhile True:\n    pass\n"
+    return subprocess.Popen(
+        [sys.executable, "-c", program], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
 
 
 def _watchdog(seconds: float, servers: list[ServerProcess]) -> threading.Timer:
