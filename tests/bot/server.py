@@ -24,6 +24,7 @@ from tests.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
 _HOOKS = itertools.count(1)
+_HANDED_OUT: set[int] = set()
 ROOT = Path(__file__).parents[2]
 
 
@@ -42,9 +43,15 @@ class Answer:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port nothing listens on, and not one handed out before: a server started a moment
+    ago may not have bound its port yet, and two servers on one port would answer as one."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 class Server:
