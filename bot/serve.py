@@ -30,7 +30,7 @@ THREADS_PER_WORKER = 8
 
 def web_app(settings: Settings, engine: Engine, **options: Any) -> App:
     """The app as `stackbot serve` runs it: the slash command's work goes to a child process
-    (bot.work), so acks never wait behind it."""
+    (bot.work), so the acks Slack waits for go first."""
     return create_app(
         settings, engine, work=work.WorkProcess() if work.supported() else None, **options
     )
