@@ -62,7 +62,7 @@ def recorded(out: Path) -> list[BoltRequest]:
 
 
 @pytest.fixture
-def runner_closed() -> Iterator[list[WorkProcess]]:
+def runners() -> Iterator[list[WorkProcess]]:
     """Runners a test made, closed at the end whatever happened."""
     made: list[WorkProcess] = []
     yield made
@@ -71,11 +71,11 @@ def runner_closed() -> Iterator[list[WorkProcess]]:
 
 
 def test_it_hands_each_job_over_whole_and_in_order_and_drains_on_close(
-    tmp_path: Path, runner_closed: list[WorkProcess]
+    tmp_path: Path, runners: list[WorkProcess]
 ) -> None:
     out = tmp_path / "jobs.txt"
     runner = WorkProcess(recorder(out))
-    runner_closed.append(runner)
+    runners.append(runner)
     texts = [f"add Tool-{n} " + "x" * (n * 37) for n in range(300)]  # up to 11 KB each
     for text in texts:
         runner.hand_over(command(text), "stack_command")
@@ -88,12 +88,12 @@ def test_it_hands_each_job_over_whole_and_in_order_and_drains_on_close(
 
 
 def test_an_ack_never_waits_for_a_child_that_is_behind(
-    tmp_path: Path, runner_closed: list[WorkProcess]
+    tmp_path: Path, runners: list[WorkProcess]
 ) -> None:
     out, gate = tmp_path / "jobs.txt", tmp_path / "gate"
     os.mkfifo(gate)
     runner = WorkProcess(recorder(out, gate=gate))  # reads nothing until the gate opens
-    runner_closed.append(runner)
+    runners.append(runner)
     texts = [f"add Tool-{n} " + "x" * 4000 for n in range(2000)]  # 8 MB: far over the socket
 
     def hand_over_all() -> None:
@@ -112,11 +112,11 @@ def test_an_ack_never_waits_for_a_child_that_is_behind(
 
 
 def test_a_child_that_dies_is_replaced(
-    tmp_path: Path, runner_closed: list[WorkProcess], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, runners: list[WorkProcess], caplog: pytest.LogCaptureFixture
 ) -> None:
     out = tmp_path / "jobs.txt"
     runner = WorkProcess(recorder(out, once=True))  # each child takes one job, then exits
-    runner_closed.append(runner)
+    runners.append(runner)
     runner.hand_over(command("list"), "stack_command")
     first = runner.child
     first.wait(timeout=30)
@@ -130,11 +130,11 @@ def test_a_child_that_dies_is_replaced(
 
 
 def test_the_app_acks_a_checked_command_and_hands_over_only_that(
-    tmp_path: Path, fake_slack: FakeSlack, runner_closed: list[WorkProcess]
+    tmp_path: Path, fake_slack: FakeSlack, runners: list[WorkProcess]
 ) -> None:
     out = tmp_path / "jobs.txt"
     runner = WorkProcess(recorder(out))
-    runner_closed.append(runner)
+    runners.append(runner)
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/stack.db",
         slack_bot_token="xoxb-test",
