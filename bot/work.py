@@ -47,8 +47,7 @@ logger = logging.getLogger(__name__)
 
 WORK_THREADS = 8  # the work waits on Slack's API and the store as much as it computes
 DRAIN_SECONDS = 4.0  # twice, under gunicorn's graceful_timeout (bot.serve): then it kills
-# What the child reads at once: more than a socket's send buffer (about 208 KB on Linux), the
-# most one job can be; a slash command's body is a few KB.
+# The largest job handed over; a slash command's body is a few KB.
 MAX_JOB_BYTES = 1 << 20
 # A job takes about 2 KB of a socket's buffer; the default 208 KB holds about 90 of them. A
 # larger buffer lets a burst of commands be handed over without the sender thread.
@@ -87,6 +86,9 @@ class WorkProcess:
     def hand_over(self, request: BoltRequest, lazy: str) -> None:
         """Have the child run the lazy listener named `lazy` on `request`."""
         job = encode(request, lazy)
+        if len(job) > MAX_JOB_BYTES:  # Slack sends a few KB; this is not a Slack request
+            logger.error("lazy listener %s not run: %d bytes is too large", lazy, len(job))
+            return
         with self._lock:
             if self._closed:
                 logger.error("lazy listener %s not run: shutting down", lazy)
@@ -190,8 +192,13 @@ def decode(job: bytes) -> BoltRequest:
 
 
 def run_job(app: App, job: bytes) -> None:
-    request = decode(job)
-    response = app.dispatch(request)
+    try:
+        request = decode(job)
+        response = app.dispatch(request)
+    except Exception:
+        # The pool keeps an exception to itself; the log is where it can be seen.
+        logger.exception("a job handed over failed")
+        return
     if response.status != 200:
         logger.error("lazy listener %s: HTTP %s", request.lazy_function_name, response.status)
 
@@ -221,9 +228,10 @@ def main(argv: Sequence[str]) -> int:
     jobs = socket.socket(fileno=int(argv[0]))
     # Requests were verified by the web worker; this socket takes nothing from outside.
     app = create_app(settings, open_store(settings.database_url), verify_requests=False)
+    buffer = bytearray(MAX_JOB_BYTES)  # one buffer for every read, not a fresh megabyte each
     with jobs, ThreadPoolExecutor(WORK_THREADS, thread_name_prefix="work") as pool:
-        while job := jobs.recv(MAX_JOB_BYTES):  # b"": the web worker closed its end
-            pool.submit(run_job, app, job)
+        while size := jobs.recv_into(buffer):  # 0: the web worker closed its end
+            pool.submit(run_job, app, bytes(buffer[:size]))
     return 0
 
 

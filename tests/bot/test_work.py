@@ -18,10 +18,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from slack_bolt import BoltRequest
+from slack_bolt import App, BoltRequest
 
 from bot.app import create_app
-from bot.work import WorkProcess, decode
+from bot.work import MAX_JOB_BYTES, WorkProcess, decode, run_job
 from core.settings import Settings
 from db import open_store
 from tests.bot.server import SECRET, Server, children, sign
@@ -212,3 +212,25 @@ def test_under_serve_the_work_runs_in_a_child_and_stopping_finishes_what_was_ack
     with sqlite3.connect(database) as connection:
         (stored,) = connection.execute("SELECT count(*) FROM tool").fetchone()
     assert stored == 21
+
+
+def test_a_request_too_large_for_a_job_is_logged_not_sent(
+    tmp_path: Path, runners: list[WorkProcess], caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "jobs.txt"
+    runner = WorkProcess(recorder(out))
+    runners.append(runner)
+    with caplog.at_level(logging.ERROR, logger="bot.work"):
+        runner.hand_over(command("x" * MAX_JOB_BYTES), "stack_command")
+    runner.hand_over(command("list"), "stack_command")
+    runner.close()
+    assert "lazy listener stack_command not run" in caplog.text
+    assert [job.body["text"] for job in recorded(out)] == ["list"]
+
+
+def test_a_job_that_fails_in_the_child_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    app = App(signing_secret=SECRET, token="xoxb-test", token_verification_enabled=False)
+    with caplog.at_level(logging.ERROR, logger="bot.work"):
+        run_job(app, b"{not json")
+    assert "a job handed over failed" in caplog.text
+    assert "JSONDecodeError" in caplog.text
