@@ -26,6 +26,7 @@ bench/README.md has the figures behind this.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -106,7 +107,8 @@ class WorkProcess:
             self._closed = True
             self._room.notify()
         self._sender.join(DRAIN_SECONDS)
-        self._socket.shutdown(socket.SHUT_WR)  # the child reads to the end, then finishes
+        with contextlib.suppress(OSError):  # a child already gone has nothing to read
+            self._socket.shutdown(socket.SHUT_WR)  # the child reads to the end, then finishes
         try:
             self._process.wait(DRAIN_SECONDS)
         except subprocess.TimeoutExpired:
