@@ -2,7 +2,13 @@
 
 The stacks are drawn from the catalog with a fixed seed, so two runs time the same work. The
 goals: 10,000 tools in under 100 ms, and 100,000 no more than 12 times slower than 10,000 (the
-analysis must stay n log n at worst).
+analysis must stay n log n at worst). Exit code 1 if a goal fails.
+
+`--quick` (1,000 and 10,000 tools) is what CI runs. CI machines are shared, and there the same
+10,000-tool run has taken from 61 to 118 ms, so a quick run reports the goal but fails only past a
+tripwire three times the goal: far enough above the noise not to fail by chance, and still far
+below what a step gone quadratic would take (seconds). The goal is judged by full runs, whose
+figures are written down in bench/README.md.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ TODAY = date(2026, 11, 28)
 OWNED_LAYERS = (3, 4)
 GOAL_10K_MS = 100.0
 GOAL_RATIO = 12.0
+QUICK_TRIPWIRE_MS = 3 * GOAL_10K_MS
 SOURCING_MIX = ("buy", "open-source", "build", None)
 SOURCING_WEIGHTS = (40, 35, 15, 10)
 PERIODS: tuple[Period, ...] = ("month", "year")
@@ -178,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = ratio < GOAL_RATIO
         print(f"- 100k/10k ratio under {GOAL_RATIO:.0f}: {'yes' if ok else 'NO'} ({ratio:.1f}x)")
         fast = fast and ok
+    if args.quick:
+        fast = best[10_000] < QUICK_TRIPWIRE_MS
+        verdict = "yes" if fast else "NO"
+        print(f"- quick run (CI): 10k under {QUICK_TRIPWIRE_MS:.0f} ms, the tripwire: {verdict}")
     return 0 if fast else 1
 
 
