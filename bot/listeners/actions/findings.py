@@ -17,9 +17,7 @@ def finding_accept(
     """The Accept… button: a modal asks why, since an accepted finding needs a reason."""
     ack()
     channel = (body.get("channel") or {}).get("id")
-    stack = stack_context(
-        context, client, user_id=str(body.get("user", {}).get("id") or ""), channel_id=channel
-    )
+    stack = stack_context(context, client, user_id=context.user_id or "", channel_id=channel)
     view = accept_form(engine_of(context), stack, str(action.get("value") or ""))
     if isinstance(view, Reply):
         if body.get("response_url"):
@@ -36,7 +34,7 @@ def finding_reopen(
     respond: Respond,
 ) -> None:  # fmt: skip
     ack()
-    stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
+    stack = stack_context(context, client, user_id=context.user_id or "")
     reply = reopen_finding(engine_of(context), stack, str(action.get("value") or ""))
     if body.get("response_url"):
         respond(**reply.response(), replace_original=False)

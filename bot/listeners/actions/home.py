@@ -12,7 +12,7 @@ from bot.slack import engine_of, stack_context
 
 def home_add_tool(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     ack()
-    stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
+    stack = stack_context(context, client, user_id=context.user_id or "")
     view = tool_form(engine_of(context), stack, None)
     if not isinstance(view, Reply) and body.get("trigger_id"):
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -20,7 +20,7 @@ def home_add_tool(ack: Ack, body: dict[str, Any], context: BoltContext, client: 
 
 def home_overlaps(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
     ack()
-    stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
+    stack = stack_context(context, client, user_id=context.user_id or "")
     if body.get("trigger_id"):
         client.views_open(
             trigger_id=body["trigger_id"], view=overlaps_view(engine_of(context), stack)

@@ -16,7 +16,7 @@ def review_button(
 ) -> None:  # fmt: skip
     """Keep, Renegotiate, Replace, Retire, Snooze: a modal takes an optional reason first."""
     ack()
-    stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
+    stack = stack_context(context, client, user_id=context.user_id or "")
     decision = str(action.get("action_id", "")).removeprefix("review_")
     container = body.get("container") or {}
     where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
@@ -33,7 +33,7 @@ def review_own(
 ) -> None:  # fmt: skip
     """ "I own this": the person who pressed it becomes the tool's owner."""
     ack()
-    stack = stack_context(context, client, user_id=str(body.get("user", {}).get("id") or ""))
+    stack = stack_context(context, client, user_id=context.user_id or "")
     try:
         tool_id = int(json.loads(str(action.get("value") or "{}")).get("tool"))
     except (ValueError, TypeError, AttributeError):

@@ -11,10 +11,10 @@ from bot.slack import engine_of, stack_context
 
 
 def review_form_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     """A review decided from a reminder: the reminder is updated in place to show it."""
-    user_id = str(body.get("user", {}).get("id") or "")
+    user_id = context.user_id or ""
     stack = stack_context(context, client, user_id=user_id)
     outcome = submit_review_form(
         engine_of(context),

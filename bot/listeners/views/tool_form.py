@@ -11,11 +11,11 @@ from bot.slack import engine_of, stack_context
 
 
 def tool_form_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
     """The add/edit form: refusals go back onto the form's fields; success closes it and tells
     the channel the command came from."""
-    user_id = str(body.get("user", {}).get("id") or "")
+    user_id = context.user_id or ""
     stack = stack_context(context, client, user_id=user_id)
     form = ToolForm(
         name=text_value(view, "name"),
