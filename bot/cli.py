@@ -16,11 +16,11 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine
 
 from bot.commands import Context, run_command
-from bot.commands.findings import load_findings
+from bot.commands.findings import analyse_tools, workspace_tools
 from bot.demo import run_demo
 from bot.outbound import Directory
 from bot.terminal import to_text
-from core.analysis import Finding
+from core.analysis import Finding, Summary, summarise
 from core.layers import LAYER_BY_NUMBER
 from core.settings import Settings, SettingsError
 from db import open_store
@@ -124,11 +124,17 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
                 print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
                 return EXIT_REJECTED
             context = Context(team_id=args.team, user_id="", now=now)
-            findings = load_findings(session, workspace, context)
+            tools = workspace_tools(session, workspace)
+            findings = analyse_tools(session, workspace, context, tools)
+            summary = summarise(findings, tools)
     finally:
         engine.dispose()
     if args.json:
-        print(json.dumps([finding_json(f) for f in findings], ensure_ascii=False, indent=2))
+        payload = {
+            "summary": summary_json(summary),
+            "findings": [finding_json(f) for f in findings],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for finding in findings:
             mark = "accepted" if finding.accepted else finding.kind
@@ -226,8 +232,22 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "potential_saving": {k: str(v) for k, v in finding.potential_saving.items()},
         "saving_basis": finding.saving_basis,
         "reason": finding.reason,
+        "action": finding.action,
+        "redundant": [{"id": t.id, "name": t.name} for t in finding.redundant],
+        "keep": {"id": finding.keep.id, "name": finding.keep.name} if finding.keep else None,
         "accepted": finding.accepted,
         "fingerprint": finding.fingerprint,
+    }
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """The stack's summary in `stackbot overlaps --json` (schema in the README)."""
+    return {
+        "avoidable_spend": {k: str(v) for k, v in summary.avoidable.items()},
+        "monthly_spend": {k: str(v) for k, v in summary.spend.items()},
+        "redundant_tools": summary.redundant_tools,
+        "open_findings": summary.open,
+        "open_by_kind": dict(summary.counts),
     }
 
 

@@ -10,11 +10,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from core.layers import CAPABILITY_LAYER, LAYER_BY_KEY
+from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYER_BY_KEY
 from core.text import nearest, normalise
 
-Kind = Literal["open-source", "managed-service", "platform"]
-KINDS: tuple[Kind, ...] = ("open-source", "managed-service", "platform")
+# How a team gets the tool: software it runs itself, or a service a vendor runs.
+Kind = Literal["open-source", "managed-service"]
+KINDS: tuple[Kind, ...] = ("open-source", "managed-service")
+FIELDS = frozenset(
+    {"key", "name", "aliases", "vendor", "kind", "platform", "layers", "capabilities", "secondary"}
+)
 DEFAULT_PATH = Path(__file__).with_name("catalog.toml")
 _KEY = re.compile(r"^[a-z0-9-]+$")
 
@@ -30,8 +34,23 @@ class CatalogEntry:
     aliases: tuple[str, ...]
     vendor: str
     kind: Kind
+    platform: bool  # a multi-layer ML platform teams buy to cover several layers at once
     layers: tuple[int, ...]
-    capabilities: tuple[str, ...]
+    primary: tuple[str, ...]  # what teams buy or adopt it for
+    secondary: tuple[str, ...]  # real features it also has, that nobody buys it for
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        """Every capability it has, primary and secondary, in the order core/layers.py lists
+        them: what a registered tool starts with."""
+        return _in_order((*self.primary, *self.secondary))
+
+    @property
+    def description(self) -> str:
+        """ "open-source platform", "managed service" ... as a person reads it."""
+        return f"{'open-source' if self.kind == 'open-source' else 'managed'} " + (
+            "platform" if self.platform else "tool" if self.kind == "open-source" else "service"
+        )
 
     @property
     def sourcing(self) -> str:
@@ -97,7 +116,7 @@ def _entry(index: int, row: object) -> CatalogEntry:
             raise CatalogError(f"{where}: {field} must be a list of strings")
         return tuple(value)
 
-    unknown = set(row) - {"key", "name", "aliases", "vendor", "kind", "layers", "capabilities"}
+    unknown = set(row) - FIELDS
     if unknown:
         raise CatalogError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
     key = text("key")
@@ -113,7 +132,14 @@ def _entry(index: int, row: object) -> CatalogEntry:
     if missing:
         raise CatalogError(f"{where}: unknown layers {', '.join(missing)}")
     layers = tuple(sorted({LAYER_BY_KEY[k].number for k in layer_keys}))
-    capabilities = texts("capabilities")
+    primary = texts("capabilities")
+    if not primary:
+        raise CatalogError(f"{where}: capabilities must name at least one primary capability")
+    secondary = texts("secondary")
+    both = sorted(set(primary) & set(secondary))
+    if both:
+        raise CatalogError(f"{where}: both primary and secondary: {', '.join(both)}")
+    capabilities = (*primary, *secondary)
     unknown_caps = [c for c in capabilities if c not in CAPABILITY_LAYER]
     if unknown_caps:
         raise CatalogError(f"{where}: unknown capabilities {', '.join(unknown_caps)}")
@@ -123,7 +149,10 @@ def _entry(index: int, row: object) -> CatalogEntry:
     bare = [n for n in layers if not any(CAPABILITY_LAYER[c] == n for c in capabilities)]
     if bare:
         raise CatalogError(f"{where}: layers with no capability: {bare}")
-    if kind == "platform" and len(layers) < 2:
+    platform = row.get("platform", False)
+    if not isinstance(platform, bool):
+        raise CatalogError(f"{where}: platform must be true or false")
+    if platform and len(layers) < 2:
         raise CatalogError(f"{where}: a platform covers at least two layers")
     return CatalogEntry(
         key=key,
@@ -131,6 +160,12 @@ def _entry(index: int, row: object) -> CatalogEntry:
         aliases=texts("aliases"),
         vendor=text("vendor"),
         kind=kind,
+        platform=platform,
         layers=layers,
-        capabilities=tuple(sorted(set(capabilities), key=list(CAPABILITY_LAYER).index)),
+        primary=_in_order(primary),
+        secondary=_in_order(secondary),
     )
+
+
+def _in_order(capabilities: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(set(capabilities), key=CAPABILITIES.index))

@@ -27,6 +27,10 @@ SOURCING = {
 }
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_YES_NO = {
+    **dict.fromkeys(("yes", "y", "true", "on", "platform"), True),
+    **dict.fromkeys(("no", "n", "false", "off"), False),
+}
 _NOTICE = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
 
 
@@ -74,6 +78,7 @@ class ToolFields:
     sourcing: str | Unset | None = UNSET
     channel: ChannelRef | Unset | None = UNSET
     notes: str | Unset | None = UNSET
+    platform: bool | Unset | None = UNSET
 
     def given(self) -> dict[str, object]:
         return {
@@ -102,10 +107,11 @@ KEYS = {
     "channel": "channel",
     "notes": "notes",
     "note": "notes",
+    "platform": "platform",
 }
 OPTION_KEYS = (
     *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
-    *("channel", "notes", "name"),
+    *("channel", "notes", "name", "platform"),
 )
 
 
@@ -232,6 +238,17 @@ def _opt_notes(text: str, today: date) -> str | None:
     return notes
 
 
+def _opt_platform(text: str, today: date) -> bool | None:
+    """A team's word that a tool of its own is a platform (or that a catalog one is not);
+    `none` goes back to the catalog's."""
+    if clears(text) or normalise(text) in {"auto", "catalog"}:
+        return None
+    answer = _YES_NO.get(normalise(text))
+    if answer is None:
+        raise Rejected("bad_platform", value=text)
+    return answer
+
+
 OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "name": _opt_name,
     "layers": _opt_layers,
@@ -244,6 +261,7 @@ OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "sourcing": _opt_sourcing,
     "channel": _opt_channel,
     "notes": _opt_notes,
+    "platform": _opt_platform,
 }
 
 

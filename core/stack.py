@@ -29,6 +29,7 @@ class StackTool:
     owner_id: str | None = None
     active: bool = True
     next_review_on: date | None = None
+    platform: bool | None = None  # the team's word; None: the catalog's
 
     @property
     def monthly(self) -> Decimal | None:

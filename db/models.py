@@ -65,6 +65,7 @@ class Tool(SQLModel, table=True):
     review_cycle_start: datetime | None = _utc(nullable=True)
     status: str = Field(default=ACTIVE, max_length=16)
     notes: str | None = Field(default=None, max_length=1000)
+    platform: bool | None = None  # the team's word; None: the catalog's
     added_by: str = Field(max_length=32)
     added_at: datetime = _utc()
     updated_at: datetime = _utc()

@@ -31,6 +31,7 @@ AUDITED = (
     "next_review_on",
     "status",
     "notes",
+    "platform",
 )
 
 
@@ -260,6 +261,7 @@ def to_stack_tool(tool: Tool) -> StackTool:
         owner_id=tool.owner_id,
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
+        platform=tool.platform,
     )
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.commands.base import Context
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.commands.reviews import SOON
+from core.analysis import summarise
 from core.layers import LAYERS
 from core.stack import spend_by_currency
 from db import tools as store
@@ -39,7 +40,9 @@ def build_digest(
 ) -> Digest:
     assert workspace.id is not None
     stack = workspace_tools(session, workspace)
-    findings = [f for f in analyse_tools(session, workspace, context, stack) if not f.accepted]
+    analysed = analyse_tools(session, workspace, context, stack)
+    summary = summarise(analysed, stack)
+    findings = [f for f in analysed if not f.accepted]
     seen = set(previous.data.get("findings", [])) if previous else set()
     new = {f.id for f in findings if f.id not in seen} if previous else set()
     totals = spend_by_currency(stack)
@@ -65,6 +68,7 @@ def build_digest(
         period=period,
         findings=findings[:FINDINGS_SHOWN],
         finding_count=len(findings),
+        summary=summary,
         new=new,
         spend=spend,
         totals=totals,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from bot.commands.base import Context, Reply
 from core import grammar
-from core.analysis import Finding, analyse
+from core.analysis import Finding, Summary, analyse, summarise
+from core.coverage import LayerCoverage, coverage
 from core.errors import Rejected
 from core.layers import LAYER_BY_NUMBER, LAYERS
 from core.stack import StackMap, StackTool, spend_by_currency, stack_map
@@ -28,15 +30,38 @@ def load_findings(session: Session, workspace: Workspace, context: Context) -> l
     return analyse_tools(session, workspace, context, workspace_tools(session, workspace))
 
 
-def marked_map(session: Session, workspace: Workspace, context: Context) -> StackMap:
-    """The seven-layer map with over-invested layers marked by the rule that fired."""
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """The seven-layer map, how well each layer is covered, and what the analysis says."""
+
+    map: StackMap
+    coverage: tuple[LayerCoverage, ...]
+    findings: list[Finding]
+    summary: Summary
+
+    @property
+    def open_findings(self) -> int:
+        return self.summary.open
+
+
+MARKED_RULES = frozenset({"tools-exceed-capabilities", "spend-share", "core-uncovered"})
+
+
+def stack_picture(session: Session, workspace: Workspace, context: Context) -> Picture:
+    """The map with over-invested and thin layers marked by the rule that fired."""
     tools = workspace_tools(session, workspace)
+    found = analyse_tools(session, workspace, context, tools)
     marked: dict[int, list[str]] = defaultdict(list)
-    for finding in analyse_tools(session, workspace, context, tools):
-        if finding.kind == "over-investment" and not finding.accepted:
+    for finding in found:
+        if finding.rule in MARKED_RULES and not finding.accepted:
             for layer in finding.layers:
                 marked[layer].append(finding.rule)
-    return stack_map(tools, marked={n: tuple(rules) for n, rules in marked.items()})
+    return Picture(
+        map=stack_map(tools, marked={n: tuple(rules) for n, rules in marked.items()}),
+        coverage=coverage(tools),
+        findings=found,
+        summary=summarise(found, tools),
+    )
 
 
 def workspace_tools(session: Session, workspace: Workspace) -> list[StackTool]:
@@ -60,7 +85,9 @@ def analyse_tools(
 def overlaps(
     session: Session, workspace: Workspace, context: Context, command: grammar.Overlaps
 ) -> Reply:
-    findings = load_findings(session, workspace, context)
+    tools = workspace_tools(session, workspace)
+    findings = analyse_tools(session, workspace, context, tools)
+    summary = summarise(findings, tools)
     if command.layer is not None:
         findings = [f for f in findings if command.layer in f.layers]
     shown = [f for f in findings if f.accepted == command.accepted]
@@ -71,6 +98,7 @@ def overlaps(
         accepted_count=sum(f.accepted for f in findings),
         layer=LAYER_BY_NUMBER[command.layer] if command.layer is not None else None,
         accepted_view=command.accepted,
+        summary=summary,
     )
     return Reply(message)
 

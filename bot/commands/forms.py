@@ -169,14 +169,11 @@ def home_view(engine: Engine, context: Context) -> dict[str, Any]:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
         )
-        summary = findings.marked_map(session, workspace, context)
-        open_count = sum(
-            not f.accepted for f in findings.load_findings(session, workspace, context)
-        )
+        picture = findings.stack_picture(session, workspace, context)
         zone = workspace.timezone
     return render_view(
-        "home", map=summary, per_layer=MAP_TOOLS_PER_LAYER, open_findings=open_count,
-        now=context.now, zone=zone,
+        "home", map=picture.map, per_layer=MAP_TOOLS_PER_LAYER,
+        open_findings=picture.open_findings, summary=picture.summary, now=context.now, zone=zone,
     )  # fmt: skip
 
 

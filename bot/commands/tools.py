@@ -7,12 +7,14 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.commands.base import Context, Reply, is_admin, refuse
-from bot.commands.findings import marked_map
+from bot.commands.findings import stack_picture, workspace_tools
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
+from core.coverage import coverage
 from core.errors import Rejected
-from core.layers import LAYER_BY_NUMBER, LAYERS
+from core.layers import CAPABILITIES, LAYER_BY_NUMBER, LAYERS
 from core.options import UNSET, ToolFields, Unset, implied_layers
+from core.profile import profile
 from core.reviews import next_review
 from core.text import nearest, normalise
 from db import tools as store
@@ -175,17 +177,36 @@ def list_tools(
 def show(session: Session, workspace: Workspace, context: Context, command: grammar.Show) -> Reply:
     tool = find_tool(session, workspace, command.name)
     entry = load_catalog().by_key.get(tool.catalog_key or "")
+    jobs = profile(store.to_stack_tool(tool))
+    # Who else does each of its main jobs: the overlap at a glance.
+    others = {
+        c.capability: [t.name for t in c.primary if t.id != tool.id]
+        for layer in coverage(workspace_tools(session, workspace))
+        for c in layer.capabilities
+        if c.capability in jobs.primary
+    }
     message = render(
-        "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone
-    )
+        "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone,
+        platform=jobs.platform, others=others,
+        primary=sorted(jobs.primary, key=CAPABILITIES.index),
+        secondary=sorted(jobs.secondary, key=CAPABILITIES.index),
+    )  # fmt: skip
     return Reply(message)
 
 
 def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
-    summary = marked_map(session, workspace, context)
-    return Reply(render("stack_map", map=summary, per_layer=MAP_TOOLS_PER_LAYER))
+    picture = stack_picture(session, workspace, context)
+    return Reply(
+        render(
+            "stack_map",
+            map=picture.map,
+            coverage=picture.coverage,
+            summary=picture.summary,
+            per_layer=MAP_TOOLS_PER_LAYER,
+        )
+    )
 
 
 def history(
@@ -258,6 +279,7 @@ def _values(
         "renews_on": fields.renews,
         "notice_days": fields.notice_days,
         "notes": fields.notes,
+        "platform": fields.platform,
     }
     values.update({k: v for k, v in simple.items() if not isinstance(v, Unset)})
     if not isinstance(fields.cost, Unset):

@@ -1,0 +1,310 @@
+"""Paying twice: one product registered twice, a platform beside tools whose work it already
+does, platforms doing each other's work, and separate tools doing the same job.
+
+Two tools overlap on a capability that is a primary capability of both: a side feature
+(dbt's tests, a platform's bundled monitor) is no reason to drop a tool bought for that job.
+A tool is redundant, and its cost a potential saving, only when another does every one of its
+primary capabilities as its own main job. Compute tools overlap only with compute tools, and
+claim no saving: compute is billed by use, so moving work from one to another moves its bill.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+
+from core.analysis.model import (
+    Draft,
+    by_name,
+    either,
+    layers_of,
+    listing,
+    make_id,
+    monthly_cost,
+    names,
+    ordered,
+    per_month,
+)
+from core.catalog import load_catalog
+from core.layers import CAPABILITY_LAYER
+from core.profile import COMPUTE, Profile
+
+_TAKE_OVER = "The redundant tools' monthly cost: the kept tool already does all of their main jobs."
+
+
+def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
+    """One catalog product under two names. No saving: two records of one contract are one bill
+    counted twice, and two contracts for one product may be two teams' seats."""
+    by_key: dict[str, list[Profile]] = defaultdict(list)
+    for p in profiles:
+        if p.tool.catalog_key:
+            by_key[p.tool.catalog_key].append(p)
+    catalog = load_catalog()
+    for key in sorted(by_key):
+        members = by_key[key]
+        if len(members) < 2:
+            continue
+        entry = catalog.by_key.get(key)
+        title = entry.name if entry else members[0].tool.name
+        yield Draft(
+            id=make_id("reg", key),
+            kind="duplicate-registration",
+            rule="catalog-alias",
+            layers=tuple(sorted({n for p in members for n in p.tool.layers})),
+            capabilities=ordered(c for p in members for c in p.tool.capabilities),
+            members=tuple(members),
+            reason=f"{title} is registered {len(members)} times: {names(members)}.",
+            action=(
+                f"Keep one record of {title}: remove the others if they are one contract, or "
+                "consolidate the contracts if they are several."
+            ),
+        )
+
+
+def platforms(profiles: Sequence[Profile]) -> Iterator[Draft]:
+    """One finding per platform, naming the separate tools whose main jobs it also does."""
+    units: dict[str, list[Profile]] = defaultdict(list)
+    points: dict[str, list[Profile]] = defaultdict(list)
+    for p in profiles:
+        if p.platform:
+            units[p.unit].append(p)
+        elif not p.compute:
+            for capability in p.primary:
+                points[capability].append(p)
+    for unit in sorted(units):
+        members = units[unit]
+        does = frozenset().union(*(p.primary for p in members)) - _compute_capabilities()
+        touched = {q.tool.id: q for c in does for q in points.get(c, ()) if q.unit != unit}
+        if touched:
+            yield _platform_draft(members, does, by_name(touched.values()))
+
+
+def _platform_draft(
+    members: list[Profile], does: frozenset[str], points: tuple[Profile, ...]
+) -> Draft:
+    platform = members[0].tool.name
+    redundant = tuple(q for q in points if q.primary <= does)
+    partial = tuple(q for q in points if not q.primary <= does)
+    shared = ordered(c for q in points for c in q.primary & does)
+    parts = []
+    if redundant:
+        parts.append(f"all that {names(redundant)} {_are(redundant)} for")
+    if partial:
+        parts.append(f"part of what {names(partial)} {_do(partial)}")
+    actions = []
+    if redundant:
+        actions.append(
+            f"Retire {names(redundant)}: {platform} already does {_their(redundant)} work, "
+            f"{per_month(monthly_cost(redundant))}"
+            if monthly_cost(redundant)
+            else f"Retire {names(redundant)}: {platform} already does {_their(redundant)} work"
+        )
+    if partial:
+        actions.append(_review(partial, platform, does))
+    first = members[0]
+    return Draft(
+        id=make_id("twice", first.unit) if first.tool.catalog_key else f"twice-t{first.tool.id}",
+        kind="platform-paid-twice",
+        rule="redundant" if redundant else "partial",
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=by_name((*members, *points)),
+        reason=f"{platform} already does {listing(shared)}: {'; '.join(parts)}.",
+        action=". ".join(actions) + ".",
+        redundant=redundant,
+        keep=first,
+        basis=_TAKE_OVER,
+    )
+
+
+def _review(partial: tuple[Profile, ...], platform: str, does: frozenset[str]) -> str:
+    if len(partial) == 1:
+        lacks = ordered(partial[0].primary - does)
+        return (
+            f"Review {partial[0].tool.name} against {platform}: {platform} does not do its "
+            f"{listing(lacks)}"
+        )
+    return f"Review {names(partial)} against {platform}: it does only part of their work"
+
+
+def platform_groups(profiles: Sequence[Profile]) -> Iterator[Draft]:
+    """Platforms that do each other's main jobs."""
+    members = [p for p in profiles if p.platform]
+    allowed = _non_compute_capabilities()
+    for group, shared in _groups(members, allowed):
+        yield _group_draft(
+            group,
+            shared,
+            id=make_id("platforms", shared[0]),
+            kind="platform-paid-twice",
+            rule="platforms",
+            what="platforms",
+            saving=True,
+        )
+
+
+def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
+    """Separate tools doing the same main job: one finding per group of overlapping tools."""
+    tools = [p for p in profiles if not p.platform and not p.compute]
+    for group, shared in _groups(tools, _non_compute_capabilities()):
+        yield _group_draft(
+            group,
+            shared,
+            id=make_id("dup", shared[0]),
+            kind="duplicate-capability",
+            rule="capability",
+            what="tools",
+            saving=True,
+        )
+    compute = [p for p in profiles if p.compute]
+    for group, shared in _groups(compute, _compute_capabilities()):
+        yield _group_draft(
+            group,
+            shared,
+            id=make_id("dup", shared[0]),
+            kind="duplicate-capability",
+            rule="compute",
+            what="compute tools",
+            saving=False,
+        )
+
+
+def _groups(
+    members: Sequence[Profile], allowed: frozenset[str]
+) -> Iterator[tuple[tuple[Profile, ...], tuple[str, ...]]]:
+    """Connected groups of tools that share a primary capability in `allowed`, with the
+    capabilities they share. Registrations of one product alone never make a group."""
+    providers: dict[str, list[int]] = defaultdict(list)
+    for index, p in enumerate(members):
+        for capability in p.primary & allowed:
+            providers[capability].append(index)
+    parent = list(range(len(members)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    shared: list[str] = []
+    for capability, indexes in providers.items():
+        if len({members[i].unit for i in indexes}) < 2:
+            continue
+        shared.append(capability)
+        for i in indexes[1:]:
+            parent[root(i)] = root(indexes[0])
+    by_root: dict[int, list[str]] = defaultdict(list)
+    for capability in shared:
+        by_root[root(providers[capability][0])].append(capability)
+    in_group: dict[int, list[Profile]] = defaultdict(list)
+    for index, p in enumerate(members):
+        if (top := root(index)) in by_root:
+            in_group[top].append(p)
+    found = [(by_name(in_group[top]), ordered(caps)) for top, caps in by_root.items()]
+    yield from sorted(found, key=lambda item: item[1])
+
+
+def _group_draft(
+    group: tuple[Profile, ...],
+    shared: tuple[str, ...],
+    *,
+    id: str,
+    kind: str,
+    rule: str,
+    what: str,
+    saving: bool,
+) -> Draft:
+    keep = _keeper(group)
+    redundant = (
+        tuple(q for q in group if q is not keep and q.unit != keep.unit and keep.covers(q.primary))
+        if saving
+        else ()
+    )
+    rest = tuple(q for q in group if q is not keep and q not in redundant)
+    if len(group) == 2:
+        reason = f"{group[0].tool.name} and {group[1].tool.name} both do {listing(shared)}."
+    else:
+        reason = f"{len(group)} {what} share {listing(shared)}: {names(group)}."
+    return Draft(
+        id=id,
+        kind=kind,
+        rule=rule,
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=group,
+        reason=reason,
+        action=_group_action(keep, redundant, rest, shared, compute=not saving),
+        redundant=redundant,
+        keep=keep if redundant else None,
+        basis=_TAKE_OVER,
+    )
+
+
+def _group_action(
+    keep: Profile,
+    redundant: tuple[Profile, ...],
+    rest: tuple[Profile, ...],
+    shared: tuple[str, ...],
+    *,
+    compute: bool,
+) -> str:
+    if compute:
+        return (
+            f"Check that you need {names((keep, *rest))} for {either(shared)}: compute is billed "
+            "by use, so moving work between them saves only capacity you commit to and leave idle."
+        )
+    actions = []
+    if redundant:
+        cost = monthly_cost(redundant)
+        actions.append(
+            f"Retire {names(redundant)}: {keep.tool.name} already does {_their(redundant)} work"
+            + (f", {per_month(cost)}" if cost else "")
+        )
+    if rest:
+        actions.append(f"Pick one of {names((keep, *rest))} for {either(shared)}")
+    return ". ".join(actions) + "."
+
+
+def _keeper(group: tuple[Profile, ...]) -> Profile:
+    """The tool that does most of the group's main jobs as its own; then the one that has most
+    of the rest as side features; then the dearest in the group's main currency, so that a tie
+    claims the smaller saving; then the first by name."""
+    needed = frozenset().union(*(p.primary for p in group))
+    currency = _main_currency(group)
+
+    def score(p: Profile) -> tuple[int, int, Decimal]:
+        cost = p.tool.cost
+        amount = cost.monthly if cost is not None and cost.currency == currency else Decimal(0)
+        return (len(p.primary & needed), len(p.secondary & needed), amount)
+
+    best = max(score(p) for p in group)
+    return next(p for p in group if score(p) == best)
+
+
+def _main_currency(group: tuple[Profile, ...]) -> str | None:
+    counts: dict[str, int] = defaultdict(int)
+    for p in group:
+        if p.tool.cost is not None:
+            counts[p.tool.cost.currency] += 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+
+
+def _compute_capabilities() -> frozenset[str]:
+    return frozenset(c for c, n in CAPABILITY_LAYER.items() if n == COMPUTE)
+
+
+def _non_compute_capabilities() -> frozenset[str]:
+    return frozenset(c for c, n in CAPABILITY_LAYER.items() if n != COMPUTE)
+
+
+def _are(items: Sequence[object]) -> str:
+    return "is" if len(items) == 1 else "are"
+
+
+def _do(items: Sequence[object]) -> str:
+    return "does" if len(items) == 1 else "do"
+
+
+def _their(items: Sequence[object]) -> str:
+    return "its" if len(items) == 1 else "their"

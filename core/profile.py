@@ -1,0 +1,65 @@
+"""What a registered tool is for: its primary and secondary capabilities, and whether it is a
+platform or a compute tool. The analysis, the coverage of each layer and the map all ask this.
+
+A catalog tool's primary capabilities are what teams buy it for (core/catalog.toml); anything
+a team gave a tool beyond the catalog's secondary features counts as primary, since the team
+said that is what it uses it for. A tool added by hand has only primary capabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.catalog import load_catalog
+from core.layers import CAPABILITY_LAYER
+from core.stack import StackTool
+
+COMPUTE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    tool: StackTool
+    primary: frozenset[str]
+    secondary: frozenset[str]
+    platform: bool
+    # A compute tool's main jobs are all compute (GPU clouds, schedulers): billed by use, and
+    # never a double of anything but another compute tool.
+    compute: bool
+
+    @property
+    def unit(self) -> str:
+        """Two registrations of one catalog tool are one product; anything else is itself."""
+        return self.tool.catalog_key or f"t{self.tool.id}"
+
+    def covers(self, capabilities: frozenset[str]) -> bool:
+        """Whether this tool does all of `capabilities` as its own main jobs."""
+        return capabilities <= self.primary
+
+
+def profile(tool: StackTool) -> Profile:
+    primary, secondary, catalog_platform = _split(tool.catalog_key, tool.capabilities)
+    return Profile(
+        tool=tool,
+        primary=primary,
+        secondary=secondary,
+        platform=catalog_platform if tool.platform is None else tool.platform,
+        compute=bool(primary) and all(CAPABILITY_LAYER.get(c) == COMPUTE for c in primary),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _split(
+    catalog_key: str | None, capabilities: tuple[str, ...]
+) -> tuple[frozenset[str], frozenset[str], bool]:
+    """Cached: most tools of a large stack repeat a few catalog entries."""
+    entry = load_catalog().by_key.get(catalog_key) if catalog_key else None
+    given = frozenset(capabilities)
+    if entry is None:
+        return given, frozenset(), False
+    secondary = given & frozenset(entry.secondary)
+    primary = given - secondary
+    if not primary:  # only side features left: the team uses it for those, so they are its job
+        return given, frozenset(), entry.platform
+    return primary, secondary, entry.platform
