@@ -122,7 +122,8 @@ def test_a_tool_whose_main_jobs_nobody_else_does_is_never_redundant(
             assert any(
                 mine <= p.primary for p in active if p.tool.id != t.id and p.unit != profile(t).unit
             )
-            assert finding.keep is not None and mine <= profile(finding.keep).primary
+            assert finding.keep is not None
+            assert mine <= profile(finding.keep).primary
 
 
 @few
