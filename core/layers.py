@@ -22,14 +22,31 @@ LAYERS: tuple[Layer, ...] = (
         "compute",
         "Compute",
         ("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
-        ("gpu-compute", "cpu-compute", "accelerators", "bare-metal", "cluster-scheduling"),
+        (
+            "gpu-compute",
+            "cpu-compute",
+            "accelerators",
+            "bare-metal",
+            "cluster-scheduling",
+            # Queues, quotas and fair share for GPU jobs (Slurm, Run:ai): not the same job as
+            # running a Kubernetes cluster, on which such schedulers often sit.
+            "gpu-scheduling",
+        ),
     ),
     Layer(
         2,
         "inference",
         "Inference and serving",
         ("serving", "serve", "inference and serving", "deployment", "llm serving"),
-        ("model-serving", "llm-serving", "serverless-inference", "model-gateway"),
+        (
+            "model-serving",
+            "llm-serving",
+            "serverless-inference",
+            "model-gateway",
+            # Per-token access to models the provider runs (OpenAI, Bedrock): no deployment of
+            # the team's own, unlike llm-serving and serverless-inference.
+            "hosted-model-api",
+        ),
     ),
     Layer(
         3,
@@ -60,6 +77,12 @@ LAYERS: tuple[Layer, ...] = (
             "feature-store",
             "data-labeling",
             "data-pipelines",
+            # Three jobs data-pipelines is too coarse to tell apart: a durable event log
+            # (Kafka), connectors that load sources into a warehouse (Fivetran), and modelling
+            # data already in the warehouse (dbt).
+            "event-streaming",
+            "data-ingestion",
+            "data-transformation",
         ),
     ),
     Layer(
