@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,6 +91,24 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
         duplicated = sorted({key for key in keys if keys.count(key) > 1})
         raise CatalogError(f"keys used twice: {', '.join(duplicated)}")
     return Catalog(entries)
+
+
+@lru_cache(maxsize=4096)
+def split_capabilities(
+    catalog_key: str | None, capabilities: tuple[str, ...]
+) -> tuple[frozenset[str], frozenset[str], bool]:
+    """A registered tool's primary and secondary capabilities, and whether the catalog calls it
+    a platform. What a team gave a catalog tool beyond the catalog's secondary features is
+    primary: the team said that is what it uses it for. Cached: most tools of a large stack
+    repeat a few catalog entries."""
+    entry = load_catalog().by_key.get(catalog_key) if catalog_key else None
+    given = frozenset(capabilities)
+    if entry is None:
+        return given, frozenset(), False
+    secondary = given & frozenset(entry.secondary)
+    if secondary == given:  # only side features left: the team uses it for those
+        return given, frozenset(), entry.platform
+    return given - secondary, secondary, entry.platform
 
 
 @cache

@@ -21,13 +21,13 @@ Status = Literal["covered", "secondary", "uncovered"]
 # What a layer cannot do without. Each need is met by any one of its capabilities.
 CORE_NEEDS: dict[int, tuple[tuple[str, ...], ...]] = {
     # Something to run on, and something to share it between jobs.
-    1: (("gpu-compute", "accelerators", "cpu-compute"), ("cluster-scheduling",)),
-    # Some way to serve a model: self-hosted, LLM-specific or serverless.
-    2: (("model-serving", "llm-serving", "serverless-inference"),),
+    1: (("gpu-compute", "accelerators", "cpu-compute"), ("cluster-scheduling", "gpu-scheduling")),
+    # Some way to serve a model: self-hosted, LLM-specific, serverless or a provider's API.
+    2: (("model-serving", "llm-serving", "serverless-inference", "hosted-model-api"),),
     # A model nobody can reproduce is a liability: runs tracked, training as a pipeline.
     3: (("experiment-tracking",), ("ml-pipelines",)),
     # Data moved and kept: pipelines into a store people can query.
-    4: (("data-pipelines",), ("data-warehouse",)),
+    4: (("data-pipelines", "data-ingestion", "data-transformation"), ("data-warehouse",)),
     # Which model is live, and how it got there safely.
     5: (("model-registry",), ("ml-cicd",)),
     # Models judged before they ship, and watched after (drift for models, traces for LLM apps).

@@ -9,13 +9,18 @@ said that is what it uses it for. A tool added by hand has only primary capabili
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from core.catalog import load_catalog
+from core.catalog import split_capabilities
 from core.layers import CAPABILITY_LAYER
 from core.stack import StackTool
 
 COMPUTE = 1
+# Billed by use: moving the work to another tool moves its bill too, so a tool whose main jobs
+# are all of these is never a saving, however well another covers it.
+USAGE_BILLED: frozenset[str] = frozenset(
+    {c for c, n in CAPABILITY_LAYER.items() if n == COMPUTE}
+    | {"hosted-model-api", "serverless-inference"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,7 @@ class Profile:
     # A compute tool's main jobs are all compute (GPU clouds, schedulers): billed by use, and
     # never a double of anything but another compute tool.
     compute: bool
+    usage_billed: bool
 
     @property
     def unit(self) -> str:
@@ -39,27 +45,12 @@ class Profile:
 
 
 def profile(tool: StackTool) -> Profile:
-    primary, secondary, catalog_platform = _split(tool.catalog_key, tool.capabilities)
+    primary, secondary, catalog_platform = split_capabilities(tool.catalog_key, tool.capabilities)
     return Profile(
         tool=tool,
         primary=primary,
         secondary=secondary,
         platform=catalog_platform if tool.platform is None else tool.platform,
         compute=bool(primary) and all(CAPABILITY_LAYER.get(c) == COMPUTE for c in primary),
+        usage_billed=bool(primary) and primary <= USAGE_BILLED,
     )
-
-
-@lru_cache(maxsize=4096)
-def _split(
-    catalog_key: str | None, capabilities: tuple[str, ...]
-) -> tuple[frozenset[str], frozenset[str], bool]:
-    """Cached: most tools of a large stack repeat a few catalog entries."""
-    entry = load_catalog().by_key.get(catalog_key) if catalog_key else None
-    given = frozenset(capabilities)
-    if entry is None:
-        return given, frozenset(), False
-    secondary = given & frozenset(entry.secondary)
-    primary = given - secondary
-    if not primary:  # only side features left: the team uses it for those, so they are its job
-        return given, frozenset(), entry.platform
-    return primary, secondary, entry.platform

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from core.layers import LAYERS, Layer
+from core.catalog import split_capabilities
+from core.layers import CAPABILITY_LAYER, LAYERS, Layer
 from core.money import CENT, Cost
 
 SOURCINGS = ("build", "buy", "open-source")
@@ -35,20 +36,32 @@ class StackTool:
     def monthly(self) -> Decimal | None:
         return self.cost.monthly if self.cost else None
 
+    @property
+    def main_layers(self) -> tuple[int, ...]:
+        """The layers of its primary capabilities: where it does its main jobs, and where its
+        cost is counted. A tool with no capabilities counts in every layer it is in."""
+        primary, _, _ = split_capabilities(self.catalog_key, self.capabilities)
+        layers = {CAPABILITY_LAYER[c] for c in primary if c in CAPABILITY_LAYER}
+        return tuple(sorted(layers & set(self.layers))) or self.layers
+
 
 def spend_by_currency(
     tools: Iterable[StackTool], *, layer: int | None = None
 ) -> dict[str, Decimal]:
     """Monthly spend per currency; currencies are never converted into each other.
 
-    For one `layer`, a tool that covers several layers counts with an even share of its cost, so
-    the layers of a stack add up to its total rather than counting a platform seven times.
+    For one `layer`, a tool counts with an even share of its cost over the layers of its main
+    jobs (none where it only has side features), so the layers of a stack add up to its total
+    rather than counting a platform seven times.
     """
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for tool in tools:
-        if tool.cost is not None:
-            share = len(tool.layers) if layer is not None and tool.layers else 1
-            totals[tool.cost.currency] += tool.cost.monthly / share
+        if tool.cost is None:
+            continue
+        if layer is None:
+            totals[tool.cost.currency] += tool.cost.monthly
+        elif layer in (main := tool.main_layers):
+            totals[tool.cost.currency] += tool.cost.monthly / len(main)
     return {
         currency: total.quantize(CENT)
         for currency, total in sorted(totals.items(), key=lambda item: (-item[1], item[0]))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from decimal import Decimal
 
-from core.analysis.model import Draft, by_name, either, layer_titles, listing, ordered
+from core.analysis.model import Draft, by_name, either, layer_titles, listing, names, ordered
 from core.coverage import coverage_of
 from core.layers import CAPABILITY_LAYER, LAYERS
 from core.money import format_amount
@@ -61,13 +61,14 @@ def too_many_tools(profiles: Sequence[Profile]) -> Iterator[Draft]:
 def spend_share(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """A non-compute layer holding more than half the non-compute spend in a currency, in a
     stack that spends enough in it for the share to mean something. A tool's cost is shared
-    evenly over the layers of its primary capabilities."""
+    evenly over the layers of its primary capabilities. Like compute, tools billed by use (a
+    provider's model API) are left out: their bill follows traffic, not a buying decision."""
     by_layer: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for p in profiles:
         cost = p.tool.cost
         layers = {CAPABILITY_LAYER[c] for c in p.primary} - {COMPUTE}
-        if cost is None or not layers or not cost.monthly:
+        if cost is None or not layers or not cost.monthly or p.usage_billed:
             continue
         for number in layers:
             by_layer[number][cost.currency] += cost.monthly / len(layers)
@@ -122,8 +123,11 @@ def thin_layers(profiles: Sequence[Profile], owned: Collection[int]) -> Iterator
         members = by_name(p for p in profiles if number in p.tool.layers)
         if not layer.thin or not members or (number not in owned and number != GOVERNANCE):
             continue
-        missing = [either(need) for need in layer.thin]
+        missing = [need[0] for need in layer.thin if len(need) == 1] + [
+            f"any of {listing(need)}" for need in layer.thin if len(need) > 1
+        ]
         weak = ordered(c for need in layer.thin for c in need if layer.of(c).status == "secondary")
+        unsaid = [p for p in members if not p.tool.capabilities]
         side = ""
         if weak:
             tools = {t.name: None for c in weak for t in layer.of(c).secondary}
@@ -135,9 +139,15 @@ def thin_layers(profiles: Sequence[Profile], owned: Collection[int]) -> Iterator
             layers=(number,),
             capabilities=ordered(c for need in layer.thin for c in need),
             members=members,
-            reason=(f"{layer.layer.title} has no tool whose main job is {listing(missing)}{side}."),
-            action=(
-                f"Add or register a tool for {listing(missing)} in {layer_titles((number,))}"
-                + (", or say why side features are enough." if weak else ".")
+            reason=(
+                f"{layer.layer.title} is thin: nothing does {either(missing)} as its main "
+                f"job{side}."
             ),
+            action=(
+                f"Say what {names(unsaid)} {'does' if len(unsaid) == 1 else 'do'} (`caps:`), or add"
+                if unsaid
+                else "Add or register"
+            )
+            + f" tools for {listing(missing)} in {layer_titles((number,))}"
+            + (", or say why side features are enough." if weak else "."),
         )

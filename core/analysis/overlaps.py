@@ -4,8 +4,9 @@ does, platforms doing each other's work, and separate tools doing the same job.
 Two tools overlap on a capability that is a primary capability of both: a side feature
 (dbt's tests, a platform's bundled monitor) is no reason to drop a tool bought for that job.
 A tool is redundant, and its cost a potential saving, only when another does every one of its
-primary capabilities as its own main job. Compute tools overlap only with compute tools, and
-claim no saving: compute is billed by use, so moving work from one to another moves its bill.
+primary capabilities as its own main job. Compute tools overlap only with compute tools. A tool
+billed by use (compute, a provider's model API, serverless inference) is never a saving: moving
+its work to another tool moves its bill too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.analysis.model import (
     per_month,
 )
 from core.catalog import load_catalog
-from core.layers import CAPABILITY_LAYER
+from core.layers import CAPABILITY_LAYER, LAYERS
 from core.profile import COMPUTE, Profile
 
 _TAKE_OVER = "The redundant tools' monthly cost: the kept tool already does all of their main jobs."
@@ -84,12 +85,14 @@ def _platform_draft(
     members: list[Profile], does: frozenset[str], points: tuple[Profile, ...]
 ) -> Draft:
     platform = members[0].tool.name
-    redundant = tuple(q for q in points if q.primary <= does)
+    covered = tuple(q for q in points if q.primary <= does)
+    redundant = tuple(q for q in covered if not q.usage_billed)
+    moved = tuple(q for q in covered if q.usage_billed)
     partial = tuple(q for q in points if not q.primary <= does)
     shared = ordered(c for q in points for c in q.primary & does)
     parts = []
-    if redundant:
-        parts.append(f"all that {names(redundant)} {_are(redundant)} for")
+    if covered:
+        parts.append(f"all that {names(covered)} {_are(covered)} for")
     if partial:
         parts.append(f"part of what {names(partial)} {_do(partial)}")
     actions = []
@@ -99,6 +102,11 @@ def _platform_draft(
             f"{per_month(monthly_cost(redundant))}"
             if monthly_cost(redundant)
             else f"Retire {names(redundant)}: {platform} already does {_their(redundant)} work"
+        )
+    if moved:
+        actions.append(
+            f"Move {names(moved)} onto {platform} if that suits you: billed by use, the bill "
+            "moves with the work, so no saving is claimed"
         )
     if partial:
         actions.append(_review(partial, platform, does))
@@ -172,9 +180,32 @@ def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
 
 def _groups(
     members: Sequence[Profile], allowed: frozenset[str]
+) -> list[tuple[tuple[Profile, ...], tuple[str, ...]]]:
+    """Groups of tools that share primary capabilities in `allowed`, with what they share.
+
+    Tools are grouped layer by layer, so one tool that overlaps a monitor in one layer and a
+    compliance tool in another does not chain the three into one finding; the same tools
+    overlapping in two layers (a monitor that also detects drift) are one finding.
+    """
+    found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
+    for layer in LAYERS:
+        found.extend(_connected(members, allowed & frozenset(layer.capabilities)))
+    merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
+    for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
+        ids = frozenset(p.tool.id for p in group)
+        home = next((m for m in merged if ids <= m[0]), None)
+        if home is None:
+            merged.append((ids, group, set(capabilities)))
+        else:
+            home[2].update(capabilities)
+    return sorted(((group, ordered(caps)) for _, group, caps in merged), key=lambda g: g[1])
+
+
+def _connected(
+    members: Sequence[Profile], allowed: frozenset[str]
 ) -> Iterator[tuple[tuple[Profile, ...], tuple[str, ...]]]:
-    """Connected groups of tools that share a primary capability in `allowed`, with the
-    capabilities they share. Registrations of one product alone never make a group."""
+    """Connected groups of tools joined by a primary capability in `allowed` that two or more
+    products share. Registrations of one product alone never make a group."""
     providers: dict[str, list[int]] = defaultdict(list)
     for index, p in enumerate(members):
         for capability in p.primary & allowed:
@@ -187,13 +218,11 @@ def _groups(
             i = parent[i]
         return i
 
-    shared: list[str] = []
-    for capability, indexes in providers.items():
-        if len({members[i].unit for i in indexes}) < 2:
-            continue
-        shared.append(capability)
-        for i in indexes[1:]:
-            parent[root(i)] = root(indexes[0])
+    shared = [c for c, indexes in providers.items() if len({members[i].unit for i in indexes}) > 1]
+    for capability in shared:
+        first, *rest = providers[capability]
+        for i in rest:
+            parent[root(i)] = root(first)
     by_root: dict[int, list[str]] = defaultdict(list)
     for capability in shared:
         by_root[root(providers[capability][0])].append(capability)
@@ -201,8 +230,8 @@ def _groups(
     for index, p in enumerate(members):
         if (top := root(index)) in by_root:
             in_group[top].append(p)
-    found = [(by_name(in_group[top]), ordered(caps)) for top, caps in by_root.items()]
-    yield from sorted(found, key=lambda item: item[1])
+    for top, capabilities in by_root.items():
+        yield by_name(in_group[top]), ordered(capabilities)
 
 
 def _group_draft(
@@ -216,10 +245,15 @@ def _group_draft(
     saving: bool,
 ) -> Draft:
     keep = _keeper(group)
-    redundant = (
-        tuple(q for q in group if q is not keep and q.unit != keep.unit and keep.covers(q.primary))
-        if saving
-        else ()
+    by_use = not saving or all(p.usage_billed for p in group)
+    redundant = tuple(
+        q
+        for q in group
+        if not by_use
+        and q is not keep
+        and q.unit != keep.unit
+        and not q.usage_billed
+        and keep.covers(q.primary)
     )
     rest = tuple(q for q in group if q is not keep and q not in redundant)
     if len(group) == 2:
@@ -234,7 +268,7 @@ def _group_draft(
         capabilities=shared,
         members=group,
         reason=reason,
-        action=_group_action(keep, redundant, rest, shared, compute=not saving),
+        action=_group_action(keep, redundant, rest, shared, by_use=by_use),
         redundant=redundant,
         keep=keep if redundant else None,
         basis=_TAKE_OVER,
@@ -247,12 +281,13 @@ def _group_action(
     rest: tuple[Profile, ...],
     shared: tuple[str, ...],
     *,
-    compute: bool,
+    by_use: bool,
 ) -> str:
-    if compute:
+    if by_use:
         return (
-            f"Check that you need {names((keep, *rest))} for {either(shared)}: compute is billed "
-            "by use, so moving work between them saves only capacity you commit to and leave idle."
+            f"Check that you need {names(by_name((keep, *rest)))} for {either(shared)}: they are "
+            "billed by use, so moving work between them saves only what you commit to and leave "
+            "idle."
         )
     actions = []
     if redundant:
@@ -262,7 +297,7 @@ def _group_action(
             + (f", {per_month(cost)}" if cost else "")
         )
     if rest:
-        actions.append(f"Pick one of {names((keep, *rest))} for {either(shared)}")
+        actions.append(f"Pick one of {names(by_name((keep, *rest)))} for {either(shared)}")
     return ". ".join(actions) + "."
 
 

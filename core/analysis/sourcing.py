@@ -47,7 +47,8 @@ def _built(p: Profile, owned: Collection[int]) -> Draft | None:
             p,
             rule="rent-this",
             capabilities=commodity,
-            reason=f"{tool.name} is built in-house, but {listing(commodity)} is a commodity.",
+            reason=f"{tool.name} is built in-house, but {listing(commodity)} "
+            + ("is a commodity." if len(commodity) == 1 else "are commodities."),
             action=f"Rent {listing(commodity)} instead of building {tool.name}: "
             "`/stack help caps` lists the tools for it.",
         )

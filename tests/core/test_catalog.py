@@ -19,12 +19,50 @@ def test_it_has_at_least_80_entries_including_every_named_tool() -> None:
 
 def test_it_lists_every_layer_a_platform_covers() -> None:
     catalog = load_catalog()
-    platforms = [e for e in catalog.entries if e.kind == "platform"]
+    platforms = [e for e in catalog.entries if e.platform]
     assert len(platforms) >= 5
     for entry in platforms:
         assert len(entry.layers) >= 2
         for capability in entry.capabilities:
             assert CAPABILITY_LAYER[capability] in entry.layers
+
+
+def test_every_entry_has_a_primary_capability_apart_from_its_secondary_ones() -> None:
+    for entry in load_catalog().entries:
+        assert entry.primary, entry.key
+        assert not set(entry.primary) & set(entry.secondary), entry.key
+        assert set(entry.capabilities) == {*entry.primary, *entry.secondary}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["MLflow", "Ray", "Weights & Biases", "Amazon Bedrock", "Fiddler", "Arize", "Snowflake"],
+)
+def test_tools_that_merely_touch_several_layers_are_not_platforms(name: str) -> None:
+    entry = load_catalog().find(name)
+    assert entry is not None
+    assert not entry.platform
+
+
+@pytest.mark.parametrize(
+    ("name", "primary", "not_primary"),
+    [
+        # Vendor facts the analysis rests on (core/catalog.toml cites the documentation).
+        ("Apache Kafka", "event-streaming", "data-pipelines"),
+        ("dbt", "data-transformation", "data-quality"),
+        ("BigQuery", "data-warehouse", "vector-search"),
+        ("Modal", "serverless-inference", "hosted-model-api"),
+        ("Credo AI", "compliance", "responsible-ai"),
+        ("Ray", "distributed-training", "cluster-scheduling"),
+    ],
+)
+def test_it_keeps_main_jobs_apart_from_side_features(
+    name: str, primary: str, not_primary: str
+) -> None:
+    entry = load_catalog().find(name)
+    assert entry is not None
+    assert primary in entry.primary
+    assert not_primary not in entry.primary
 
 
 def test_it_finds_tools_by_alias_ignoring_case_and_spacing() -> None:
@@ -48,8 +86,14 @@ def test_it_suggests_the_closest_tool_for_a_typo() -> None:
           "capabilities": ["vector-search"]}, "unknown layers"),
         ({"key": "x", "name": "X", "vendor": "v", "kind": "open-source", "layers": ["data"],
           "capabilities": ["llm-serving"]}, "outside its layers"),
-        ({"key": "x", "name": "X", "vendor": "v", "kind": "platform", "layers": ["data"],
-          "capabilities": ["vector-search"]}, "at least two layers"),
+        ({"key": "x", "name": "X", "vendor": "v", "kind": "managed-service", "platform": True,
+          "layers": ["data"], "capabilities": ["vector-search"]}, "at least two layers"),
+        ({"key": "x", "name": "X", "vendor": "v", "kind": "open-source", "layers": ["data"],
+          "capabilities": []}, "at least one primary"),
+        ({"key": "x", "name": "X", "vendor": "v", "kind": "open-source", "layers": ["data"],
+          "capabilities": ["vector-search"], "secondary": ["vector-search"]}, "both primary"),
+        ({"key": "x", "name": "X", "vendor": "v", "kind": "open-source", "layers": ["data"],
+          "capabilities": ["vector-search"], "platform": "yes"}, "true or false"),
         ({"key": "X!", "name": "X", "vendor": "v", "kind": "open-source", "layers": ["data"],
           "capabilities": ["vector-search"]}, "key must be"),
     ],

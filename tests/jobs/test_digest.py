@@ -104,8 +104,9 @@ def test_it_reports_findings_spend_reviews_and_changes(
     message = {"text": str(second["text"]), "blocks": blocks}
     assert_valid_message(message)
     text = all_text(message)
-    assert ":new: 2 tools provide experiment-tracking" in text
-    assert "Could save $50/mo" in text
+    assert ":new: Tracker A and Tracker B both do experiment-tracking." in text
+    assert "Retire Tracker B: Tracker A already does its work, $50/mo. ($50/mo on its own)" in text
+    assert "Avoidable: $50 of $150/mo" in text
     assert "$150/mo" in text  # spend
     assert "*Tracker B* due 20 Oct 2026" in text  # reviews due within 30 days
     assert "<@UALICE> added *Tracker B*" in text  # what changed this week
@@ -129,6 +130,7 @@ def test_it_skips_an_empty_digest_when_asked(engine: Engine, fake_slack: FakeSla
         "governance",
     ):
         stack.ok(f'add "Own {layer}" {layer} owner:<@UALICE>')
+    stack.ok('edit "Own governance" caps:access-control,audit-logging,compliance')
     run_digests(engine, slack, datetime(2026, 10, 12, 9, 0, tzinfo=UTC))
     assert run_digests(engine, slack, datetime(2026, 10, 19, 9, 0, tzinfo=UTC)) == 0
     assert rows(engine)[-1].status == SKIPPED

@@ -66,8 +66,11 @@ def test_governance_with_only_access_control_is_thin() -> None:
 
     assert thin.id == "thin-governance"
     assert thin.capabilities == ("audit-logging", "compliance")
-    assert thin.reason == "Governance has no tool whose main job is audit-logging and compliance."
-    assert thin.action == "Add or register a tool for audit-logging and compliance in Governance."
+    assert (
+        thin.reason
+        == "Governance is thin: nothing does audit-logging or compliance as its main job."
+    )
+    assert thin.action == "Add or register tools for audit-logging and compliance in Governance."
 
 
 def test_an_empty_governance_layer_is_a_gap_not_also_thin() -> None:
@@ -82,7 +85,14 @@ def test_an_owned_layer_is_thin_when_its_core_needs_are_uncovered() -> None:
 
     findings = run(pinecone, *covered(skip={4}), owned_layers={4})
 
-    assert by_id(findings)["thin-data"].capabilities == ("data-warehouse", "data-pipelines")
+    thin = by_id(findings)["thin-data"]
+    assert thin.capabilities == (
+        "data-warehouse", "data-pipelines", "data-ingestion", "data-transformation"
+    )  # fmt: skip
+    assert thin.reason == (
+        "Data and vector databases is thin: nothing does data-warehouse or any of "
+        "data-pipelines, data-ingestion and data-transformation as its main job."
+    )
 
 
 def test_a_layer_nobody_owns_is_not_called_thin() -> None:
