@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
@@ -46,12 +46,13 @@ class Cost:
     amount: Decimal
     currency: str
     period: Period
+    # The cost of one month, in the cost's own currency, to the cent: worked out once, since
+    # every total and every finding asks for it.
+    monthly: Decimal = field(init=False, compare=False, repr=False)
 
-    @property
-    def monthly(self) -> Decimal:
-        """The cost of one month, in the cost's own currency."""
+    def __post_init__(self) -> None:
         per_month = self.amount if self.period == "month" else self.amount / 12
-        return per_month.quantize(CENT, rounding=ROUND_HALF_UP)
+        object.__setattr__(self, "monthly", per_month.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def parse_cost(text: str, *, default_currency: str = "USD") -> Cost:

@@ -9,6 +9,7 @@ said that is what it uses it for. A tool added by hand has only primary capabili
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.catalog import split_capabilities
 from core.layers import CAPABILITY_LAYER
@@ -33,6 +34,7 @@ class Profile:
     # never a double of anything but another compute tool.
     compute: bool
     usage_billed: bool
+    main_layers: frozenset[int]  # the layers of its primary capabilities
 
     @property
     def unit(self) -> str:
@@ -45,12 +47,31 @@ class Profile:
 
 
 def profile(tool: StackTool) -> Profile:
-    primary, secondary, catalog_platform = split_capabilities(tool.catalog_key, tool.capabilities)
+    primary, secondary, catalog_platform, compute, usage_billed, main_layers = _jobs(
+        tool.catalog_key, tool.capabilities
+    )
     return Profile(
         tool=tool,
         primary=primary,
         secondary=secondary,
         platform=catalog_platform if tool.platform is None else tool.platform,
-        compute=bool(primary) and all(CAPABILITY_LAYER.get(c) == COMPUTE for c in primary),
-        usage_billed=bool(primary) and primary <= USAGE_BILLED,
+        compute=compute,
+        usage_billed=usage_billed,
+        main_layers=main_layers,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _jobs(
+    catalog_key: str | None, capabilities: tuple[str, ...]
+) -> tuple[frozenset[str], frozenset[str], bool, bool, bool, frozenset[int]]:
+    """Cached: the tools of a large stack repeat a few catalog entries."""
+    primary, secondary, platform = split_capabilities(catalog_key, capabilities)
+    return (
+        primary,
+        secondary,
+        platform,
+        bool(primary) and all(CAPABILITY_LAYER.get(c) == COMPUTE for c in primary),
+        bool(primary) and primary <= USAGE_BILLED,
+        frozenset(CAPABILITY_LAYER[c] for c in primary if c in CAPABILITY_LAYER),
     )

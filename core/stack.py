@@ -13,6 +13,7 @@ from core.layers import CAPABILITY_LAYER, LAYERS, Layer
 from core.money import CENT, Cost
 
 SOURCINGS = ("build", "buy", "open-source")
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +55,23 @@ def spend_by_currency(
     jobs (none where it only has side features), so the layers of a stack add up to its total
     rather than counting a platform seven times.
     """
-    totals: dict[str, Decimal] = defaultdict(Decimal)
+    totals: dict[str, Decimal] = {}
     for tool in tools:
-        if tool.cost is None:
+        cost = tool.cost
+        if cost is None:
             continue
         if layer is None:
-            totals[tool.cost.currency] += tool.cost.monthly
+            amount = cost.monthly  # whole cents: sums of them need no rounding
         elif layer in (main := tool.main_layers):
-            totals[tool.cost.currency] += tool.cost.monthly / len(main)
-    return {
-        currency: total.quantize(CENT)
-        for currency, total in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
-    }
+            amount = cost.monthly / len(main)
+        else:
+            continue
+        totals[cost.currency] = totals.get(cost.currency, _ZERO) + amount
+    if layer is not None:
+        totals = {currency: total.quantize(CENT) for currency, total in totals.items()}
+    if len(totals) < 2:
+        return totals
+    return dict(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from decimal import Decimal
 
-from core.analysis.model import Draft, by_name, either, layer_titles, listing, names, ordered
+from core.analysis.model import Draft, either, layer_titles, listing, names, ordered
 from core.coverage import coverage_of
 from core.layers import CAPABILITY_LAYER, LAYERS
 from core.money import format_amount
@@ -33,10 +33,12 @@ SPEND_SHARE_FLOOR: dict[str, Decimal] = {
 def too_many_tools(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """A layer with more tools than distinct main jobs. A tool counts in a layer only where it
     has a primary capability: a platform's side features do not crowd a layer."""
+    in_layer: dict[int, list[Profile]] = defaultdict(list)
+    for p in profiles:
+        for number in p.main_layers:
+            in_layer[number].append(p)
     for layer in LAYERS:
-        members = [
-            p for p in profiles if any(CAPABILITY_LAYER[c] == layer.number for c in p.primary)
-        ]
+        members = in_layer.get(layer.number, [])
         jobs = ordered(c for p in members for c in p.primary if CAPABILITY_LAYER[c] == layer.number)
         if len(members) < 2 or len(members) <= len(jobs):
             continue
@@ -89,7 +91,7 @@ def spend_share(profiles: Sequence[Profile]) -> Iterator[Draft]:
                 rule="spend-share",
                 layers=(layer.number,),
                 capabilities=(),
-                members=by_name(p for p in profiles if layer.number in p.tool.layers),
+                members=tuple(p for p in profiles if layer.number in p.tool.layers),
                 reason=(
                     f"{layer.title} takes more than half of the non-compute spend: "
                     f"{', '.join(heavy)} a month."
@@ -120,7 +122,7 @@ def thin_layers(profiles: Sequence[Profile], owned: Collection[int]) -> Iterator
     uncovered or met only by side features (CORE_NEEDS in core/coverage.py)."""
     for layer in coverage_of(profiles):
         number = layer.layer.number
-        members = by_name(p for p in profiles if number in p.tool.layers)
+        members = tuple(p for p in profiles if number in p.tool.layers)
         if not layer.thin or not members or (number not in owned and number != GOVERNANCE):
             continue
         missing = [need[0] for need in layer.thin if len(need) == 1] + [

@@ -144,7 +144,7 @@ def platform_groups(profiles: Sequence[Profile]) -> Iterator[Draft]:
         yield _group_draft(
             group,
             shared,
-            id=make_id("platforms", shared[0]),
+            finding_id=make_id("platforms", shared[0]),
             kind="platform-paid-twice",
             rule="platforms",
             what="platforms",
@@ -159,7 +159,7 @@ def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
         yield _group_draft(
             group,
             shared,
-            id=make_id("dup", shared[0]),
+            finding_id=make_id("dup", shared[0]),
             kind="duplicate-capability",
             rule="capability",
             what="tools",
@@ -170,7 +170,7 @@ def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
         yield _group_draft(
             group,
             shared,
-            id=make_id("dup", shared[0]),
+            finding_id=make_id("dup", shared[0]),
             kind="duplicate-capability",
             rule="compute",
             what="compute tools",
@@ -231,14 +231,14 @@ def _connected(
         if (top := root(index)) in by_root:
             in_group[top].append(p)
     for top, capabilities in by_root.items():
-        yield by_name(in_group[top]), ordered(capabilities)
+        yield tuple(in_group[top]), ordered(capabilities)
 
 
 def _group_draft(
     group: tuple[Profile, ...],
     shared: tuple[str, ...],
     *,
-    id: str,
+    finding_id: str,
     kind: str,
     rule: str,
     what: str,
@@ -255,13 +255,14 @@ def _group_draft(
         and not q.usage_billed
         and keep.covers(q.primary)
     )
-    rest = tuple(q for q in group if q is not keep and q not in redundant)
+    gone = {id(q) for q in redundant}
+    rest = tuple(q for q in group if q is not keep and id(q) not in gone)
     if len(group) == 2:
         reason = f"{group[0].tool.name} and {group[1].tool.name} both do {listing(shared)}."
     else:
         reason = f"{len(group)} {what} share {listing(shared)}: {names(group)}."
     return Draft(
-        id=id,
+        id=finding_id,
         kind=kind,
         rule=rule,
         layers=layers_of(shared),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 
-from core.analysis.model import Draft, by_name, layer_titles, layers_of, listing, names, ordered
+from core.analysis.model import Draft, layer_titles, layers_of, listing, names, ordered
 from core.layers import CAPABILITY_LAYER, LAYERS
 from core.profile import Profile
 
@@ -81,7 +81,7 @@ def _tool_draft(
 
 
 def _bought_only(profiles: Sequence[Profile], number: int) -> Draft | None:
-    members = by_name(p for p in profiles if number in p.tool.layers)
+    members = tuple(p for p in profiles if number in p.tool.layers)
     if not members or any(p.tool.sourcing in _ITS_OWN for p in members):
         return None
     layer = LAYERS[number - 1]
