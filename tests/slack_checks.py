@@ -5,14 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
 
 
 def assert_valid_message(message: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) -> None:
     assert isinstance(message.get("text"), str)
     assert message["text"].strip(), "a message needs fallback text"
-    blocks = message.get("blocks", [])
+    _assert_valid_blocks(message.get("blocks", []), max_blocks)
+
+
+def assert_valid_view(view: dict[str, Any]) -> None:
+    """A modal or an App Home: up to 100 blocks, and a view Slack's model reads back whole."""
+    _assert_valid_blocks(view["blocks"], MAX_VIEW_BLOCKS)
+    assert View(**view).to_dict() == view  # titles, submit labels and ids within their limits
+
+
+def _assert_valid_blocks(blocks: list[dict[str, Any]], max_blocks: int) -> None:
     assert len(blocks) <= max_blocks
     for block in blocks:
         parsed = Block.parse(block)
