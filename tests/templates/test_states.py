@@ -9,7 +9,8 @@ caught its crash on a time zone its handler never passed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from db.models import Tool
 from db.tools import get_workspace
 from templates.render import TEMPLATES, render
 from tests.slack_checks import all_text, assert_valid_message, assert_valid_view, mrkdwn_text
-from tests.templates.states import STATES, Built, build, recording
+from tests.templates.states import STATES, Built, recording
 
 Rendered = tuple[str, dict[str, Any]]  # ("message" | "view" | "options", what was rendered)
 View = Callable[[Built], list[Rendered]]
@@ -135,22 +136,13 @@ EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
     ("big", "reviews"): ("Showing the 40 due first, of",),
     ("big", "map"): ("more: `/stack list compute`",),
 }
-CHECKED = {"message": assert_valid_message, "view": assert_valid_view, "options": None}
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Built]]:
-    """Each state built once for the module: the views below only read it."""
-    cache: dict[str, Built] = {}
-
-    def get(state: str) -> Built:
-        if state not in cache:
-            cache[state] = build(state, tmp_path_factory.mktemp(state))
-        return cache[state]
-
-    yield get
-    for stack in cache.values():
-        stack.stack.engine.dispose()
+# What bot/listeners/__init__.py registers: a button or form nothing answers is a broken one.
+ACTIONS = re.compile(
+    r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
+    r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
+    r"|name|layers|caps|vendor|sourcing|cost|currency|owner|renews|notice|notes|reason"
+)
+CALLBACKS = {"", "tool_form", "accept_form", "review_form", "overlaps_modal"}
 
 
 def check(kind: str, rendered: dict[str, Any]) -> str:
@@ -164,6 +156,9 @@ def check(kind: str, rendered: dict[str, Any]) -> str:
         assert_valid_message(rendered)
     else:
         assert_valid_view(rendered)
+        assert rendered.get("callback_id", "") in CALLBACKS
+    for action in re.findall(r'"action_id": "([^"]*)"', json.dumps(rendered)):
+        assert ACTIONS.fullmatch(action), action  # a button a listener answers
     shown = mrkdwn_text({"text": rendered.get("text", " "), "blocks": rendered["blocks"]})
     # Nothing anybody typed reaches Slack as markup: no ping, no link, no raw tag.
     for markup in ("<!channel>", "<https://x.test", "<b>", "<Gov>"):
