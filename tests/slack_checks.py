@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -75,3 +77,37 @@ def mrkdwn_text(message: dict[str, Any]) -> str:
 
     walk(message.get("blocks", []))
     return "\n".join(parts)
+
+
+MARKERS = "*_~`"
+# A marker between two letters or digits is literal in Slack (`channel_not_found`,
+# `:rotating_light:`); only one at a word's edge can open or close formatting.
+_INTRAWORD = re.compile(r"(?<=[^\W_])[*_~`](?=[^\W_])")
+
+
+def mrkdwn_texts(node: Any) -> Iterator[str]:
+    """Every mrkdwn text object's text, however deep."""
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn":
+            yield node["text"]
+        for value in node.values():
+            yield from mrkdwn_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from mrkdwn_texts(item)
+
+
+def assert_markers_pair(text: str) -> None:
+    """Each line's formatting markers come in pairs, as stackbot writes its own: none from a
+    name is left over to pair with them."""
+    for line in _INTRAWORD.sub("", text).split("\n"):
+        for marker in MARKERS:
+            assert line.count(marker) % 2 == 0, (marker, line)
+
+
+def assert_no_typed_markers(rendered: dict[str, Any], typed: Iterable[str]) -> None:
+    """What people typed (`typed`) reaches no mrkdwn with its formatting characters intact."""
+    for text in [rendered.get("text", ""), *mrkdwn_texts(rendered.get("blocks", []))]:
+        assert_markers_pair(text)
+        for name in typed:
+            assert name not in text, (name, text)

@@ -2,46 +2,24 @@
 
 Slack pairs `*`, `_`, `~` and backticks wherever it finds them; it has no escape for them. So a
 tool named `a*b` shown as `*a*b*` would be bold "a" and a stray "b*". Every view of every state
-is rendered with tools named like that, and its mrkdwn read the way Slack pairs markers.
+(test_states.py) is rendered with tools named like that, and its mrkdwn read the way Slack
+pairs markers; these tests pin the rule down on its own.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 from bot.terminal import to_text
 from templates.render import inert, render
+from tests.slack_checks import MARKERS, assert_markers_pair
 from tests.templates.states import STATES, TRICKY, Built
 from tests.templates.test_states import VIEWS
-
-MARKERS = "*_~`"
-# A marker between two letters or digits is literal in Slack (`channel_not_found`,
-# `:rotating_light:`); only one at a word's edge can open or close formatting.
-_INTRAWORD = re.compile(r"(?<=[^\W_])[*_~`](?=[^\W_])")
-
-
-def mrkdwn_texts(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if node.get("type") == "mrkdwn":
-            yield node["text"]
-        for value in node.values():
-            yield from mrkdwn_texts(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from mrkdwn_texts(item)
-
-
-def assert_markers_pair(text: str) -> None:
-    """Each line's markers are stackbot's own, in pairs: none from a name is left to pair."""
-    for line in _INTRAWORD.sub("", text).split("\n"):
-        for marker in MARKERS:
-            assert line.count(marker) % 2 == 0, (marker, line)
 
 
 @pytest.mark.parametrize("name", [*TRICKY, "**", "_", "a~b~c", "x`y", "＊full＊", "＿w＿"])
@@ -66,7 +44,7 @@ def test_it_shows_the_name_exactly_where_slack_does_not_format() -> None:
         name="*a_b*", layers=[1], capabilities=[], vendor="~v~", sourcing=None, owner_id=None,
         renews_on=None, notice_days=None, next_review_on=None, last_review_on=None,
         channel_id=None, status="active", retired_at=None, notes="`n`", added_by="UALICE",
-        added_at=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC),
+        added_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     message = render("tool_show", tool=tool, cost=None, entry=None, zone="UTC")
     assert message["blocks"][0]["text"] == {"type": "plain_text", "text": "*a_b*", "emoji": True}
@@ -74,23 +52,11 @@ def test_it_shows_the_name_exactly_where_slack_does_not_format() -> None:
     assert "~v~" in to_text(message)
 
 
-@pytest.mark.parametrize("view", VIEWS)
-@pytest.mark.parametrize("state", STATES)
-def test_it_never_lets_typed_text_pair_with_stackbots_markers(
-    built: Callable[[str], Built], state: str, view: str
-) -> None:
-    for _, rendered in VIEWS[view](built(state)):
-        texts = [rendered.get("text", ""), *mrkdwn_texts(rendered.get("blocks", []))]
-        for text in texts:
-            assert_markers_pair(text)
-            for name in TRICKY:
-                assert name not in text, (name, text)
-
-
 def test_it_shows_the_tricky_names_in_bold_where_names_appear(
     built: Callable[[str], Built],
 ) -> None:
-    # The check above must not pass because the names were never shown.
+    # test_states checks every view of every state with assert_no_typed_markers; it must not
+    # pass because the names were never shown.
     seen = json.dumps(
         [VIEWS[v](built(s)) for s in STATES for v in ("list", "map", "reviews", "replies")],
         ensure_ascii=False,

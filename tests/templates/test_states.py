@@ -24,8 +24,14 @@ from db.engine import session_scope
 from db.models import Tool
 from db.tools import get_workspace
 from templates.render import TEMPLATES, render
-from tests.slack_checks import all_text, assert_valid_message, assert_valid_view, mrkdwn_text
-from tests.templates.states import STATES, Built, recording
+from tests.slack_checks import (
+    all_text,
+    assert_no_typed_markers,
+    assert_valid_message,
+    assert_valid_view,
+    mrkdwn_text,
+)
+from tests.templates.states import STATES, TRICKY, Built, recording
 
 Rendered = tuple[str, dict[str, Any]]  # ("message" | "view" | "options", what was rendered)
 View = Callable[[Built], list[Rendered]]
@@ -159,6 +165,7 @@ def check(kind: str, rendered: dict[str, Any]) -> str:
         assert rendered.get("callback_id", "") in CALLBACKS
     for action in re.findall(r'"action_id": "([^"]*)"', json.dumps(rendered)):
         assert ACTIONS.fullmatch(action), action  # a button a listener answers
+    assert_no_typed_markers(rendered, TRICKY)  # see test_mrkdwn.py
     shown = mrkdwn_text({"text": rendered.get("text", " "), "blocks": rendered["blocks"]})
     # Nothing anybody typed reaches Slack as markup: no ping, no link, no raw tag.
     for markup in ("<!channel>", "<https://x.test", "<b>", "<Gov>"):
