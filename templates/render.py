@@ -33,7 +33,6 @@ from core.money import format_amount
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
