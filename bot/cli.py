@@ -96,7 +96,8 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         user_id=args.user,
         channel_id=args.channel,
         now=now,
-        slack_admin=(lambda: False) if args.member else (lambda: True),
+        # Trust is asked for, never assumed: without --admin the terminal is a member.
+        slack_admin=(lambda: True) if args.admin else (lambda: False),
     )
     engine = _engine(settings)
     try:
@@ -271,7 +272,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
     cmd.add_argument("--user", default="U0LOCAL", help="Slack user id (default: %(default)s)")
     cmd.add_argument("--channel", default=None, help="Slack channel id the command came from")
-    cmd.add_argument("--member", action="store_true", help="act as an ordinary member, not admin")
+    cmd.add_argument(
+        "--admin", action="store_true", help="act as a stack admin (default: an ordinary member)"
+    )
     cmd.add_argument(
         "--json", action="store_true", help="print the Slack message as JSON instead of text"
     )

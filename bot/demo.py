@@ -40,19 +40,24 @@ SEED: tuple[tuple[str, str], ...] = (
 SHOW = ("/stack map", "/stack overlaps", "/stack spend", "/stack list", "/stack history")
 
 
+def _member(user: str, now: datetime) -> Context:
+    """The demo's people are ordinary members: each changes only the tools they own."""
+    return Context(team_id=DEMO_TEAM, user_id=user, now=now, slack_admin=lambda: False)
+
+
 def run_demo(path: Path, *, now: datetime, out: Callable[[str], None]) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = open_store(f"sqlite:///{path}")
     try:
         for user, text in SEED:
-            reply = run_command(engine, Context(team_id=DEMO_TEAM, user_id=user, now=now), text)
+            reply = run_command(engine, _member(user, now), text)
             if not reply.ok:
                 raise RuntimeError(
                     f"the demo command {text!r} was refused: {reply.message['text']}"
                 )
         for text in SHOW:
-            reply = run_command(engine, Context(team_id=DEMO_TEAM, user_id="UMAYA", now=now), text)
+            reply = run_command(engine, _member("UMAYA", now), text)
             out(f"\n$ {text}\n")
             out(to_text(reply.message))
     finally:

@@ -6,9 +6,14 @@ import re
 import textwrap
 from typing import Any
 
+from templates.render import LOOK_ALIKES
+
 _ENTITY = re.compile(r"<([@#!])([^|>]+)(?:\|([^>]*))?>|<([^|>]+)\|([^>]+)>")
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _ITALIC = re.compile(r"(^|\s)_([^_\n]+)_(?=\s|$|[.,;:])", re.MULTILINE)
+# What people typed, back from the look-alikes that kept it from formatting in Slack: a terminal
+# formats nothing, so it can show names exactly.
+_TYPED = str.maketrans({shape: typed for typed, shape in LOOK_ALIKES.items() if typed.isascii()})
 _EMOJI = {
     ":warning:": "!",
     ":white_check_mark:": "✓",
@@ -65,7 +70,7 @@ def to_text(message: dict[str, Any], *, width: int = 100) -> str:
                 lines += _wrap(plain(element.get("text", "")), width, indent="  ")
     if not lines:
         lines = _wrap(plain(message.get("text", "")), width)
-    return "\n".join(lines).strip("\n")
+    return "\n".join(lines).strip("\n").translate(_TYPED)
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:

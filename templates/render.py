@@ -1,11 +1,15 @@
 """The one place words are rendered: a Jinja template in, a Slack message (text + blocks) out.
 
 Templates are JSON with Jinja in it. Every `{{ value }}` is escaped twice on its way out: for
-Slack's mrkdwn (`&`, `<`, `>` only: https://docs.slack.dev/messaging/formatting-message-text)
-and for the JSON string it sits in. `{{ value | plain }}` skips the mrkdwn step, for plain_text
-fields; `{{ value | mrkdwn }}` marks text that is already mrkdwn (a mention we built). A comma
-before `]` or `}` is dropped, so loops need not special-case their last item. Text a template
-has already rendered (a macro's output, a `{% set %}` block) is never escaped twice.
+Slack's mrkdwn (`&`, `<`, `>` as entities, as
+https://docs.slack.dev/messaging/formatting-message-text asks, and the formatting characters as
+look-alikes: see `inert`) and for the JSON string it sits in. `{{ value | plain }}` skips the
+mrkdwn step, for plain_text fields and identifiers; `{{ value | mrkdwn }}` marks text that is
+already mrkdwn (a mention we built); `{{ value | ident }}` keeps the underscores of an identifier
+stackbot or Slack wrote (an error code like `channel_not_found`), never of anything a person
+typed. A comma before `]` or `}` is dropped, so loops need not special-case their last item.
+Text a template has already rendered (a macro's output, a `{% set %}` block) is never escaped
+twice.
 """
 
 from __future__ import annotations
@@ -29,7 +33,6 @@ from core.money import format_amount
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
-MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
@@ -45,8 +48,38 @@ class _Mrkdwn(str):
     """mrkdwn we wrote ourselves (mentions, links): JSON-escaped only."""
 
 
+class _Ident(str):
+    """An identifier stackbot or Slack wrote: `&`, `<`, `>` escaped, formatting characters kept."""
+
+
 def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Slack has no escape for `*`, `_`, `~` and backticks, so a tool named `a*b` inside our own
+# `*bold*` would end the bold early and pair its `*` with the next one. Inserting zero-width
+# characters does not help: a zero-width space is what makes Slack format in mid-word. So user
+# text gets characters of the same shape that Slack does not parse (the substitutions jsx-slack
+# uses, https://github.com/yhatt/jsx-slack/blob/main/docs/about-escape-and-exact-mode.md,
+# fullwidth forms included, since Slack formats with those too). The store keeps what was typed,
+# plain_text fields show it exactly, and a name copied back into a command still finds its tool
+# (names match on letters and digits only: core.text.normalise).
+LOOK_ALIKES = {
+    "*": "\u2217",  # asterisk operator
+    "\uff0a": "\ufe61",  # fullwidth asterisk -> small asterisk
+    "_": "\u02cd",  # modifier letter low macron
+    "\uff3f": "\u2e0f",  # fullwidth low line -> paragraphos
+    "~": "\u223c",  # tilde operator
+    "\uff5e": "\u223c",  # fullwidth tilde
+    "`": "\u02cb",  # modifier letter grave accent
+    "\uff40": "\u02cb",  # fullwidth grave accent
+}
+_INERT = str.maketrans(LOOK_ALIKES)
+
+
+def inert(text: str) -> str:
+    """`text` with nothing Slack would read as bold, italics, strike or code."""
+    return text.translate(_INERT)
 
 
 def _finalize(value: Any) -> Markup:
@@ -58,8 +91,10 @@ def _finalize(value: Any) -> Markup:
     if value is None:
         return Markup("")
     text = str(value)
-    if not isinstance(value, _Plain | _Mrkdwn):
+    if isinstance(value, _Ident):
         text = escape_mrkdwn(text)
+    elif not isinstance(value, _Plain | _Mrkdwn):
+        text = inert(escape_mrkdwn(text))
     return Markup(json.dumps(text, ensure_ascii=False)[1:-1])
 
 
@@ -125,6 +160,7 @@ def environment() -> Environment:
     env.filters.update(
         plain=_Plain,
         mrkdwn=_Mrkdwn,
+        ident=_Ident,
         json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
         money=_money,
         spend=_spend,

@@ -68,7 +68,13 @@ class Stack:
         self.now = NOW
 
     def __call__(self, command: str, *, user: str | None = None, team: str | None = None) -> Reply:
-        context = Context(team_id=team or self.team, user_id=user or self.user, now=self.now)
+        who = user or self.user
+        context = Context(
+            team_id=team or self.team,
+            user_id=who,
+            now=self.now,
+            slack_admin=lambda: who == ALICE,  # Slack says Alice is a workspace admin
+        )
         return run_command(self.engine, context, command)
 
     def ok(self, command: str, **kwargs: str) -> Reply:

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
 
 
 def assert_valid_message(message: dict[str, Any], *, max_blocks: int = MAX_BLOCKS) -> None:
     assert isinstance(message.get("text"), str)
     assert message["text"].strip(), "a message needs fallback text"
-    blocks = message.get("blocks", [])
+    _assert_valid_blocks(message.get("blocks", []), max_blocks)
+
+
+def assert_valid_view(view: dict[str, Any]) -> None:
+    """A modal or an App Home: up to 100 blocks, and a view Slack's model reads back whole."""
+    _assert_valid_blocks(view["blocks"], MAX_VIEW_BLOCKS)
+    assert View(**view).to_dict() == view  # titles, submit labels and ids within their limits
+
+
+def _assert_valid_blocks(blocks: list[dict[str, Any]], max_blocks: int) -> None:
     assert len(blocks) <= max_blocks
     for block in blocks:
         parsed = Block.parse(block)
@@ -64,3 +77,37 @@ def mrkdwn_text(message: dict[str, Any]) -> str:
 
     walk(message.get("blocks", []))
     return "\n".join(parts)
+
+
+MARKERS = "*_~`"
+# A marker between two letters or digits is literal in Slack (`channel_not_found`,
+# `:rotating_light:`); only one at a word's edge can open or close formatting.
+_INTRAWORD = re.compile(r"(?<=[^\W_])[*_~`](?=[^\W_])")
+
+
+def mrkdwn_texts(node: Any) -> Iterator[str]:
+    """Every mrkdwn text object's text, however deep."""
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn":
+            yield node["text"]
+        for value in node.values():
+            yield from mrkdwn_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from mrkdwn_texts(item)
+
+
+def assert_markers_pair(text: str) -> None:
+    """Each line's formatting markers come in pairs, as stackbot writes its own: none from a
+    name is left over to pair with them."""
+    for line in _INTRAWORD.sub("", text).split("\n"):
+        for marker in MARKERS:
+            assert line.count(marker) % 2 == 0, (marker, line)
+
+
+def assert_no_typed_markers(rendered: dict[str, Any], typed: Iterable[str]) -> None:
+    """What people typed (`typed`) reaches no mrkdwn with its formatting characters intact."""
+    for text in [rendered.get("text", ""), *mrkdwn_texts(rendered.get("blocks", []))]:
+        assert_markers_pair(text)
+        for name in typed:
+            assert name not in text, (name, text)

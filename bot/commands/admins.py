@@ -19,7 +19,7 @@ def admins(
     assert workspace.id is not None
     if command.action is None or command.user is None:
         names = store.stack_admins(session=session, workspace_id=workspace.id)
-        return Reply(render("admins", admins=names, changed=None))
+        return Reply(render("admins", admins=names, changed=None, user=None))
     if not is_admin(session, workspace, context):
         return refuse(session, workspace, context, "admins_only", what="name stack admins")
     user = command.user.id

@@ -17,8 +17,8 @@ from db.tools import record_event
 from templates.render import Message, render
 
 
-def _trusted() -> bool:
-    return True
+def _not_known() -> bool:
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,9 @@ class Context:
     now: datetime
     channel_id: str | None = None
     # Whether Slack says the person is a workspace admin or owner. A callable, so that Slack is
-    # asked (users.info) only by a command that needs to know. The terminal trusts its user.
-    slack_admin: Callable[[], bool] = _trusted
+    # asked (users.info) only by a command that needs to know. Not said means not an admin:
+    # Slack's listeners pass what users.info says, the terminal passes --admin.
+    slack_admin: Callable[[], bool] = _not_known
     # The person's IANA time zone in Slack, asked only when a workspace is first seen.
     slack_zone: Callable[[], str | None] = lambda: None
 

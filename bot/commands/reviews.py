@@ -111,7 +111,11 @@ def reviews(
         for t in due
         if t.next_review_on is not None
     }  # fmt: skip
-    return Reply(render("reviews", tools=due[:40], total=len(due), today=today, stages=stages))
+    message = render(
+        "reviews", tools=due[:40], total=len(due), today=today, stages=stages,
+        zone=workspace.timezone,
+    )  # fmt: skip
+    return Reply(message)
 
 
 def status(

@@ -1,0 +1,202 @@
+"""Every template, rendered in every state it can show, checked against Slack's block models.
+
+Each state (tests/templates/states.py) is a real store built through /stack commands and the
+clock's passes; each view is what a person sees of it: a command's reply, a reminder, the
+digest, the App Home, a modal. Rendering the reviews list with a review due is what would have
+caught its crash on a time zone its handler never passed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.commands import Reply, forms
+from bot.commands.digest import build_digest
+from db import deliveries
+from db.engine import session_scope
+from db.models import Tool
+from db.tools import get_workspace
+from templates.render import TEMPLATES, render
+from tests.slack_checks import (
+    all_text,
+    assert_no_typed_markers,
+    assert_valid_message,
+    assert_valid_view,
+    mrkdwn_text,
+)
+from tests.templates.states import STATES, TRICKY, Built, recording
+
+Rendered = tuple[str, dict[str, Any]]  # ("message" | "view" | "options", what was rendered)
+View = Callable[[Built], list[Rendered]]
+
+
+def _command(text: str) -> View:
+    def view(built: Built) -> list[Rendered]:
+        text_ = text.replace("{focus}", f"“{built.focus}”" if built.focus else "nothing")
+        return [("message", built.stack(text_).message)]
+
+    return view
+
+
+def _digest(built: Built) -> list[Rendered]:
+    with session_scope(built.stack.engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=built.stack.team)
+        assert workspace is not None
+        previous = deliveries.last_digest(session=session, workspace_id=workspace.id or 0)
+        digest = build_digest(
+            session, workspace, built.context(), period="2026-W48", previous=previous
+        )
+    return [("message", digest.message)]
+
+
+def _forms(built: Built) -> list[Rendered]:
+    engine, context = built.stack.engine, built.context()
+    shown: list[Rendered] = [
+        ("view", forms.home_view(engine, context)),
+        ("view", forms.overlaps_view(engine, context)),
+    ]
+    for name in (None, built.focus):
+        form = forms.tool_form(engine, context, name)
+        shown.append(("message", form.message) if isinstance(form, Reply) else ("view", form))
+    for finding in [*built.findings()[:1], "no-such-finding"]:
+        form = forms.accept_form(engine, context, finding)
+        shown.append(("message", form.message) if isinstance(form, Reply) else ("view", form))
+    return shown
+
+
+def _review_forms(built: Built) -> list[Rendered]:
+    """The modal behind a reminder's buttons, for every decision, from the buttons' own value."""
+    values = [letter.message["blocks"][2]["elements"][0]["value"] for letter in built.letters]
+    shown: list[Rendered] = []
+    for value in values[:1] or ['{"tool": 1, "due": "2026-12-01"}']:
+        for decision in ("keep", "renegotiate", "replace", "retire", "snooze-7", "snooze-30"):
+            where = {"channel": "CDIGEST", "ts": "1.2"}
+            form = forms.review_form(built.stack.engine, built.context(), value, decision, where)
+            kind = "view" if isinstance(form, dict) else "message"
+            shown.append((kind, form if isinstance(form, dict) else form.message))
+    return shown
+
+
+def _options(built: Built) -> list[Rendered]:
+    typed = ("ml", "v", built.focus or "x", "<!channel> *x*" + "y" * 100)
+    return [("options", forms.catalog_options(t)) for t in typed]
+
+
+def _fallback(built: Built) -> list[Rendered]:
+    return [
+        ("message", render("fallback_note", channel=channel, error=code))
+        for channel, code in (("CGONE", "channel_not_found"), (None, "no_channel"))
+    ]
+
+
+VIEWS: dict[str, View] = {
+    **{
+        text: _command(text)
+        for text in (
+            "list", "list inference", "list retired", "show {focus}", "map", "history",
+            "history {focus}", "overlaps", "overlaps accepted", "overlaps data", "spend",
+            "reviews", "status", "settings", "admins", "help", "help caps", "help add",
+            "help review",
+        )
+    },
+    "replies": lambda built: [("message", r.message) for r in built.replies],
+    "reminders": lambda built: [("message", letter.message) for letter in built.letters],
+    "digest": _digest,
+    "forms": _forms,
+    "review forms": _review_forms,
+    "options": _options,
+    "fallback": _fallback,
+}  # fmt: skip
+
+# What a person must read in some of these, besides valid blocks.
+EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
+    ("empty", "reviews"): ("Nothing is due in the next 30 days",),
+    ("empty", "list"): ("No tools yet",),
+    ("empty", "map"): ("gap: nothing here yet",),
+    ("nothing_due", "reviews"): ("Nothing is due in the next 30 days",),
+    ("nothing_due", "reminders"): (),
+    ("due", "reviews"): ("due 5 Dec 2026", "due 29 Nov 2026", "Next reminder", "(UTC)"),
+    ("due", "reminders"): ("due in 7 days, on 5 Dec 2026", "due tomorrow", "cancel by"),
+    ("due", "digest"): ("Vendor reviews", "due 5 Dec 2026"),
+    ("overdue", "reviews"): ("overdue since 24 Oct 2026", "_no owner_"),
+    ("overdue", "reminders"): ("overdue since 24 Oct 2026", "Nobody owns this tool"),
+    ("overdue", "status"): ("What went wrong", "invalid_blocks", "sent to <@UBOB> instead"),
+    ("overdue", "digest"): ("overdue since 24 Oct 2026", "Spend per layer"),
+    ("decided", "reviews"): ("due 28 Dec 2026",),
+    ("decided", "replies"): ("kept it", "snoozed it for 30 days", "retired it", "accepted"),
+    ("decided", "history"): ("decided the review of", "changed settings", "accepted finding"),
+    ("decided", "overlaps accepted"): ("1 accepted",),
+    ("decided", "settings"): ("Europe/Berlin", "Data and vector databases, Governance"),
+    ("no_owner", "reminders"): ("Nobody owns this tool", "I own this", "due today"),
+    ("no_owner", "map"): ("_no owner_",),
+    ("retired", "list retired"): ("retired 28 Nov 2026",),
+    ("retired", "replies"): ("Retired", "brought back"),
+    ("big", "list"): ("Showing 40 of 501",),
+    ("big", "reviews"): ("Showing the 40 due first, of",),
+    ("big", "map"): ("more: `/stack list compute`",),
+}
+# What bot/listeners/__init__.py registers: a button or form nothing answers is a broken one.
+ACTIONS = re.compile(
+    r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
+    r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
+    r"|name|layers|caps|vendor|sourcing|cost|currency|owner|renews|notice|notes|reason"
+)
+CALLBACKS = {"", "tool_form", "accept_form", "review_form", "overlaps_modal"}
+
+
+def check(kind: str, rendered: dict[str, Any]) -> str:
+    """Checked against Slack's models and limits; returns the text a person reads."""
+    if kind == "options":
+        for option in rendered["options"]:
+            assert len(option["text"]["text"]) <= 75
+            assert len(option["value"]) <= 150
+        return json.dumps(rendered, ensure_ascii=False)
+    if kind == "message":
+        assert_valid_message(rendered)
+    else:
+        assert_valid_view(rendered)
+        assert rendered.get("callback_id", "") in CALLBACKS
+    for action in re.findall(r'"action_id": "([^"]*)"', json.dumps(rendered)):
+        assert ACTIONS.fullmatch(action), action  # a button a listener answers
+    assert_no_typed_markers(rendered, TRICKY)  # see test_mrkdwn.py
+    shown = mrkdwn_text({"text": rendered.get("text", " "), "blocks": rendered["blocks"]})
+    # Nothing anybody typed reaches Slack as markup: no ping, no link, no raw tag.
+    for markup in ("<!channel>", "<https://x.test", "<b>", "<Gov>"):
+        assert markup not in shown
+    return all_text({"text": rendered.get("text", ""), "blocks": rendered["blocks"]})
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("state", STATES)
+def test_it_renders_every_view_in_every_state(
+    built: Callable[[str], Built], state: str, view: str
+) -> None:
+    shown = "\n".join(check(kind, r) for kind, r in VIEWS[view](built(state)))
+    for expected in EXPECT.get((state, view), ()):
+        assert expected in shown, (state, view, expected)
+
+
+def test_it_builds_the_states_it_claims(built: Callable[[str], Built]) -> None:
+    assert {len(built(s).letters) for s in ("due", "overdue", "no_owner")} >= {2, 3}
+    assert not built("nothing_due").letters
+    assert not built("decided").letters
+    with session_scope(built("big").stack.engine, write=False) as session:
+        assert len(session.exec(select(Tool)).all()) == 501
+
+
+def test_it_renders_every_template_in_some_state(built: Callable[[str], Built]) -> None:
+    rendered: set[str] = set()
+    with recording(rendered):
+        for state in STATES:
+            rendered |= built(state).rendered
+            for view in VIEWS.values():
+                view(built(state))
+    templates = {p.name.removesuffix(".json.j2") for p in Path(TEMPLATES).glob("*.json.j2")}
+    assert templates - rendered == set()
