@@ -46,7 +46,10 @@ def test_it_shows_the_name_exactly_where_slack_does_not_format() -> None:
         channel_id=None, status="active", retired_at=None, notes="`n`", added_by="UALICE",
         added_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
-    message = render("tool_show", tool=tool, cost=None, entry=None, zone="UTC")
+    message = render(
+        "tool_show", tool=tool, cost=None, entry=None, zone="UTC", primary=(), secondary=(),
+        platform=False, others={},
+    )  # fmt: skip
     assert message["blocks"][0]["text"] == {"type": "plain_text", "text": "*a_b*", "emoji": True}
     assert "*a_b*" in to_text(message)  # the terminal formats nothing: it shows what was typed
     assert "~v~" in to_text(message)
