@@ -246,7 +246,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
     return {
         "avoidable_spend": {k: str(v) for k, v in summary.avoidable.items()},
         "monthly_spend": {k: str(v) for k, v in summary.spend.items()},
-        "redundant_tools": summary.redundant_tools,
+        "redundant_tools": [{"id": t.id, "name": t.name} for t in summary.redundant],
         "open_findings": summary.open,
         "open_by_kind": dict(summary.counts),
     }

@@ -83,8 +83,12 @@ class Summary:
 
     avoidable: Mapping[str, Decimal]  # per currency: redundant tools in open findings, each once
     spend: Mapping[str, Decimal]  # per currency: the stack's monthly bill
-    redundant_tools: int
+    redundant: tuple[StackTool, ...] = ()  # the tools behind `avoidable`, dearest first
     counts: Mapping[str, int] = field(default_factory=dict)  # open findings per kind
+
+    @property
+    def redundant_tools(self) -> int:
+        return len(self.redundant)
 
     @property
     def open(self) -> int:
@@ -125,9 +129,14 @@ def summarise(findings: Iterable[Finding], tools: Iterable[StackTool]) -> Summar
     return Summary(
         avoidable=_nonzero(spend_by_currency(redundant.values())),
         spend=spend_by_currency(t for t in tools if t.active),
-        redundant_tools=len(redundant),
+        redundant=tuple(sorted(redundant.values(), key=_dearest_first)),
         counts=counts,
     )
+
+
+def _dearest_first(tool: StackTool) -> tuple[str, Decimal, str, int]:
+    cost = tool.cost
+    return (cost.currency if cost else "~", -(cost.monthly if cost else 0), tool.name, tool.id)
 
 
 def fingerprint_of(finding_id: str, tool_ids: Iterable[int]) -> str:
