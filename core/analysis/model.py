@@ -30,6 +30,7 @@ KINDS: tuple[str, ...] = (
 MAX_ID = 60
 # A reason is one line in Slack: a finding behind a thousand tools names a few, counts the rest.
 SHOWN = 3
+_ZERO = Decimal(0)
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 _CAPABILITY_ORDER = {capability: index for index, capability in enumerate(CAPABILITY_LAYER)}
 
@@ -136,7 +137,7 @@ def summarise(findings: Iterable[Finding], tools: Iterable[StackTool]) -> Summar
 
 def _dearest_first(tool: StackTool) -> tuple[str, Decimal, str, int]:
     cost = tool.cost
-    return (cost.currency if cost else "~", -(cost.monthly if cost else 0), tool.name, tool.id)
+    return (cost.currency if cost else "~", -(cost.monthly if cost else _ZERO), tool.name, tool.id)
 
 
 def fingerprint_of(finding_id: str, tool_ids: Iterable[int]) -> str:
