@@ -35,7 +35,7 @@ def test_it_runs_the_demo_twice_without_configuration(tmp_path: Path) -> None:
     out = result.stdout
     assert "AI stack map" in out
     assert "7 · Governance" in out
-    assert "thin: no tool’s main job is access-control" in out  # Arize’s side feature only
+    assert "thin: no tool’s main job is access-control" in out  # only a side feature of Arize
     assert "Amazon SageMaker" in out
     assert "Weights & Biases" in out  # entities are unescaped for the terminal
     assert "retired TorchServe" in out
