@@ -7,6 +7,8 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.catalog import load_catalog
+from core.layers import CAPABILITY_LAYER
 from db import open_store
 from db.engine import make_engine, session_scope
 from db.migrate import current, head, upgrade
@@ -179,3 +181,46 @@ def test_it_claims_a_slack_event_once(engine: Engine) -> None:
     with session_scope(engine) as session:
         assert claim_event(session=session, event_id="Ev1", now=NOW)
         assert not claim_event(session=session, event_id="Ev1", now=NOW)
+
+
+def test_it_brings_untouched_catalog_tools_to_the_new_catalog_facts(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0004")
+    old_sagemaker = '["model-serving", "model-registry", "model-monitoring", "drift-detection"]'
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO workspace (team_id, timezone, digest_weekday, digest_hour,"
+                " reminder_hour, review_leads, dm_owners, skip_empty_digest, owned_layers,"
+                " created_at) VALUES ('TOLD', 'UTC', 0, 9, 9, '[60, 30, 7]', false, false,"
+                " '[]', '2026-01-01 00:00:00')"
+            )
+        )
+        for name, key, layers, caps in (
+            # As the old catalog registered it, kept to three layers by `layer:`.
+            ("Amazon SageMaker", "amazon-sagemaker", "[2, 5, 6]", old_sagemaker),
+            # A team's own word: a capability the old catalog never listed for MLflow.
+            ("MLflow", "mlflow", "[3, 4]", '["experiment-tracking", "feature-store"]'),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO tool (workspace_id, name, name_key, catalog_key, layers,"
+                    " capabilities, status, added_by, added_at, updated_at) VALUES (1, :name,"
+                    " :key, :key, :layers, :caps, 'active', 'UALICE', '2026-01-01 00:00:00',"
+                    " '2026-01-01 00:00:00')"
+                ),
+                {"name": name, "key": key, "layers": layers, "caps": caps},
+            )
+    upgrade(engine)
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(session=session, team_id="TOLD", now=NOW)
+        assert workspace.id is not None
+        tools = {t.name: t for t in list_tools(session=session, workspace_id=workspace.id)}
+    entry = load_catalog().by_key["amazon-sagemaker"]
+    assert tools["Amazon SageMaker"].capabilities == [
+        c for c in entry.capabilities if CAPABILITY_LAYER[c] in (2, 5, 6)
+    ]
+    assert "model-monitoring" not in tools["Amazon SageMaker"].capabilities  # closed by AWS
+    assert tools["MLflow"].capabilities == ["experiment-tracking", "feature-store"]
+    assert tools["MLflow"].platform is None
+    engine.dispose()
