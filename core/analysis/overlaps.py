@@ -183,9 +183,15 @@ def _groups(
     compliance tool in another does not chain the three into one finding; the same tools
     overlapping in two layers (a monitor that also detects drift) are one finding.
     """
+    in_layer: dict[int, list[Profile]] = defaultdict(list)
+    for p in members:
+        for number in p.main_layers:
+            in_layer[number].append(p)
     found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
     for layer in LAYERS:
-        found.extend(_connected(members, allowed & frozenset(layer.capabilities)))
+        if len(in_layer[layer.number]) > 1:
+            capabilities = allowed & frozenset(layer.capabilities)
+            found.extend(_connected(in_layer[layer.number], capabilities))
     merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
     for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
         ids = frozenset(p.tool.id for p in group)
