@@ -19,6 +19,7 @@ MAX_NAME = 80
 MAX_VENDOR = 80
 MAX_NOTES = 1000
 MAX_NOTICE_DAYS = 730
+MAX_BILLING = 200
 CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
 SOURCING = {
     **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
@@ -74,6 +75,7 @@ class ToolFields:
     sourcing: str | Unset | None = UNSET
     channel: ChannelRef | Unset | None = UNSET
     notes: str | Unset | None = UNSET
+    billing: str | Unset | None = UNSET
 
     def given(self) -> dict[str, object]:
         return {
@@ -102,10 +104,11 @@ KEYS = {
     "channel": "channel",
     "notes": "notes",
     "note": "notes",
+    "billing": "billing",
 }
 OPTION_KEYS = (
     *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
-    *("channel", "notes", "name"),
+    *("channel", "notes", "name", "billing"),
 )
 
 
@@ -232,6 +235,19 @@ def _opt_notes(text: str, today: date) -> str | None:
     return notes
 
 
+def _opt_billing(text: str, today: date) -> str | None:
+    """Which rows of a FOCUS bill are this tool's: comma-separated terms, each a ServiceName,
+    `resource=TEXT` (in ResourceName) or `KEY=VALUE` (a tag); core/billing.py matches them."""
+    if clears(text):
+        return None
+    terms = [term.strip() for term in text.split(",")]
+    if not any(terms):
+        raise Rejected("empty_value", key="billing")
+    if len(text) > MAX_BILLING or has_control_characters(text) or not all(terms):
+        raise Rejected("bad_billing", value=text, limit=MAX_BILLING)
+    return ", ".join(terms)
+
+
 OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "name": _opt_name,
     "layers": _opt_layers,
@@ -244,6 +260,7 @@ OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "sourcing": _opt_sourcing,
     "channel": _opt_channel,
     "notes": _opt_notes,
+    "billing": _opt_billing,
 }
 
 

@@ -13,7 +13,15 @@ from sqlmodel import Session, col, delete, select
 
 from core.money import Cost, Period
 from core.stack import StackTool
-from db.models import ACTIVE, AuditEvent, FindingDecision, StackAdmin, Tool, Workspace
+from db.models import (
+    ACTIVE,
+    ActualSpend,
+    AuditEvent,
+    FindingDecision,
+    StackAdmin,
+    Tool,
+    Workspace,
+)
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -31,6 +39,7 @@ AUDITED = (
     "next_review_on",
     "status",
     "notes",
+    "billing_match",
 )
 
 
@@ -112,7 +121,13 @@ def page_tools(
 
 
 def add_tool(
-    *, session: Session, workspace_id: int, values: Mapping[str, Any], actor: str, now: datetime
+    *,
+    session: Session,
+    workspace_id: int,
+    values: Mapping[str, Any],
+    actor: str,
+    now: datetime,
+    action: str = "add",
 ) -> Tool:
     tool = Tool(workspace_id=workspace_id, added_by=actor, added_at=now, updated_at=now, **values)
     session.add(tool)
@@ -121,7 +136,7 @@ def add_tool(
         session=session,
         workspace_id=workspace_id,
         actor=actor,
-        action="add",
+        action=action,
         tool=tool,
         after=snapshot(tool),
         now=now,
@@ -269,7 +284,7 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
     if workspace is None:
         return None
     counts: dict[str, int] = {}
-    for table in (AuditEvent, FindingDecision, StackAdmin, Tool):
+    for table in (ActualSpend, AuditEvent, FindingDecision, StackAdmin, Tool):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
         counts[str(table.__tablename__)] = int(result.rowcount)
     session.delete(workspace)

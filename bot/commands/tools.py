@@ -258,6 +258,7 @@ def _values(
         "renews_on": fields.renews,
         "notice_days": fields.notice_days,
         "notes": fields.notes,
+        "billing_match": fields.billing,
     }
     values.update({k: v for k, v in simple.items() if not isinstance(v, Unset)})
     if not isinstance(fields.cost, Unset):
