@@ -18,7 +18,7 @@ from bot.transfer import FORMATS, email_lookup, export_stack, import_stack
 from core.settings import Settings
 from db import open_store
 
-COMMANDS = frozenset({"import", "export"})
+COMMANDS = frozenset({"import", "export", "import-billing"})
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
@@ -31,6 +31,9 @@ def add_parsers(sub: Any) -> None:
     exp.add_argument("--team", required=True, help="Slack team id")
     exp.add_argument("--format", choices=FORMATS, default="csv", help="default: %(default)s")
     exp.add_argument("--output", help="write to this file instead of standard output")
+    bill = sub.add_parser("import-billing", help="read a FOCUS billing export (CSV, .gz, Parquet)")
+    bill.add_argument("file", help="the FOCUS file")
+    _common(bill)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +52,10 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         print(f"stackbot: no such file: {path}", file=sys.stderr)
         return EXIT_MISUSE
     context = Context(team_id=args.team, user_id=args.user, now=now)
+    if args.command == "import-billing":
+        from bot.billing import run_billing_cli
+
+        return run_billing_cli(path, context, settings, dry_run=args.dry_run)
     engine = open_store(settings.database_url)
     client = make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
     lookup = email_lookup(client if settings.slack_bot_token else None)

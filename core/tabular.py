@@ -50,7 +50,7 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    columns: tuple[str, ...]  # canonical names, in the file's order
+    columns: tuple[str | None, ...]  # canonical names in the file's order; None: skipped
     headers: Mapping[str, str] = field(default_factory=dict)  # canonical -> as the file spells it
     records: Iterator[Record] = field(default_factory=lambda: iter(()))
 
@@ -73,7 +73,11 @@ def text_lines(binary: Iterable[bytes]) -> Iterator[str]:
 
 
 def read_table(
-    lines: Iterator[str], aliases: Mapping[str, str], *, required: tuple[str, ...]
+    lines: Iterator[str],
+    aliases: Mapping[str, str],
+    *,
+    required: tuple[str, ...],
+    skip_unknown: bool = False,
 ) -> Table:
     """The file's header matched to canonical columns (case, spaces and punctuation ignored),
     and a lazy iterator over its records. Raises Rejected for a file that has no usable header.
@@ -88,7 +92,7 @@ def read_table(
     reader = csv.reader(_chain(first, lines), delimiter=delimiter)
     header = _next_row(reader, line=1)
     assert header is not None
-    columns, headers = _match_header(header, aliases)
+    columns, headers = _match_header(header, aliases, skip_unknown=skip_unknown)
     missing = [c for c in required if c not in columns]
     if missing:
         raise Rejected("missing_columns", line=1, missing=missing, found=list(header))
@@ -96,15 +100,20 @@ def read_table(
 
 
 def _match_header(
-    header: list[str], aliases: Mapping[str, str]
-) -> tuple[tuple[str, ...], dict[str, str]]:
-    columns: list[str] = []
+    header: list[str], aliases: Mapping[str, str], *, skip_unknown: bool
+) -> tuple[tuple[str | None, ...], dict[str, str]]:
+    """The canonical column of each header cell; None for one that is skipped (a bill has
+    dozens of columns stackbot does not need)."""
+    columns: list[str | None] = []
     headers: dict[str, str] = {}
     for cell in header:
         key = normalise(cell.strip())
+        canonical = aliases.get(key)
+        if canonical is None and skip_unknown:
+            columns.append(None)
+            continue
         if not cell.strip():
             raise Rejected("blank_column", line=1, position=len(columns) + 1)
-        canonical = aliases.get(key)
         if canonical is None:
             raise Rejected("unknown_column", line=1, value=cell, suggestion=_suggest(cell, aliases))
         if canonical in headers:
@@ -119,7 +128,8 @@ def _suggest(cell: str, aliases: Mapping[str, str]) -> str | None:
     return aliases[normalise(closest)] if closest else None
 
 
-def _records(reader: Any, columns: tuple[str, ...]) -> Iterator[Record]:
+def _records(reader: Any, columns: tuple[str | None, ...]) -> Iterator[Record]:
+    wanted = [(i, name) for i, name in enumerate(columns) if name is not None]
     while True:
         start = reader.line_num + 1
         row = _next_row(reader, line=start)
@@ -129,7 +139,7 @@ def _records(reader: Any, columns: tuple[str, ...]) -> Iterator[Record]:
             continue  # a blank line, or a row of empty cells a spreadsheet left behind
         if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns) :]):
             raise Rejected("extra_cells", line=start, expected=len(columns), found=len(row))
-        cells = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(columns)}
+        cells = {name: (row[i].strip() if i < len(row) else "") for i, name in wanted}
         yield Record(line=start, cells=cells)
 
 
