@@ -13,6 +13,7 @@ import gzip
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,7 +46,7 @@ class Line:
 
     name: str
     currency: str
-    amount: Any
+    amount: Decimal
     month: date
     command: str | None = None  # for unclaimed spend: the /stack add that would register it
 
@@ -200,31 +201,22 @@ def _describe(
     report: BillingReport, names: dict[int | None, str], matcher: billing.Matcher
 ) -> None:
     """The matched and unclaimed totals, summed over providers, dearest first."""
-    matched: dict[tuple[str, str, date], Any] = {}
-    unclaimed: dict[tuple[str, str, date], Any] = {}
+    matched: dict[tuple[str, str, date], Decimal] = {}
+    unclaimed: dict[tuple[str, str, date], Decimal] = {}
     for (_, month, currency, _), total in report.bill.totals.items():
         if total.tool_id is not None:
             key = (names.get(total.tool_id, "?"), currency, month)
-            matched[key] = matched.get(key, 0) + total.amount
+            matched[key] = matched.get(key, Decimal(0)) + total.amount
         else:
             key = (total.service, currency, month)
-            unclaimed[key] = unclaimed.get(key, 0) + total.amount
-    report.matched = [Line(n, c, billing.cents(a) / 100, m) for (n, c, m), a in matched.items()]
+            unclaimed[key] = unclaimed.get(key, Decimal(0)) + total.amount
+    report.matched = [Line(n, c, _cents(a), m) for (n, c, m), a in matched.items()]
     report.unclaimed = [
-        Line(s, c, billing.cents(a) / 100, m, command=add_command(s, matcher.catalog_name(s)))
+        Line(s, c, _cents(a), m, command=billing.add_command(s, matcher.catalog_name(s)))
         for (s, c, m), a in unclaimed.items()
     ]
     for lines in (report.matched, report.unclaimed):
         lines.sort(key=lambda line: (line.month, -line.amount, line.name.casefold()))
-
-
-def add_command(service: str, catalog_name: str | None) -> str:
-    """The command that registers a billed service: a catalog tool needs only its name; any
-    other is added to inference (most unregistered AI spend is model calls) with a rule that
-    claims its rows."""
-    if catalog_name is not None:
-        return f"/stack add “{catalog_name}”"
-    return f"/stack add “{service}” inference billing:“{service}”"
 
 
 def billing_message(report: BillingReport, *, source: str, shown: int = 20) -> Message:
@@ -254,3 +246,7 @@ def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run
             f"…and {report.bill.problem_count - len(report.bill.problems):,} more rows like these"
         )
     return 1 if report.bill.problem_count else 0
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return Decimal(billing.cents(amount)) / 100

@@ -130,12 +130,25 @@ class Matcher:
         return None
 
     def catalog_name(self, service: str) -> str | None:
-        """The catalog's name for a service, for the `/stack add` that would register it."""
-        for name in _spellings(service):
-            entry = self.catalog.find(name)
-            if entry is not None:
-                return entry.name
-        return None
+        return catalog_name(self.catalog, service)
+
+
+def catalog_name(catalog: Catalog, service: str) -> str | None:
+    """The catalog's name for a billed service, for the `/stack add` that would register it."""
+    for name in _spellings(service):
+        entry = catalog.find(name)
+        if entry is not None:
+            return entry.name
+    return None
+
+
+def add_command(service: str, catalog_name: str | None) -> str:
+    """The command that registers a billed service: a catalog tool needs only its name; any
+    other is added to inference (most unregistered AI spend is model calls) with a rule that
+    claims its rows."""
+    if catalog_name is not None:
+        return f"/stack add “{catalog_name}”"
+    return f"/stack add “{service}” inference billing:“{service}”"
 
 
 def _by_name(tool: Billable) -> str:

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands.actual import load_actuals
 from bot.commands.base import Context, Reply, is_admin, refuse
-from bot.commands.findings import marked_map
+from bot.commands.findings import marked_map, workspace_tools
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
@@ -175,9 +176,12 @@ def list_tools(
 def show(session: Session, workspace: Workspace, context: Context, command: grammar.Show) -> Reply:
     tool = find_tool(session, workspace, command.name)
     entry = load_catalog().by_key.get(tool.catalog_key or "")
+    actual = load_actuals(session, workspace, [store.to_stack_tool(tool)])
     message = render(
-        "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone
-    )
+        "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone,
+        billed=actual.of(tool.id or 0) if actual else None,
+        billed_month=actual.month if actual else None,
+    )  # fmt: skip
     return Reply(message)
 
 
@@ -185,7 +189,8 @@ def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
     summary = marked_map(session, workspace, context)
-    return Reply(render("stack_map", map=summary, per_layer=MAP_TOOLS_PER_LAYER))
+    actual = load_actuals(session, workspace, list(workspace_tools(session, workspace)))
+    return Reply(render("stack_map", map=summary, per_layer=MAP_TOOLS_PER_LAYER, actual=actual))
 
 
 def history(
