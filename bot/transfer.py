@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import yaml
 from slack_sdk import WebClient
@@ -176,30 +176,36 @@ def _apply(
     by_name = {tool.name_key: tool for tool in known}
     by_entry = {tool.catalog_key: tool for tool in known if tool.catalog_key}
     catalog = load_catalog()
+    new: list[dict[str, Any]] = []
     for row in rows:
         entry = catalog.find(row.name)
         name = entry.name if entry else row.name
         existing = by_name.get(normalise(name)) or (by_entry.get(entry.key) if entry else None)
         try:
             if existing is None:
-                tool = _add(session, workspace, context, row, entry, name)
-                by_name[tool.name_key] = tool
-                report.added.append(tool.name)
-            else:
-                changed = _update(session, workspace, context, row, existing)
-                if changed:
-                    report.changed.append((existing.name, changed))
-                else:
-                    report.unchanged.append(existing.name)
+                new.append(_new_values(workspace, context, row, entry, name))
+                continue
+            changed = _update(session, workspace, context, row, existing)
         except Rejected as rejected:
             report.problems.append(Problem.of(rejected, line=row.line, column="layers"))
+            continue
+        if changed:
+            report.changed.append((existing.name, changed))
+        else:
+            report.unchanged.append(existing.name)
+    if new and not report.problems:
+        added = store.add_tools(
+            session=session, workspace_id=workspace.id, rows=new, actor=context.user_id,
+            now=context.now, action="import-add",
+        )  # fmt: skip
+        report.added.extend(tool.name for tool in added)
+    elif new:
+        report.added.extend(values["name"] for values in new)
 
 
-def _add(
-    session: Session, workspace: Workspace, context: Context, row: Row,
-    entry: CatalogEntry | None, name: str,
-) -> Tool:  # fmt: skip
-    assert workspace.id is not None
+def _new_values(
+    workspace: Workspace, context: Context, row: Row, entry: CatalogEntry | None, name: str
+) -> dict[str, Any]:
     values = _values(row.fields, entry=entry, current=None)
     if entry is None and not values.get("layers"):
         hint = load_catalog().suggest(row.name)
@@ -213,10 +219,7 @@ def _add(
         notice_days=values.get("notice_days"),
     )
     values["review_cycle_start"] = context.now
-    return store.add_tool(
-        session=session, workspace_id=workspace.id, values=values, actor=context.user_id,
-        now=context.now, action="import-add",
-    )  # fmt: skip
+    return values
 
 
 def _update(

@@ -144,6 +144,39 @@ def add_tool(
     return tool
 
 
+def add_tools(
+    *,
+    session: Session,
+    workspace_id: int,
+    rows: Sequence[Mapping[str, Any]],
+    actor: str,
+    now: datetime,
+    action: str,
+) -> list[Tool]:
+    """`add_tool` for many tools at once: two batched INSERTs instead of two per tool, so an
+    import of 10,000 rows takes seconds."""
+    tools = [
+        Tool(workspace_id=workspace_id, added_by=actor, added_at=now, updated_at=now, **values)
+        for values in rows
+    ]
+    session.add_all(tools)
+    session.flush()
+    session.add_all(
+        AuditEvent(
+            workspace_id=workspace_id,
+            tool_id=tool.id,
+            tool_name=tool.name,
+            actor=actor,
+            action=action,
+            after=snapshot(tool),
+            at=now,
+        )
+        for tool in tools
+    )
+    session.flush()
+    return tools
+
+
 def update_tool(
     *,
     session: Session,
