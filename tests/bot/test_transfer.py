@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -268,3 +269,19 @@ def test_an_import_never_touches_another_workspace(engine: Engine, stack: Stack)
     report = run_import(engine, HEADER + "vLLM,,,,,1,USD,month,,,,,\n", team=OTHER_TEAM)
     assert report.added == ["vLLM"]
     assert tools(engine)[0].cost_cents == 120000
+
+
+def test_the_readme_example_file_imports(engine: Engine, fake_slack: FakeSlack) -> None:
+    fake_slack.emails["ana@example.com"] = "U0ANA"
+    data = (Path(__file__).parents[2] / "examples" / "stack.csv").read_bytes()
+    report = run_import(engine, data, lookup=email_lookup(fake_slack.client()))
+    assert report.applied, problem_lines(report.problems)
+    assert report.added == [
+        "CoreWeave",
+        "vLLM",
+        "Weights & Biases",
+        "Feature Hub",
+        "Amazon Bedrock",
+    ]
+    bedrock = next(t for t in tools(engine) if t.name == "Amazon Bedrock")
+    assert bedrock.billing_match == "Amazon Bedrock, team=assist"
