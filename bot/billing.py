@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from bot.commands import Context
 from bot.progress import Progress
 from bot.reports import problem_lines, worded
+from bot.seen import SeenRows
 from bot.terminal import to_text
 from core import billing
 from core.catalog import load_catalog
@@ -37,7 +38,7 @@ from db.spend import SpendRow, replace_months
 from templates.render import Message, render
 
 BATCH = 65_536  # Parquet rows per batch: a few MB of columns at a time
-Rows = Iterator[tuple[int, dict[str, str]]]
+Rows = Iterator[tuple[int, dict[str, str], str]]  # line, the cells kept, the whole row
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +117,18 @@ def _read(
     binary: IO[bytes], bill: billing.Bill, matcher: billing.Matcher, today: date,
     progress: Callable[[int], None],
 ) -> None:  # fmt: skip
-    try:
-        for line, cells in focus_rows(binary):
-            billing.add_charge(bill, matcher, line, cells, today=today)
-            progress(1)
-    except Rejected as rejected:
-        bill.problem(Problem.of(rejected, line=0))
+    with SeenRows() as seen:
+        try:
+            for line, cells, raw in focus_rows(binary):
+                first = seen.first(raw, line)
+                if first is not None:
+                    bill.rows += 1
+                    bill.problem(Problem(line, None, "duplicate_charge", {"first": first}))
+                else:
+                    billing.add_charge(bill, matcher, line, cells, today=today)
+                progress(1)
+        except Rejected as rejected:
+            bill.problem(Problem.of(rejected, line=0))
 
 
 def focus_rows(binary: IO[bytes]) -> Rows:
@@ -140,7 +147,7 @@ def focus_rows(binary: IO[bytes]) -> Rows:
             text_lines(source), billing.ALIASES, required=billing.REQUIRED, skip_unknown=True
         )
         for record in table.records:
-            yield record.line, dict(record.cells)
+            yield record.line, dict(record.cells), "\x1f".join(record.raw)
     except (OSError, EOFError) as error:  # a truncated or corrupt .gz
         raise Rejected("bad_csv", line=0, reason=str(error)[:100]) from None
 
@@ -164,7 +171,8 @@ def _parquet_rows(binary: IO[bytes]) -> Rows:
         columns = {canonical: batch.column(name).to_pylist() for canonical, name in wanted.items()}
         for index in range(batch.num_rows):
             number += 1
-            yield number, {c: _text(values[index]) for c, values in columns.items()}
+            cells = {c: _text(values[index]) for c, values in columns.items()}
+            yield number, cells, "\x1f".join(cells.values())
 
 
 def _text(value: object) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import IO, Any
@@ -46,6 +46,7 @@ def sniff(head: bytes) -> str:
 class Record:
     line: int  # the file line the record starts on, counting the header as line 1
     cells: Mapping[str, str]  # canonical column -> the cell, stripped
+    raw: Sequence[str] = ()  # every cell of the row as read, kept columns or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def _records(reader: Any, columns: tuple[str | None, ...]) -> Iterator[Record]:
         if len(row) > len(columns) and any(cell.strip() for cell in row[len(columns) :]):
             raise Rejected("extra_cells", line=start, expected=len(columns), found=len(row))
         cells = {name: (row[i].strip() if i < len(row) else "") for i, name in wanted}
-        yield Record(line=start, cells=cells)
+        yield Record(line=start, cells=cells, raw=row)
 
 
 def _next_row(reader: Any, *, line: int) -> list[str] | None:

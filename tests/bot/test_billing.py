@@ -172,6 +172,7 @@ HEAD = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCateg
 HEAD += "ServiceCategory\n"
 ROW = "10.00,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Usage,Amazon Bedrock,"
 ROW += "AI and Machine Learning\n"
+TWICE = HEAD + ROW + ROW.replace("10.00", "11.00") + ROW  # line 4 repeats line 2
 
 
 @pytest.mark.parametrize(
@@ -212,6 +213,10 @@ ROW += "AI and Machine Learning\n"
             [(3, None, "cell_too_long")],
         ),
         ((HEAD + ROW).encode() + b"10,\xff\n", [(3, None, "not_utf8")]),
+        (
+            (HEAD + ROW + ROW.replace("10.00", "11.00") + ROW).encode(),
+            [(4, None, "duplicate_charge")],
+        ),
         (gzip.compress(HEAD.encode())[:-8], [(0, None, "bad_csv")]),
     ],
 )
