@@ -202,14 +202,15 @@ def add_charge(
     except Rejected as rejected:
         bill.problem(Problem.of(rejected, line=line, column=rejected.details.pop("column", None)))
         return
-    service = cells["ServiceName"] or cells.get("PublisherName", "") or "unnamed service"
-    category = cells["ServiceCategory"]
+    # Cut to what the store keeps, so a re-import's keys are the stored keys.
+    service = (cells["ServiceName"] or cells.get("PublisherName", "") or "unnamed service")[:200]
+    category = cells["ServiceCategory"][:40]
     tool_id = matcher.match(service, cells.get("ResourceName", ""), cells.get("Tags", ""))
     if tool_id is None and category != AI:
         bill.skipped += 1
         return
-    provider = cells.get("ProviderName") or cells.get("ServiceProviderName") or ""
-    match_key = f"tool:{tool_id}" if tool_id is not None else f"service:{normalise(service)}"
+    provider = (cells.get("ProviderName") or cells.get("ServiceProviderName") or "")[:80]
+    match_key = f"tool:{tool_id}" if tool_id is not None else f"service:{normalise(service)[:220]}"
     key = (provider, month, currency, match_key)
     total = bill.totals.get(key)
     if total is None:

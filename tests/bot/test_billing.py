@@ -244,3 +244,23 @@ def test_every_bad_row_counts_but_only_the_first_fifty_are_kept(engine: Engine) 
         billing_message(report, source="b.csv")["text"]
         == "Nothing was stored: 500 bad rows in b.csv"
     )
+
+
+def test_long_provider_and_service_names_are_replaced_not_doubled(engine: Engine) -> None:
+    provider, service = "P" * 120, "Model service " + "x" * 300
+    head = HEAD.replace("ServiceCategory", "ServiceCategory,ProviderName")
+    row = ROW.replace("Amazon Bedrock", service).replace("Learning\n", f"Learning,{provider}\n")
+    for _ in range(2):
+        assert bill(engine, head + row).applied
+    _, month = spent(engine)
+    assert unclaimed(month) == [(service[:200], "USD", Decimal("10.00"))]
+
+
+def test_a_service_name_that_pings_is_escaped(engine: Engine, stack: Stack) -> None:
+    report = bill(engine, HEAD + ROW.replace("Amazon Bedrock", "<!here> & co"))
+    text = str(billing_message(report, source="b.csv"))
+    assert "<!here>" not in text
+    assert "&lt;!here&gt; &amp; co" in text
+    spend = str(stack.ok("/stack spend").message)
+    assert "<!here>" not in spend
+    assert "&lt;!here&gt; &amp; co" in spend

@@ -285,3 +285,11 @@ def test_the_readme_example_file_imports(engine: Engine, fake_slack: FakeSlack) 
     ]
     bedrock = next(t for t in tools(engine) if t.name == "Amazon Bedrock")
     assert bedrock.billing_match == "Amazon Bedrock, team=assist"
+
+
+def test_a_new_tool_that_pings_is_escaped_in_the_preview(engine: Engine) -> None:
+    report = run_import(engine, b"name,layers\n<!channel> & co,data\n", dry_run=True)
+    assert report.added == ["<!channel> & co"]
+    message = json.dumps(import_message(report, source="f.csv"))
+    assert "<!channel>" not in message
+    assert "&lt;!channel&gt; &amp; co" in message
