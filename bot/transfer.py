@@ -27,7 +27,7 @@ from core.errors import Rejected
 from core.importing import ALIASES, COLUMNS, Lookup, Problem, Row, duplicates, parse_row, tool_row
 from core.reviews import next_review
 from core.tabular import read_table, sniff, text_lines, text_stream
-from core.text import normalise
+from core.text import nearest, normalise
 from db import tools as store
 from db.engine import session_scope
 from db.models import ACTIVE, Tool, Workspace
@@ -136,7 +136,9 @@ def _json_records(binary: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
         for key, value in item.items():
             column = ALIASES.get(normalise(str(key)))
             if column is None:
-                raise Rejected("unknown_column", line=index, value=str(key), suggestion=None)
+                guess = nearest(str(key), ALIASES)
+                suggestion = ALIASES[normalise(guess)] if guess else None
+                raise Rejected("unknown_column", line=index, value=str(key), suggestion=suggestion)
             cells[column] = _cell(value)
         yield index, cells
 

@@ -264,3 +264,15 @@ def test_a_service_name_that_pings_is_escaped(engine: Engine, stack: Stack) -> N
     spend = str(stack.ok("/stack spend").message)
     assert "<!here>" not in spend
     assert "&lt;!here&gt; &amp; co" in spend
+
+
+def test_a_billing_rule_is_set_cleared_and_checked_like_any_option(stack: Stack) -> None:
+    stack.ok('/stack add Bedrock billing:"Amazon Bedrock, team=assist"')
+    shown = str(stack.ok("/stack history Bedrock").message)
+    assert "Amazon Bedrock, team=assist" in shown or "Bedrock" in shown
+    refused = stack("/stack edit Bedrock billing:" + "x" * 201)
+    assert not refused.ok
+    assert refused.code == "bad_billing"
+    assert "at most 200 characters" in refused.message["text"]
+    edited = stack.ok("/stack edit Bedrock billing:none")
+    assert "billing match" in str(edited.message)

@@ -77,3 +77,24 @@ def test_the_digest_carries_the_bill(engine: Engine, stack: Stack) -> None:
     assert "well above their registered cost" not in text
     assert "1 well above its registered cost" in text
     assert "Amazon Bedrock $3,200" in text
+
+
+def test_history_says_who_imported_what(engine: Engine, stack: Stack) -> None:
+    from bot.transfer import import_stack
+
+    context = Context(team_id=TEAM, user_id=ALICE, now=NOW)
+    csv = b"name,layers,cost\nvLLM,inference,10\n"
+    import_stack(engine, context, io.BytesIO(csv), dry_run=False, lookup=lambda e: None)
+    import_stack(
+        engine,
+        context,
+        io.BytesIO(csv.replace(b",10", b",20")),
+        dry_run=False,
+        lookup=lambda e: None,
+    )
+    read_bill(engine)
+    text = json.dumps(stack.ok("/stack history").message, ensure_ascii=False)
+    assert "imported AWS bill for 2026-10 (6 rows)" in text
+    assert "updated from a file: *vLLM*" in text
+    assert "imported *vLLM*" in text
+    assert "cost $10/mo → $20/mo" in text

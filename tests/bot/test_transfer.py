@@ -293,3 +293,9 @@ def test_a_new_tool_that_pings_is_escaped_in_the_preview(engine: Engine) -> None
     message = json.dumps(import_message(report, source="f.csv"))
     assert "<!channel>" not in message
     assert "&lt;!channel&gt; &amp; co" in message
+
+
+def test_a_json_file_with_an_unknown_key_suggests_the_column(engine: Engine) -> None:
+    report = run_import(engine, b'[{"name": "vLLM", "layrs": "inference"}]')
+    assert codes(report) == [(1, None, "unknown_column")]
+    assert report.problems[0].details["suggestion"] == "layers"
