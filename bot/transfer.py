@@ -301,6 +301,10 @@ def _ask(client: WebClient | None, email: str) -> str | None:
     except SlackApiError as error:
         if error.response.get("error") == "users_not_found":
             return None
+        if error.response.get("error") == "missing_scope":
+            raise Rejected(
+                "needs_scope", scope="users:read.email", what="look people up by email"
+            ) from None
         raise Rejected("email_needs_slack", value=email) from None
     user = response.get("user") or {}
     user_id = user.get("id")

@@ -58,10 +58,15 @@ def transfer_command(
     if transfer.verb == "export":
         name, content, count = export_file(engine, stack, transfer.fmt, stack.now.date())
         comment = render("export_sent", filename=name, count=count)
-        client.files_upload_v2(
-            channel=_dm(client, stack.user_id), content=content, filename=name, title=name,
-            initial_comment=comment["text"],
-        )  # fmt: skip
+        try:
+            client.files_upload_v2(
+                channel=_dm(client, stack.user_id), content=content, filename=name, title=name,
+                initial_comment=comment["text"],
+            )  # fmt: skip
+        except SlackApiError as error:
+            if error.response.get("error") != "missing_scope":
+                raise
+            comment = file_refusal("needs_scope", scope="files:write", what="send you a file")
         respond(**_ephemeral(comment))
         return True
     refused = may_import(engine, stack)
@@ -130,7 +135,9 @@ def download(client: WebClient, file_id: str) -> tuple[str, bytes]:
     token is sent only to Slack's own file host, or to the API host this client talks to."""
     try:
         info = client.files_info(file=file_id)["file"]
-    except SlackApiError:
+    except SlackApiError as error:
+        if error.response.get("error") == "missing_scope":
+            raise Rejected("needs_scope", scope="files:read", what="read the file") from None
         raise Rejected("file_unreadable") from None
     size = int(info.get("size") or 0)
     if size > MAX_FILE:

@@ -20,7 +20,7 @@ from db import open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
 from tests.conftest import NOW
-from tests.fake_slack import FakeSlack, Reply
+from tests.fake_slack import FakeSlack, Reply, error
 from tests.slack_checks import all_text, assert_valid_message
 
 ADMIN = "UADMIN"  # a workspace admin in Slack: may import
@@ -159,3 +159,17 @@ def test_a_file_too_big_or_on_a_strange_host_is_never_read(
         "stackbot could not read that file from Slack.",
     ]
     assert fake_slack.calls_to("files-pri") == []
+
+
+def test_an_install_without_the_new_scopes_is_told_what_to_grant(
+    store: Engine, fake_slack: FakeSlack
+) -> None:
+    fake_slack.script("files.getUploadURLExternal", error("missing_scope"))
+    reply = slash(store, fake_slack, "TSCOPE", MEMBER, "export")
+    assert "lacks the `files:write` scope" in reply["text"]
+    fake_slack.users[ADMIN] = {"is_admin": True}
+    fake_slack.script("files.info", error("missing_scope"))
+    submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F9"}]}}}}}
+    import_form_submitted(submitted, bolt(store, "TSCOPE", ADMIN), fake_slack.client())
+    [told] = fake_slack.calls_to("chat.postMessage")
+    assert "lacks the `files:read` scope" in told.params["text"]

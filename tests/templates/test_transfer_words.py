@@ -16,7 +16,7 @@ DETAILS = {
     "value": "<!channel> & \"x\"", "suggestion": "cost", "kind": "excel", "missing": ["name"],
     "found": ["cots", "layrs"], "position": 2, "other": "tool", "expected": 2, "limit": 1000,
     "reason": "bad \"quote\"", "name": "vLLM", "first": 2, "category": "Usage", "size": "6.0 MB",
-    "billing": False, "last": 2027,
+    "billing": False, "last": 2027, "scope": "files:read", "what": "read the file",
 }  # fmt: skip
 
 
