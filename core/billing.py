@@ -109,7 +109,7 @@ class Matcher:
         return self._services[service]
 
     def _by_rule(self, service: str, resource: str, tags: Mapping[str, str]) -> int | None:
-        key = normalise(service)
+        key = _key(service)
         for tool_id, terms in self.rules:
             for kind, name, value in terms:
                 if (
@@ -169,7 +169,14 @@ def _terms(rule: str) -> list[tuple[str, str, str]]:
     return terms
 
 
-def _tags(text: str) -> dict[str, str]:
+# A bill repeats a few hundred services and tag sets over millions of rows: worked out once each.
+@lru_cache(maxsize=4096)
+def _key(service: str) -> str:
+    return normalise(service)
+
+
+@lru_cache(maxsize=4096)
+def _tags(text: str) -> Mapping[str, str]:
     if not text:
         return {}
     try:
@@ -210,7 +217,7 @@ def add_charge(
         bill.skipped += 1
         return
     provider = (cells.get("ProviderName") or cells.get("ServiceProviderName") or "")[:80]
-    match_key = f"tool:{tool_id}" if tool_id is not None else f"service:{normalise(service)[:220]}"
+    match_key = f"tool:{tool_id}" if tool_id is not None else f"service:{_key(service)[:220]}"
     key = (provider, month, currency, match_key)
     total = bill.totals.get(key)
     if total is None:
