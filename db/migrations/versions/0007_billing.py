@@ -1,7 +1,7 @@
 """Bills: a tool's billing match rule, and actual spend per provider, month, currency and tool.
 
 Revision ID: 0007
-Revises: 0004 (0006 when merged; see the report that introduced it)
+Revises: 0004
 Create Date: 2026-12-01
 """
 
