@@ -20,6 +20,9 @@ from bot.commands.findings import analyse_tools, workspace_tools
 from bot.demo import run_demo
 from bot.outbound import Directory
 from bot.terminal import to_text
+from bot.transfer_cli import COMMANDS as TRANSFER_COMMANDS
+from bot.transfer_cli import add_parsers as add_transfer_parsers
+from bot.transfer_cli import run as run_transfer
 from core.analysis import Finding, Summary, summarise
 from core.layers import LAYER_BY_NUMBER
 from core.settings import Settings, SettingsError
@@ -60,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _overlaps(args, settings, now)
     if args.command == "purge-workspace":
         return _purge(args, settings)
+    if args.command in TRANSFER_COMMANDS:
+        return run_transfer(args, settings, now)
     if args.command == "run-job":
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
@@ -298,6 +303,7 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
     purge.add_argument("team", help="Slack team id")
     purge.add_argument("--yes", action="store_true", help="really delete it")
+    add_transfer_parsers(sub)
     return parser
 
 

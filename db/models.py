@@ -66,6 +66,8 @@ class Tool(SQLModel, table=True):
     status: str = Field(default=ACTIVE, max_length=16)
     notes: str | None = Field(default=None, max_length=1000)
     platform: bool | None = None  # the team's word; None: the catalog's
+    # Which rows of a FOCUS bill are this tool's, as `billing:` gives it (core/billing.py).
+    billing_match: str | None = Field(default=None, max_length=200)
     added_by: str = Field(max_length=32)
     added_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -169,3 +171,30 @@ class ReviewDecision(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     decided_by: str = Field(max_length=32)
     decided_at: datetime = _utc()
+
+
+class ActualSpend(SQLModel, table=True):
+    """What a bill says was spent in one month, per provider, currency and tool (or, for AI and
+    ML spend no tool claims, per service). An import of a provider's month replaces its rows."""
+
+    __tablename__ = "actual_spend"
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "provider", "month", "currency", "match_key", name="uq_actual_spend"
+        ),
+        Index("ix_actual_spend_month", "workspace_id", "month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    provider: str = Field(max_length=80)
+    month: date
+    currency: str = Field(max_length=3)
+    match_key: str = Field(max_length=240)  # "tool:42", or "service:<normalised ServiceName>"
+    tool_id: int | None = Field(default=None, foreign_key="tool.id")
+    service: str = Field(max_length=200)  # the ServiceName, as the bill spells it
+    category: str = Field(max_length=40)  # the ServiceCategory
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rows: int = 0
+    imported_by: str = Field(max_length=32)
+    imported_at: datetime = _utc()

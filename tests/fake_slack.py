@@ -29,6 +29,7 @@ from slack_sdk import WebClient
 # OAuth methods authenticate the app with client_id/client_secret (HTTP Basic), not a token.
 NO_TOKEN_METHODS = frozenset({"api.test", "oauth.access", "oauth.v2.access", "oauth.v2.exchange"})
 UPLOAD = "upload"  # the method name recorded for bytes sent to a files.getUploadURLExternal URL
+FILES = "files-pri"  # where files.info's url_private_download points; needs the bot token
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class Call:
 
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer. A str body is sent as text/plain, anything else as JSON."""
+    """A scripted answer. A str body is sent as text/plain, bytes as they are, anything else as
+    JSON."""
 
     status: int = 200
-    body: Mapping[str, Any] | str = field(default_factory=lambda: {"ok": True})
+    body: Mapping[str, Any] | str | bytes = field(default_factory=lambda: {"ok": True})
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -118,6 +120,8 @@ class FakeSlack:
         self.bot_user_id, self.bot_id, self.installer_id = bot_user_id, bot_id, installer_id
         self.users: dict[str, dict[str, Any]] = {}  # per-user fields merged into users.info
         self.team: dict[str, Any] = {}  # fields merged into team.info's team
+        self.emails: dict[str, str] = {}  # email -> user id, for users.lookupByEmail
+        self.files: dict[str, bytes] = {}  # file id -> content, served at /files/<id>
         self.revoked_tokens: set[str] = set()
         self.invalid_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -140,6 +144,8 @@ class FakeSlack:
             "views.update": self._view,
             "views.publish": self._view,
             "users.info": self._user_info,
+            "users.lookupByEmail": self._lookup_by_email,
+            "files.info": self._file_info,
             "team.info": self._team_info,
             "oauth.v2.access": self._oauth_access,
             "files.getUploadURLExternal": self._upload_url,
@@ -247,6 +253,8 @@ class FakeSlack:
         path = parts.path.lstrip("/")
         with self._lock:
             try:
+                if path.startswith(FILES + "/"):
+                    return self._download(path.removeprefix(FILES + "/"), lowered, at)
                 if path.startswith(UPLOAD + "/"):
                     params: dict[str, Any] = {"file_id": path.removeprefix(UPLOAD + "/")}
                     call = Call(UPLOAD, params, lowered, at, body)
@@ -403,6 +411,30 @@ class FakeSlack:
         }
         return {"ok": True, "user": user | self.users.get(user_id, {})}
 
+    def _lookup_by_email(self, call: Call) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/users.lookupByEmail: case-insensitive.
+        email = str(call.params.get("email", "")).casefold()
+        found = {k.casefold(): v for k, v in self.emails.items()}.get(email)
+        if found is None:
+            return {"ok": False, "error": "users_not_found"}
+        return self._user_info(Call(call.method, {"user": found}, call.headers, call.at))
+
+    def _download(self, file_id: str, headers: dict[str, str], at: float) -> Reply:
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        self._calls.append(Call(FILES, {"file": file_id}, headers, at, b"", token))
+        if not token.startswith("xox") or file_id not in self.files:
+            return Reply(status=404, body="not found")
+        return Reply(body=self.files[file_id], headers={"Content-Type": "application/octet-stream"})
+
+    def _file_info(self, call: Call) -> dict[str, Any]:
+        file_id = str(call.params.get("file", ""))
+        if file_id not in self.files:
+            return {"ok": False, "error": "file_not_found"}
+        content = self.files[file_id]
+        private = f"{self.url}{FILES}/{file_id}"
+        file = {"id": file_id, "name": f"{file_id}.csv", "size": len(content)}
+        return {"ok": True, "file": file | {"url_private_download": private}}
+
     def _team_info(self, call: Call) -> dict[str, Any]:
         # team.info has no time zone field; a workspace's zone must come from a person (users.info
         # `tz`) or a setting.
@@ -455,7 +487,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         reply = self.server.fake._receive(self.path, dict(self.headers.items()), body)
         is_text = isinstance(reply.body, str)
-        data = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
+        if isinstance(reply.body, bytes):
+            data = reply.body
+        else:
+            data = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
         self.send_response(reply.status)
         if not any(name.lower() == "content-type" for name in reply.headers):
             kind = "text/plain" if is_text else "application/json"

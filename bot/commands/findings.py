@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from bot.commands.actual import load_actuals
 from bot.commands.base import Context, Reply
 from core import grammar
 from core.analysis import Finding, Summary, analyse, summarise
@@ -179,7 +180,10 @@ def spend(
                 ],
             }
         )
-    message = render("spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools))
+    actual = load_actuals(session, workspace, tools)
+    message = render(
+        "spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools), actual=actual
+    )
     return Reply(message)
 
 

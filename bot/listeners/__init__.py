@@ -13,6 +13,7 @@ from bot.listeners.actions.stale import stale_action
 from bot.listeners.commands.stack import stack_ack, stack_command
 from bot.listeners.events.app_home import app_home_opened
 from bot.listeners.options.catalog import tool_name_options
+from bot.listeners.transfer import register_transfer
 from bot.listeners.views.accept_form import accept_form_submitted
 from bot.listeners.views.review_form import review_form_submitted
 from bot.listeners.views.tool_form import tool_form_submitted
@@ -38,5 +39,6 @@ def register_listeners(app: App, work: WorkProcess | None = None) -> None:
     app.action(re.compile(r"^review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)$"))(
         review_button
     )
+    register_transfer(app)
     # Last: any other button (from an older message, say) gets an answer rather than a 404.
     app.action(re.compile(".*"))(stale_action)

@@ -190,8 +190,8 @@ def _groups(
     found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
     for layer in LAYERS:
         if len(in_layer[layer.number]) > 1:
-            capabilities = allowed & frozenset(layer.capabilities)
-            found.extend(_connected(in_layer[layer.number], capabilities))
+            in_reach = allowed & frozenset(layer.capabilities)
+            found.extend(_connected(in_layer[layer.number], in_reach))
     merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
     for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
         ids = frozenset(p.tool.id for p in group)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import Reply, run_command
 from bot.commands.base import refusal
 from bot.commands.forms import tool_form, wants_form
+from bot.listeners.transfer import transfer_command
 from bot.slack import engine_of, stack_context, unescape
 from core.errors import Rejected
 
@@ -47,6 +48,8 @@ def _stack_command(
         context, client, user_id=str(command.get("user_id") or ""),
         channel_id=command.get("channel_id"),
     )  # fmt: skip
+    if transfer_command(engine, stack, text, command, client, respond):
+        return
     form = wants_form(text, today=stack.now.date())
     trigger_id = command.get("trigger_id")
     if form is not None and trigger_id:
