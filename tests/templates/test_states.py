@@ -17,13 +17,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.billing import billing_message, import_billing
 from bot.commands import Reply, forms
 from bot.commands.digest import build_digest
+from bot.commands.transfer import export_file, file_refusal, import_file
 from db import deliveries
 from db.engine import session_scope
 from db.models import Tool
 from db.tools import get_workspace
-from templates.render import TEMPLATES, render
+from templates.render import TEMPLATES, render, render_view
 from tests.slack_checks import (
     all_text,
     assert_no_typed_markers,
@@ -89,6 +91,33 @@ def _options(built: Built) -> list[Rendered]:
     return [("options", forms.catalog_options(t)) for t in typed]
 
 
+SAMPLES = Path(__file__).parents[1] / "samples"
+
+
+def _transfer(built: Built) -> list[Rendered]:
+    """An export, a dry run of importing it back, a file with a bad row, an unreadable file, a
+    bill, and the import form: the words of moving a stack in and out."""
+    engine, context = built.stack.engine, built.context()
+    name, text, count = export_file(engine, context, "csv", context.now.date())
+    new = b"name,layers\nBrand New Tool,data\n"
+    bad = b"name,layers\nSomething,nope\n"
+    with (SAMPLES / "focus_aws.csv").open("rb") as bill:
+        billed = import_billing(engine, context, bill, dry_run=True)
+    return [
+        ("message", render("export_sent", filename=name, count=count)),
+        *(
+            ("message", import_file(
+                engine, context, data, name="stack.csv", dry_run=True, lookup=lambda e: None,
+                file_id="F123",
+            ))
+            for data in (text.encode(), new, bad)
+        ),
+        ("message", file_refusal("empty_file")),
+        ("message", billing_message(billed, source="focus_aws.csv")),
+        ("view", render_view("import_form")),
+    ]  # fmt: skip
+
+
 def _fallback(built: Built) -> list[Rendered]:
     return [
         ("message", render("fallback_note", channel=channel, error=code))
@@ -113,6 +142,7 @@ VIEWS: dict[str, View] = {
     "review forms": _review_forms,
     "options": _options,
     "fallback": _fallback,
+    "transfer": _transfer,
 }  # fmt: skip
 
 # What a person must read in some of these, besides valid blocks.
@@ -147,8 +177,9 @@ ACTIONS = re.compile(
     r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
     r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
     r"|name|layers|caps|vendor|sourcing|cost|currency|owner|renews|notice|notes|reason"
+    r"|import_apply|file"
 )
-CALLBACKS = {"", "tool_form", "accept_form", "review_form", "overlaps_modal"}
+CALLBACKS = {"", "tool_form", "accept_form", "review_form", "overlaps_modal", "import_form"}
 
 
 def check(kind: str, rendered: dict[str, Any]) -> str:
