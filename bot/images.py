@@ -9,6 +9,7 @@ picture looks the same on every machine, and one with no fonts at all still draw
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -26,6 +27,8 @@ from db.tools import get_workspace
 from templates.svg import render_svg
 
 log = logging.getLogger(__name__)
+SHARP_UP_TO = 2000  # px of picture height drawn at twice the size
+_HEIGHT = re.compile(r'<svg[^>]*\sheight="([0-9.]+)"')
 
 
 class RenderError(Exception):
@@ -44,15 +47,19 @@ def font_files() -> tuple[str, ...]:
     return tuple(str(p) for p in wanted)
 
 
-def to_png(svg: str) -> bytes:
-    """`svg` drawn as PNG at twice its size, so it stays sharp on a phone's screen."""
+def to_png(svg: str, *, zoom: float | None = None) -> bytes:
+    """`svg` drawn as PNG: at twice its size, so it stays sharp on a phone's screen, unless it is
+    taller than `SHARP_UP_TO` (a large stack), which is drawn at its own size to keep the
+    file and the time to draw it in bounds."""
+    if zoom is None:
+        zoom = 2.0 if _height(svg) <= SHARP_UP_TO else 1.0
     try:
         data = resvg_py.svg_to_bytes(
             svg_string=svg,
             skip_system_fonts=True,
             font_files=list(font_files()),
             sans_serif_family="Noto Sans",
-            zoom=2,
+            zoom=zoom,
         )
     # resvg is Rust: a bug in it surfaces as pyo3's PanicException, a BaseException.
     except BaseException as error:
@@ -60,6 +67,11 @@ def to_png(svg: str) -> bytes:
             raise
         raise RenderError(f"the picture could not be drawn: {error}") from error
     return bytes(data)
+
+
+def _height(svg: str) -> float:
+    match = _HEIGHT.search(svg[:1000])
+    return float(match[1]) if match else 0.0
 
 
 def stack_map_svg(

@@ -5,7 +5,7 @@ with the user's text already cut to fit; templates/stack_map.svg.j2 draws them a
 every fixed word. Governance is at the top and compute at the bottom, as the stack is drawn on
 a whiteboard. Sizes are chosen for Slack on a phone: at up to `SMALL_STACK` tools the picture
 is 780 px wide with 17-18 px type, which a phone shows at about 8-9 pt without zooming; larger
-stacks get more columns (up to 1,260 px, legible once the image is opened) and each band shows
+stacks get more columns (up to 1,340 px, legible once the image is opened) and each band shows
 its `rows` most expensive tools, then a "+N more" box.
 """
 
@@ -160,7 +160,7 @@ def _grid(summary: StackMap, platforms: int) -> _Grid:
         return _Grid(columns=2, lanes=min(platforms, 1), rows=99, box_w=210)
     if count <= 60:
         return _Grid(columns=3, lanes=min(platforms, 2), rows=8, box_w=210)
-    return _Grid(columns=4, lanes=min(platforms, 2), rows=6, box_w=200)
+    return _Grid(columns=4, lanes=min(platforms, 2), rows=6, box_w=185)
 
 
 def layout(

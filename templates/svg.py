@@ -47,6 +47,7 @@ SCRIPT_FONTS: tuple[tuple[int, int, str], ...] = (
     (0xFF00, 0xFFEF, "Noto Sans CJK TC"),
     (0x20000, 0x3FFFF, "Noto Sans CJK TC"),
 )
+EMOJI_FONT = "Noto Emoji"
 FONT_FAMILIES = (BASE_FONT, *sorted({family for _, _, family in SCRIPT_FONTS}))
 # XML 1.0 cannot hold these even escaped. The zero-width joiner is dropped too: the renderer
 # crashed on a joined emoji next to right-to-left text, and without it the emoji still show.
@@ -70,6 +71,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for char in _NOT_XML.sub("", text):
         family = font_for(char) or (out[-1][0] if out else BASE_FONT)
+        if char == " " and family == EMOJI_FONT:
+            family = BASE_FONT  # the emoji font's space is as wide as an emoji
         if out and out[-1][0] == family:
             out[-1] = (family, out[-1][1] + char)
         else:
