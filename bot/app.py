@@ -26,7 +26,7 @@ from templates.render import render
 logger = logging.getLogger(__name__)
 
 # The scopes the listeners use; manifest.yaml lists the same.
-SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read")
+SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read", "files:write")
 OAUTH_STATE_SECONDS = 600
 # Listeners ack before they work (the slash command's work runs as a lazy listener), so there is
 # nothing to gain from Bolt's polling for ack() on another thread; bench/README.md has the

@@ -114,6 +114,8 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(to_text(reply.message))
+    if reply.picture is not None:  # Slack gets the file; a terminal writes one
+        print("In a terminal: stackbot map --png FILE", file=sys.stderr)
     return EXIT_OK if reply.ok else EXIT_REJECTED
 
 

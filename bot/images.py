@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import resvg_py
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.commands import Context
 from bot.commands.findings import analyse_tools, workspace_tools
-from core.picture import layout
+from core.picture import Picture, layout
 from core.spend_chart import spend_chart
 from core.stack import stack_map
 from db.engine import session_scope
 from db.tools import get_workspace
+from templates.render import render, render_view
 from templates.svg import render_svg
 
 log = logging.getLogger(__name__)
@@ -74,10 +80,10 @@ def _height(svg: str) -> float:
     return float(match[1]) if match else 0.0
 
 
-def stack_map_svg(
-    engine: Engine, context: Context, *, people: dict[str, str] | None = None
-) -> str | None:
-    """The workspace's map as SVG, or None when it has no stack stored."""
+def map_picture(
+    engine: Engine, context: Context, *, people: Mapping[str, str] | None = None
+) -> tuple[Picture, str] | None:
+    """The workspace's map, laid out and as SVG, or None when it has no stack stored."""
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=context.team_id)
         if workspace is None:
@@ -85,7 +91,61 @@ def stack_map_svg(
         tools = workspace_tools(session, workspace)
         findings = analyse_tools(session, workspace, context, tools)
     picture = layout(stack_map(tools), findings, people=people)
-    return render_svg("stack_map", picture=picture)
+    return picture, render_svg("stack_map", picture=picture)
+
+
+def stack_map_svg(engine: Engine, context: Context) -> str | None:
+    """The workspace's map as SVG, or None when it has no stack stored."""
+    drawn = map_picture(engine, context)
+    return drawn[1] if drawn else None
+
+
+def send_picture(client: WebClient, engine: Engine, context: Context, respond: Respond) -> None:
+    """`/stack map image`: the map as a PNG file in the person's DM with stackbot (a file cannot
+    be shown to one person in a channel). A failure is told to the person, who still has the
+    text map."""
+    try:
+        drawn = map_picture(engine, context)
+        if drawn is None:
+            return
+        picture, svg = drawn
+        opened = client.conversations_open(users=context.user_id)
+        upload(client, to_png(svg), picture, channel=str(opened["channel"]["id"]), where="dm")
+    except RenderError:
+        log.exception("the map picture could not be drawn")
+        respond(**_failed("drawing_failed"))
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "slack_error")
+        log.warning("the map picture could not be sent: %s", code)
+        respond(**_failed(code))
+
+
+def upload(
+    client: WebClient,
+    png: bytes,
+    picture: Picture,
+    *,
+    channel: str | None,
+    where: str,
+    thread_ts: str | None = None,
+) -> str:
+    """Upload `png` (into `channel`'s `thread_ts`, or, with no channel, visible to the app only)
+    and return the file's id."""
+    words = render_view("picture_posted", picture=picture, where=where)
+    extra: dict[str, Any] = {}
+    if channel is not None:
+        extra = {"channel": channel, "initial_comment": words["text"]}
+        if thread_ts is not None:
+            extra["thread_ts"] = thread_ts
+    answer = client.files_upload_v2(
+        file=png, filename="stack-map.png", title=words["title"], alt_txt=words["alt"], **extra
+    )
+    return str(answer["file"]["id"])
+
+
+def _failed(reason: str) -> dict[str, Any]:
+    message = render("picture_failed", reason=reason)
+    return {"response_type": "ephemeral", "text": message["text"], "blocks": message["blocks"]}
 
 
 def spend_svg(engine: Engine, context: Context) -> str | None:

@@ -184,6 +184,8 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
 def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
+    if command.image:
+        return Reply(render("picture_coming", picture="map"), picture="map")
     summary = marked_map(session, workspace, context)
     return Reply(render("stack_map", map=summary, per_layer=MAP_TOOLS_PER_LAYER))
 
