@@ -197,8 +197,11 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
     engine = _engine(settings)
     try:
         slack = directory(settings, engine)
-        job = run_reviews if args.job == "reviews" else run_digests
-        count = job(engine, slack, now, team_id=args.team, dry_run=show if args.dry_run else None)
+        dry = show if args.dry_run else None
+        if args.job == "reviews":
+            count = run_reviews(engine, slack, now, team_id=args.team, dry_run=dry)
+        else:
+            count = run_digests(engine, slack, now, team_id=args.team, dry_run=dry, pictures=True)
         if not args.dry_run:  # what failed before, or a killed clock left half done
             kind = "reminder" if args.job == "reviews" else "digest"
             count += retry(engine, slack, now=now, team_id=args.team, kind=kind)
