@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from slack_bolt import BoltContext, Respond
+from slack_sdk.models.blocks import Block
 
+from bot.home_picture import forget, publish_with_image
 from bot.listeners.commands.stack import stack_command
+from bot.listeners.events.app_home_picture import app_home_picture
 from bot.slack import Shared
 from core import grammar
 from db import open_store
@@ -80,3 +84,63 @@ def test_it_tells_the_person_when_the_picture_cannot_be_sent(
     assert "missing_scope" in failed["text"]
     assert "`/stack map` shows it as text" in failed["text"]
     assert not fake_slack.calls_to("files.completeUploadExternal")
+
+
+def home(tmp_path: Path, fake_slack: FakeSlack, *texts: str) -> BoltContext:
+    engine = open_store(f"sqlite:///{tmp_path}/stack.db")
+    context = BoltContext({"engine": Shared(engine), "team_id": "T0TEAM"})
+    for index, text in enumerate(texts):
+        command = {"text": text, "user_id": ALICE, "channel_id": "C1", "trigger_id": "t"}
+        url = f"{fake_slack.url}response/{index}"
+        stack_command(command, context, fake_slack.client(), Respond(response_url=url))
+    return context
+
+
+def published(fake_slack: FakeSlack) -> list[dict[str, Any]]:
+    views = [call.params["view"] for call in fake_slack.calls_to("views.publish")]
+    return [json.loads(v) if isinstance(v, str) else v for v in views]
+
+
+def test_it_shows_the_map_as_a_picture_above_the_text_on_the_app_home(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    forget()
+    context = home(tmp_path, fake_slack, "add vLLM inference", "add Pinecone")
+    event = {"type": "app_home_opened", "user": ALICE, "tab": "home"}
+    app_home_picture(event, context, fake_slack.client())
+    [view] = published(fake_slack)
+    assert len(view["blocks"]) <= 100
+    for block in view["blocks"]:
+        assert Block.parse(block).to_dict() == block  # type: ignore[union-attr]
+    types = [b["type"] for b in view["blocks"]]
+    image = view["blocks"][types.index("image")]
+    assert types.index("image") == types.index("actions") + 1  # above the text map
+    [done] = fake_slack.calls_to("files.completeUploadExternal")
+    assert "channel_id" not in done.params  # in no channel: the app's own file
+    files = done.params["files"]
+    files = json.loads(files) if isinstance(files, str) else files
+    assert image["slack_file"] == {"id": files[0]["id"]}
+    assert image["alt_text"].startswith("Seven-layer AI stack map: 7 · Governance (empty)")
+    # Opened again with nothing changed: the same file, no second upload.
+    app_home_picture(event, context, fake_slack.client())
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+    assert published(fake_slack)[-1]["blocks"][types.index("image")] == image
+    # A change in the stack: a new picture, and the old file deleted.
+    home(tmp_path, fake_slack, "add MLflow")
+    app_home_picture(event, context, fake_slack.client())
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
+    [deleted] = fake_slack.calls_to("files.delete")
+    assert deleted.params["file"] == files[0]["id"]
+
+
+def test_it_waits_for_slack_to_finish_the_file_before_showing_it(fake_slack: FakeSlack) -> None:
+    fake_slack.script("views.publish", error("invalid_blocks"), error("invalid_blocks"))
+    waits: list[float] = []
+    view = {"type": "home", "blocks": [{"type": "actions", "elements": []}]}
+    block = {"type": "image", "slack_file": {"id": "F1"}, "alt_text": "map"}
+    assert publish_with_image(fake_slack.client(), ALICE, view, block, sleep=waits.append)
+    assert waits == [1.0, 2.0]
+    assert len(fake_slack.calls_to("views.publish")) == 3
+    fake_slack.script("views.publish", *[error("invalid_blocks")] * 4)
+    assert not publish_with_image(fake_slack.client(), ALICE, view, block, sleep=waits.append)
+    assert waits == [1.0, 2.0, 1.0, 2.0, 4.0]
