@@ -43,7 +43,7 @@ def home_image(client: WebClient, engine: Engine, context: Context) -> dict[str,
     """The image block for the Home, uploading the picture when it changed; None when it
     cannot be drawn or uploaded (the Home then shows the text map alone)."""
     try:
-        drawn = map_picture(engine, context)
+        drawn = map_picture(engine, context, client=client)
         if drawn is None:
             return None
         picture, svg = drawn

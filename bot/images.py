@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -24,15 +24,17 @@ from sqlalchemy import Engine
 
 from bot.commands import Context
 from bot.commands.findings import analyse_tools, workspace_tools
+from bot.slack import display_name
 from core.picture import Picture, layout
 from core.spend_chart import spend_chart
-from core.stack import stack_map
+from core.stack import StackTool, stack_map
 from db.engine import session_scope
 from db.tools import get_workspace
 from templates.render import render, render_view
 from templates.svg import render_svg
 
 log = logging.getLogger(__name__)
+MAX_NAMES = 40  # owners named per picture; the rest are shown by their Slack id
 SHARP_UP_TO = 2000  # px of picture height drawn at twice the size
 _HEIGHT = re.compile(r'<svg[^>]*\sheight="([0-9.]+)"')
 
@@ -81,17 +83,27 @@ def _height(svg: str) -> float:
 
 
 def map_picture(
-    engine: Engine, context: Context, *, people: Mapping[str, str] | None = None
+    engine: Engine, context: Context, *, client: WebClient | None = None
 ) -> tuple[Picture, str] | None:
-    """The workspace's map, laid out and as SVG, or None when it has no stack stored."""
+    """The workspace's map, laid out and as SVG, or None when it has no stack stored. With a
+    `client`, owners are shown by the names Slack shows for them."""
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=context.team_id)
         if workspace is None:
             return None
         tools = workspace_tools(session, workspace)
         findings = analyse_tools(session, workspace, context, tools)
+    people = _people(client, context.team_id, tools) if client is not None else None
     picture = layout(stack_map(tools), findings, people=people)
     return picture, render_svg("stack_map", picture=picture)
+
+
+def _people(client: WebClient, team_id: str, tools: Sequence[StackTool]) -> dict[str, str]:
+    """Owners' names, asked of Slack (and kept a few minutes by bot.slack); the first
+    `MAX_NAMES` owners only, so a huge stack costs a bounded number of calls."""
+    owners = sorted({t.owner_id for t in tools if t.owner_id and t.active})[:MAX_NAMES]
+    found = {owner: display_name(client, team_id, owner) for owner in owners}
+    return {owner: name for owner, name in found.items() if name}
 
 
 def stack_map_svg(engine: Engine, context: Context) -> str | None:
@@ -105,7 +117,7 @@ def send_picture(client: WebClient, engine: Engine, context: Context, respond: R
     be shown to one person in a channel). A failure is told to the person, who still has the
     text map."""
     try:
-        drawn = map_picture(engine, context)
+        drawn = map_picture(engine, context, client=client)
         if drawn is None:
             return
         picture, svg = drawn

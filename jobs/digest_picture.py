@@ -37,7 +37,7 @@ def follow_with_picture(
     if row is None or row.status != SENT or not row.channel or not row.ts or poster is None:
         return False  # not posted (or only as a fallback DM with no thread to answer)
     try:
-        drawn = map_picture(engine, digest_context(workspace, now))
+        drawn = map_picture(engine, digest_context(workspace, now), client=poster.client)
         if drawn is None:
             return False
         picture, svg = drawn

@@ -47,12 +47,15 @@ def test_it_reads_map_image_as_the_map_as_a_picture() -> None:
 def test_it_sends_the_map_as_a_png_to_the_persons_dm(tmp_path: Path, fake_slack: FakeSlack) -> None:
     last = run(
         tmp_path, fake_slack,
-        "add vLLM inference cost:1500/mo", "add SageMaker layer:inference,mlops", "map image",
+        "add vLLM inference cost:1500/mo owner:<@UBOB>", "add SageMaker layer:inference,mlops",
+        "map image",
     )  # fmt: skip
     [reply] = fake_slack.calls_to(last)
     assert reply.params["response_type"] == "ephemeral"
     assert_valid_message(reply.params)
     assert "direct messages" in reply.params["text"]
+    # Owners are drawn by the names Slack shows for them.
+    assert "UBOB" in [call.params["user"] for call in fake_slack.calls_to("users.info")]
     [opened] = fake_slack.calls_to("conversations.open")
     assert opened.params["users"] == ALICE
     [asked] = fake_slack.calls_to("files.getUploadURLExternal")
