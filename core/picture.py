@@ -69,7 +69,7 @@ class Box:
     badges: tuple[Badge, ...] = ()
     more: int = 0  # for a "+N more" box: how many tools it stands for
     platform: bool = False
-    built: bool = False  # sourcing:build, drawn hatched
+    built: bool = False  # sourcing:build, drawn tinted green
 
 
 @dataclass(frozen=True, slots=True)
