@@ -25,7 +25,8 @@ from sqlalchemy import Engine
 from bot.commands import Context
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.slack import display_name
-from core.picture import Picture, layout
+from core.picture import layout
+from core.picture_shapes import Picture
 from core.spend_chart import spend_chart
 from core.stack import StackTool, stack_map
 from db.engine import session_scope

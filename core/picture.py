@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.analysis import Finding
 from core.money import format_amount
+from core.picture_shapes import Badge, Band, Bar, Box, Connector, Group, Picture
 from core.stack import LayerSummary, StackMap, StackTool
 from core.text_width import fit, wrap
 
@@ -45,88 +46,6 @@ LEGEND_ROW = 30
 MAX_GROUPS_LISTED = 10
 MAX_BADGES = 3
 BADGE_STEP = 22
-
-
-@dataclass(frozen=True, slots=True)
-class Badge:
-    cx: float
-    cy: float
-    letter: str
-    colour: str
-
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    """One tool in one band (or a platform over several), or the "+N more" box."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-    name: tuple[str, ...]  # lines, cut to fit; () for a "more" box
-    detail: tuple[str, ...]  # owner and monthly cost, cut to fit
-    colour: str  # border: the first overlap group's colour, or the plain border
-    badges: tuple[Badge, ...] = ()
-    more: int = 0  # for a "+N more" box: how many tools it stands for
-    platform: bool = False
-    built: bool = False  # sourcing:build, drawn tinted green
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    x: float
-    y: float
-    w: float
-    label: str  # "$42,000"
-    colour: str
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    number: int
-    y: float
-    h: float
-    label: str  # "2 · Inference and serving", cut to fit
-    state: str  # "gap", "thin" or "" (a plain band)
-    key: str
-    bars: tuple[Bar, ...]
-    empty: bool
-    content_y: float  # where its boxes start
-
-
-@dataclass(frozen=True, slots=True)
-class Connector:
-    """A platform's line through a band it does not cover, joining its boxes."""
-
-    x: float
-    y1: float
-    y2: float
-    colour: str
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    letter: str
-    colour: str
-    text: str  # the finding's reason, cut to fit the legend
-    y: float
-
-
-@dataclass(frozen=True, slots=True)
-class Picture:
-    width: int
-    height: int
-    tool_count: int
-    title_spend: str  # "$57,166 + €18,000" (the words around it come from the template)
-    bands: tuple[Band, ...]
-    boxes: tuple[Box, ...]
-    connectors: tuple[Connector, ...]
-    groups: tuple[Group, ...]
-    more_groups: int
-    legend_y: float
-    tools_x: float
-    spend_x: float
-    hidden: int = 0  # tools that "+N more" boxes stand for
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +107,6 @@ def layout(
 
     boxes: list[Box] = []
     bands: list[Band] = []
-    hidden = 0
     y = float(MARGIN + TITLE_H)
     for layer in reversed(summary.layers):
         laned_ids = {tool.id for tool in laned}
@@ -231,7 +149,6 @@ def layout(
                     more=more,
                 )
             )
-            hidden += more
         label = f"{layer.layer.number} · {layer.layer.title}"
         bands.append(
             Band(
@@ -280,7 +197,6 @@ def layout(
         legend_y=legend_y,
         tools_x=grid.tools_x,
         spend_x=grid.spend_x,
-        hidden=hidden,
     )
 
 

@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import replace
 
 from core.analysis import Finding, analyse
-from core.picture import OVERLAP_KINDS, Picture, layout
+from core.picture import OVERLAP_KINDS, layout
+from core.picture_shapes import Picture
 from core.stack import StackTool, stack_map
 from core.text_width import text_width
 from tests.core.test_analysis import TODAY, tool
