@@ -27,8 +27,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.commands import Context
-from bot.images import RenderError, map_picture, to_png, upload
-from templates.render import render_view
+from bot.images import RenderError, draw, to_png, upload
 
 logger = logging.getLogger(__name__)
 
@@ -43,17 +42,16 @@ def home_image(client: WebClient, engine: Engine, context: Context) -> dict[str,
     """The image block for the Home, uploading the picture when it changed; None when it
     cannot be drawn or uploaded (the Home then shows the text map alone)."""
     try:
-        drawn = map_picture(engine, context, client=client)
+        drawn = draw(engine, context, "map", where="home", client=client)
         if drawn is None:
             return None
-        picture, svg = drawn
-        digest = hashlib.sha256(svg.encode()).hexdigest()
+        digest = hashlib.sha256(drawn.svg.encode()).hexdigest()
         with _lock:
             known = _files.get(context.team_id)
         if known is not None and known[0] == digest:
             file_id = known[1]
         else:
-            file_id = upload(client, to_png(svg), picture, channel=None, where="home")
+            [file_id] = upload(client, [(drawn, to_png(drawn.svg))], channel=None)
             with _lock:
                 _files[context.team_id] = (digest, file_id)
             if known is not None:
@@ -61,12 +59,11 @@ def home_image(client: WebClient, engine: Engine, context: Context) -> dict[str,
     except (RenderError, SlackApiError) as error:
         logger.warning("home picture for %s not made: %s", context.team_id, error)
         return None
-    words = render_view("picture_posted", picture=picture, where="home")
     return {
         "type": "image",
         "slack_file": {"id": file_id},
-        "alt_text": words["alt"][:2000],
-        "title": {"type": "plain_text", "text": words["title"]},
+        "alt_text": drawn.alt,
+        "title": {"type": "plain_text", "text": drawn.title},
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -26,7 +27,6 @@ from bot.commands import Context
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.slack import display_name
 from core.picture import layout
-from core.picture_shapes import Picture
 from core.spend_chart import spend_chart
 from core.stack import StackTool, stack_map
 from db.engine import session_scope
@@ -83,20 +83,43 @@ def _height(svg: str) -> float:
     return float(match[1]) if match else 0.0
 
 
-def map_picture(
-    engine: Engine, context: Context, *, client: WebClient | None = None
-) -> tuple[Picture, str] | None:
-    """The workspace's map, laid out and as SVG, or None when it has no stack stored. With a
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A picture as SVG, with the words that go with it when it is uploaded."""
+
+    kind: str  # "map" or "spend"
+    svg: str
+    text: str  # the file's comment where it is posted (mrkdwn)
+    alt: str  # alt text for screen readers
+    title: str
+
+    @property
+    def filename(self) -> str:
+        return "stack-map.png" if self.kind == "map" else "stack-spend.png"
+
+
+def draw(
+    engine: Engine, context: Context, kind: str, *, where: str, client: WebClient | None = None
+) -> Drawing | None:
+    """The workspace's map or spend chart, or None when it has no stack stored. With a
     `client`, owners are shown by the names Slack shows for them."""
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=context.team_id)
         if workspace is None:
             return None
         tools = workspace_tools(session, workspace)
-        findings = analyse_tools(session, workspace, context, tools)
-    people = _people(client, context.team_id, tools) if client is not None else None
-    picture = layout(stack_map(tools), findings, people=people)
-    return picture, render_svg("stack_map", picture=picture)
+        findings = analyse_tools(session, workspace, context, tools) if kind == "map" else []
+    summary = stack_map(tools)
+    if kind == "spend":
+        chart = spend_chart(summary)
+        svg = render_svg("spend_chart", chart=chart)
+        words = render_view("picture_posted", kind=kind, chart=chart, where=where)
+    else:
+        people = _people(client, context.team_id, tools) if client is not None else None
+        picture = layout(summary, findings, people=people)
+        svg = render_svg("stack_map", picture=picture)
+        words = render_view("picture_posted", kind=kind, picture=picture, where=where)
+    return Drawing(kind, svg, words["text"], words["alt"][:1000], words["title"])
 
 
 def _people(client: WebClient, team_id: str, tools: Sequence[StackTool]) -> dict[str, str]:
@@ -109,63 +132,59 @@ def _people(client: WebClient, team_id: str, tools: Sequence[StackTool]) -> dict
 
 def stack_map_svg(engine: Engine, context: Context) -> str | None:
     """The workspace's map as SVG, or None when it has no stack stored."""
-    drawn = map_picture(engine, context)
-    return drawn[1] if drawn else None
-
-
-def send_picture(client: WebClient, engine: Engine, context: Context, respond: Respond) -> None:
-    """`/stack map image`: the map as a PNG file in the person's DM with stackbot (a file cannot
-    be shown to one person in a channel). A failure is told to the person, who still has the
-    text map."""
-    try:
-        drawn = map_picture(engine, context, client=client)
-        if drawn is None:
-            return
-        picture, svg = drawn
-        opened = client.conversations_open(users=context.user_id)
-        upload(client, to_png(svg), picture, channel=str(opened["channel"]["id"]), where="dm")
-    except RenderError:
-        log.exception("the map picture could not be drawn")
-        respond(**_failed("drawing_failed"))
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "slack_error")
-        log.warning("the map picture could not be sent: %s", code)
-        respond(**_failed(code))
-
-
-def upload(
-    client: WebClient,
-    png: bytes,
-    picture: Picture,
-    *,
-    channel: str | None,
-    where: str,
-    thread_ts: str | None = None,
-) -> str:
-    """Upload `png` (into `channel`'s `thread_ts`, or, with no channel, visible to the app only)
-    and return the file's id."""
-    words = render_view("picture_posted", picture=picture, where=where)
-    extra: dict[str, Any] = {}
-    if channel is not None:
-        extra = {"channel": channel, "initial_comment": words["text"]}
-        if thread_ts is not None:
-            extra["thread_ts"] = thread_ts
-    answer = client.files_upload_v2(
-        file=png, filename="stack-map.png", title=words["title"], alt_txt=words["alt"], **extra
-    )
-    return str(answer["file"]["id"])
-
-
-def _failed(reason: str) -> dict[str, Any]:
-    message = render("picture_failed", reason=reason)
-    return {"response_type": "ephemeral", "text": message["text"], "blocks": message["blocks"]}
+    drawn = draw(engine, context, "map", where="file")
+    return drawn.svg if drawn else None
 
 
 def spend_svg(engine: Engine, context: Context) -> str | None:
     """The workspace's spend per layer and currency as SVG, or None with no stack stored."""
-    with session_scope(engine, write=False) as session:
-        workspace = get_workspace(session=session, team_id=context.team_id)
-        if workspace is None:
-            return None
-        tools = workspace_tools(session, workspace)
-    return render_svg("spend_chart", chart=spend_chart(stack_map(tools)))
+    drawn = draw(engine, context, "spend", where="file")
+    return drawn.svg if drawn else None
+
+
+def send_picture(
+    client: WebClient, engine: Engine, context: Context, respond: Respond, kind: str
+) -> None:
+    """`/stack map image`, `/stack spend image`: the picture as a PNG file in the person's DM
+    with stackbot (a file cannot be shown to one person in a channel). A failure is told to
+    the person, who still has the text."""
+    try:
+        drawn = draw(engine, context, kind, where="dm", client=client)
+        if drawn is None:
+            return
+        opened = client.conversations_open(users=context.user_id)
+        upload(client, [(drawn, to_png(drawn.svg))], channel=str(opened["channel"]["id"]))
+    except RenderError:
+        log.exception("the %s picture could not be drawn", kind)
+        respond(**_failed(kind, "drawing_failed"))
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "slack_error")
+        log.warning("the %s picture could not be sent: %s", kind, code)
+        respond(**_failed(kind, code))
+
+
+def upload(
+    client: WebClient,
+    files: Sequence[tuple[Drawing, bytes]],
+    *,
+    channel: str | None,
+    thread_ts: str | None = None,
+) -> list[str]:
+    """Upload the PNGs in one message (into `channel`'s `thread_ts`, or, with no channel,
+    visible to the app alone) and return the files' ids."""
+    extra: dict[str, Any] = {}
+    if channel is not None:
+        extra = {"channel": channel, "initial_comment": files[0][0].text}
+        if thread_ts is not None:
+            extra["thread_ts"] = thread_ts
+    uploads = [
+        {"file": png, "filename": d.filename, "title": d.title, "alt_txt": d.alt}
+        for d, png in files
+    ]
+    answer = client.files_upload_v2(file_uploads=uploads, **extra)
+    return [str(f["id"]) for f in answer["files"]]
+
+
+def _failed(kind: str, reason: str) -> dict[str, Any]:
+    message = render("picture_failed", kind=kind, reason=reason)
+    return {"response_type": "ephemeral", "text": message["text"], "blocks": message["blocks"]}

@@ -103,7 +103,7 @@ class ReopenFinding:
 
 @dataclass(frozen=True, slots=True)
 class Spend:
-    pass
+    image: bool = False  # `/stack spend image`: the chart as a picture, sent to the person
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +374,8 @@ def _parse_overlaps(tokens: list[Token], today: date) -> Command:
 
 def _parse_spend(tokens: list[Token], today: date) -> Command:
     _no_options(tokens, "spend")
+    if len(tokens) == 1 and tokens[0].text.casefold() in IMAGE_WORDS:
+        return Spend(image=True)
     if tokens:
         raise Rejected("unexpected_word", value=tokens[0].text, command="spend")
     return Spend()

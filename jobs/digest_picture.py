@@ -1,4 +1,5 @@
-"""The map as a picture under the weekly digest: a PNG posted in the digest's thread.
+"""The pictures under the weekly digest: the map and the spend chart, as PNGs in the digest's
+thread.
 
 The digest reads in full without it, so the picture is best effort: posted once, right after
 the digest, and never tried again. A picture that cannot be drawn or uploaded is logged and
@@ -15,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.commands.digest import digest_context
-from bot.images import RenderError, map_picture, to_png, upload
+from bot.images import RenderError, draw, to_png, upload
 from bot.outbound import Directory
 from db.engine import session_scope
 from db.models import SENT, Delivery, Workspace
@@ -37,12 +38,15 @@ def follow_with_picture(
     if row is None or row.status != SENT or not row.channel or not row.ts or poster is None:
         return False  # not posted (or only as a fallback DM with no thread to answer)
     try:
-        drawn = map_picture(engine, digest_context(workspace, now), client=poster.client)
-        if drawn is None:
+        context = digest_context(workspace, now)
+        drawings = [
+            draw(engine, context, kind, where="digest", client=poster.client)
+            for kind in ("map", "spend")
+        ]
+        files = [(d, to_png(d.svg)) for d in drawings if d is not None]
+        if not files:
             return False
-        picture, svg = drawn
-        upload(poster.client, to_png(svg), picture, channel=row.channel, thread_ts=row.ts,
-               where="digest")  # fmt: skip
+        upload(poster.client, files, channel=row.channel, thread_ts=row.ts)
     except (RenderError, SlackApiError) as error:
         logger.warning("digest picture for %s not posted: %s", workspace.team_id, error)
         return False

@@ -74,6 +74,20 @@ def test_it_sends_the_map_as_a_png_to_the_persons_dm(tmp_path: Path, fake_slack:
     assert files == [{"id": files[0]["id"], "title": "AI stack map"}]
 
 
+def test_it_sends_the_spend_chart_on_spend_image(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    assert grammar.parse("spend image", today=date(2026, 12, 1)) == grammar.Spend(image=True)
+    last = run(tmp_path, fake_slack, "add vLLM inference cost:1500/mo", "spend image")
+    [reply] = fake_slack.calls_to(last)
+    assert "spend chart" in reply.params["text"]
+    [asked] = fake_slack.calls_to("files.getUploadURLExternal")
+    assert asked.params["filename"] == "stack-spend.png"
+    assert "2 · Inference and serving $1,500" in asked.params["alt_txt"]
+    [done] = fake_slack.calls_to("files.completeUploadExternal")
+    assert done.params["initial_comment"].startswith("Your AI stack’s spend per layer: $1,500")
+    [sent] = fake_slack.calls_to(UPLOAD)
+    assert png.size(sent.body)[0] == 1560
+
+
 def test_it_tells_the_person_when_the_picture_cannot_be_sent(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:

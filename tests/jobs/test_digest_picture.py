@@ -3,6 +3,7 @@ whole when the picture cannot."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -25,7 +26,9 @@ def stack(engine: Engine) -> None:
     team.ok("add Weights & Biases cost:14k/yr")
 
 
-def test_it_posts_the_map_in_the_digests_thread(engine: Engine, fake_slack: FakeSlack) -> None:
+def test_it_posts_the_map_and_the_spend_chart_in_the_digests_thread(
+    engine: Engine, fake_slack: FakeSlack
+) -> None:
     stack(engine)
     assert run_digests(engine, directory(fake_slack), MONDAY_9, pictures=True) == 1
     [digest] = posts(fake_slack, "CDIG")
@@ -35,8 +38,13 @@ def test_it_posts_the_map_in_the_digests_thread(engine: Engine, fake_slack: Fake
     assert done.params["channel_id"] == "CDIG"
     assert done.params["thread_ts"] == row.ts
     assert done.params["initial_comment"].startswith("The seven-layer map this week: 3 tools")
-    [sent] = fake_slack.calls_to(UPLOAD)
-    assert png.size(sent.body)[0] >= 1400
+    # The map and the spend chart, in one message.
+    map_png, chart_png = (call.body for call in fake_slack.calls_to(UPLOAD))
+    assert png.size(map_png)[0] >= 1400
+    assert png.size(chart_png) == (1560, png.size(chart_png)[1])
+    files = done.params["files"]
+    files = json.loads(files) if isinstance(files, str) else files
+    assert [f["title"] for f in files] == ["AI stack map", "AI stack spend per layer"]
 
 
 def test_it_sends_the_digest_whole_when_the_picture_fails(

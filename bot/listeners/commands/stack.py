@@ -67,4 +67,4 @@ def _stack_command(
     reply = run_command(engine, stack, text)
     respond(**reply.response())
     if reply.picture is not None:
-        send_picture(client, engine, stack, respond)
+        send_picture(client, engine, stack, respond, reply.picture)
