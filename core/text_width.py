@@ -53,7 +53,21 @@ def fit(text: str, width: float, size: float, *, bold: bool = False) -> str:
             break
         if char not in _GLUE and _may_part(text[index + 1 : index + 2]):
             cut = index + 1
-    return text[:cut].rstrip() + ELLIPSIS
+    kept = text[:cut].rstrip()
+    # After right-to-left text the ellipsis would be drawn at its start; a right-to-left mark
+    # keeps it at the end, where the text was cut.
+    return kept + ELLIPSIS + ("\u200f" if _ends_rtl(kept) else "")
+
+
+def _ends_rtl(text: str) -> bool:
+    """Whether the last letter of `text` is Arabic or Hebrew (a right-to-left letter)."""
+    for char in reversed(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def _may_part(following: str) -> bool:

@@ -56,8 +56,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff\u200
 
 def font_for(char: str) -> str | None:
     """The family that draws `char`; None for a character that goes with its neighbours
-    (spaces, combining marks, variation selectors)."""
-    if char == " " or unicodedata.combining(char) or "\ufe00" <= char <= "\ufe0f":
+    (spaces, direction marks, combining marks, variation selectors)."""
+    if char in " \u200e\u200f" or unicodedata.combining(char) or "\ufe00" <= char <= "\ufe0f":
         return None
     point = ord(char)
     for first, last, family in SCRIPT_FONTS:

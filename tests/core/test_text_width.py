@@ -39,3 +39,9 @@ def test_it_wraps_at_spaces_and_cuts_the_last_line() -> None:
     assert lines[0] == "Amazon"
     assert lines[1].endswith(ELLIPSIS)
     assert all(text_width(line, 18) <= 150 for line in lines)
+
+
+def test_it_keeps_the_ellipsis_at_the_end_of_cut_right_to_left_text() -> None:
+    cut = fit("منصة البيانات الموحدة للمؤسسة", 120, 18)
+    assert cut.endswith(ELLIPSIS + "\u200f")
+    assert fit("Weights & Biases Enterprise", 80, 18).endswith(ELLIPSIS)
