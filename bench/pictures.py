@@ -6,7 +6,9 @@ chart. Each is timed in three steps: the layout (core.picture), the SVG (the Jin
 and the PNG (resvg, at the size `bot.images.to_png` picks). Each case runs in a fresh child
 process, so the memory figure (the growth of the child's peak RSS over the drawing, which
 includes what resvg allocates outside Python's heap) is that case's alone, and the first
-drawing (fonts read from disk) is reported apart from the median of the next `--runs`.
+drawing (fonts read from disk) is reported apart from the median of the next `--runs`. The PNG
+is drawn in a child process (bot.rasterise), so its memory is the child's peak RSS, reported on
+its own; and a last line measures how fast another thread of the parent runs during a drawing.
 """
 
 from __future__ import annotations
@@ -109,7 +111,39 @@ def run_case(case: str, runs: int) -> dict[str, Any]:
         "png_kb": round(len(png) / 1024),
         "pixels": f"{width}x{height}",
         "rss_growth_mb": round(_maxrss_mb() - before, 1),
+        # bot.images draws in a child process: the largest of them, whole.
+        "child_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
+
+
+def other_thread_speed(svg: str) -> tuple[float, float]:
+    """How fast another Python thread runs while a picture is drawn, as a share of its speed
+    idle: drawn in this process (resvg holds the interpreter lock), and in the child process
+    bot.images uses."""
+    import threading
+
+    from bot.images import to_png
+    from bot.rasterise import rasterise
+
+    count, stop = [0], threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            count[0] += 1
+
+    def rate(work: Callable[[], object]) -> float:
+        start, began = count[0], time.perf_counter()
+        work()
+        return (count[0] - start) / (time.perf_counter() - began)
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    idle = rate(lambda: time.sleep(0.5))
+    here = rate(lambda: rasterise(svg, 2.0))
+    child = rate(lambda: to_png(svg))
+    stop.set()
+    thread.join()
+    return here / idle, child / idle
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(run_case(args.case, args.runs)))
         return 0
     print(f"{'case':12} {'first':>7} {'layout':>7} {'svg':>6} {'png':>7} {'total':>7} "
-          f"{'svg':>6} {'png':>7} {'pixels':>10} {'rss+':>7}")  # fmt: skip
+          f"{'svg':>6} {'png':>7} {'pixels':>10} {'rss+':>7} {'child':>7}")  # fmt: skip
     for case in CASES:
         out = subprocess.run(
             [sys.executable, "-m", "bench.pictures", "--case", case, "--runs", str(args.runs)],
@@ -131,8 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{r['case']:12} {r['first_ms']:>5}ms {r['layout_ms']:>5}ms {r['svg_ms']:>4}ms "
             f"{r['png_ms']:>5}ms {r['total_ms']:>5}ms {r['svg_kb']:>4}KB {r['png_kb']:>5}KB "
-            f"{r['pixels']:>10} {r['rss_growth_mb']:>5}MB"
+            f"{r['pixels']:>10} {r['rss_growth_mb']:>5}MB {r['child_rss_mb']:>5}MB"
         )
+    make, draw = _drawers("demo")
+    here, child = other_thread_speed(draw(make()))
+    print(f"another thread's speed while the demo map is drawn: {here:.0%} of idle in this "
+          f"process, {child:.0%} with the drawing in a child process")  # fmt: skip
     return 0
 
 

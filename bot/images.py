@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-import resvg_py
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -36,6 +34,7 @@ from templates.svg import render_svg
 
 log = logging.getLogger(__name__)
 MAX_NAMES = 40  # owners named per picture; the rest are shown by their Slack id
+DRAW_SECONDS = 60  # a 300-tool map takes 1-3 s on a busy two-core machine
 SHARP_UP_TO = 2000  # px of picture height drawn at twice the size
 _HEIGHT = re.compile(r'<svg[^>]*\sheight="([0-9.]+)"')
 
@@ -44,38 +43,26 @@ class RenderError(Exception):
     """A picture could not be drawn; the text it accompanies goes out without it."""
 
 
-@cache
-def font_files() -> tuple[str, ...]:
-    """Every font file the pictures may name, found inside the installed packages."""
-    noto = Path(str(files("manimgx_fonts")))
-    cjk = Path(str(files("cvttf_NotoSansCJK_Regular")))
-    wanted = [
-        *sorted(p for p in noto.iterdir() if p.suffix == ".ttf" and "Italic" not in p.name),
-        *sorted(cjk.glob("*.otf")),
-    ]
-    return tuple(str(p) for p in wanted)
-
-
 def to_png(svg: str, *, zoom: float | None = None) -> bytes:
     """`svg` drawn as PNG: at twice its size, so it stays sharp on a phone's screen, unless it is
     taller than `SHARP_UP_TO` (a large stack), which is drawn at its own size to keep the
-    file and the time to draw it in bounds."""
+    file and the time to draw it in bounds. Drawn in a child process (bot.rasterise)."""
     if zoom is None:
         zoom = 2.0 if _height(svg) <= SHARP_UP_TO else 1.0
     try:
-        data = resvg_py.svg_to_bytes(
-            svg_string=svg,
-            skip_system_fonts=True,
-            font_files=list(font_files()),
-            sans_serif_family="Noto Sans",
-            zoom=zoom,
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.rasterise", str(zoom)],
+            input=svg.encode("utf-8"),
+            capture_output=True,
+            timeout=DRAW_SECONDS,
+            check=False,
         )
-    # resvg is Rust: a bug in it surfaces as pyo3's PanicException, a BaseException.
-    except BaseException as error:
-        if isinstance(error, KeyboardInterrupt | SystemExit):
-            raise
-        raise RenderError(f"the picture could not be drawn: {error}") from error
-    return bytes(data)
+    except subprocess.TimeoutExpired as error:
+        raise RenderError(f"the picture took over {DRAW_SECONDS} s to draw") from error
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise RenderError(f"the picture could not be drawn: {why[0][:300]}")
+    return done.stdout
 
 
 def _height(svg: str) -> float:

@@ -9,7 +9,8 @@ import pytest
 
 from bot.commands import Context
 from bot.demo import DEMO_TEAM, run_demo
-from bot.images import RenderError, font_files, spend_svg, stack_map_svg, to_png
+from bot.images import RenderError, spend_svg, stack_map_svg, to_png
+from bot.rasterise import font_files
 from core.analysis import analyse
 from core.picture import layout
 from core.stack import stack_map
@@ -124,3 +125,9 @@ def test_it_loads_only_fonts_installed_with_the_project() -> None:
     assert all(p.is_file() and "site-packages" in str(p) for p in paths)
     assert any("CJK" in p.name for p in paths)
     assert any("Emoji" in p.name for p in paths)
+
+
+def test_it_gives_up_on_a_drawing_that_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.images.DRAW_SECONDS", 0.001)
+    with pytest.raises(RenderError, match="took over"):
+        to_png(word("Noto Sans", "slow"))
