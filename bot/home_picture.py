@@ -103,7 +103,11 @@ def _delete(client: WebClient, file_id: str) -> None:
         logger.info("old home picture %s not deleted: %s", file_id, error.response.get("error"))
 
 
-def forget() -> None:
-    """Drop the kept file ids (tests)."""
+def forget(team_id: str | None = None) -> None:
+    """Drop the kept file of `team_id` (one Slack would not show: the next Home uploads anew),
+    or of every workspace."""
     with _lock:
-        _files.clear()
+        if team_id is None:
+            _files.clear()
+        else:
+            _files.pop(team_id, None)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from slack_bolt import BoltContext, Respond
 from slack_sdk.models.blocks import Block
 
@@ -119,7 +120,7 @@ def published(fake_slack: FakeSlack) -> list[dict[str, Any]]:
 
 
 def test_it_shows_the_map_as_a_picture_above_the_text_on_the_app_home(
-    tmp_path: Path, fake_slack: FakeSlack
+    tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forget()
     context = home(tmp_path, fake_slack, "add vLLM inference", "add Pinecone")
@@ -148,6 +149,12 @@ def test_it_shows_the_map_as_a_picture_above_the_text_on_the_app_home(
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
     [deleted] = fake_slack.calls_to("files.delete")
     assert deleted.params["file"] == files[0]["id"]
+    # A file Slack will not show (deleted by an admin, say) is uploaded again next time.
+    fake_slack.script("views.publish", *[error("invalid_blocks")] * 4)
+    monkeypatch.setattr("bot.home_picture.WAITS", (0.0,))
+    app_home_picture(event, context, fake_slack.client())
+    app_home_picture(event, context, fake_slack.client())
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 3
 
 
 def test_it_waits_for_slack_to_finish_the_file_before_showing_it(fake_slack: FakeSlack) -> None:

@@ -6,7 +6,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.commands.forms import home_view
-from bot.home_picture import home_image, publish_with_image
+from bot.home_picture import forget, home_image, publish_with_image
 from bot.slack import engine_of, stack_context
 
 
@@ -19,5 +19,7 @@ def app_home_picture(event: dict[str, Any], context: BoltContext, client: WebCli
     engine = engine_of(context)
     stack = stack_context(context, client, user_id=user_id)
     block = home_image(client, engine, stack)
-    if block is not None:
-        publish_with_image(client, user_id, home_view(engine, stack), block)
+    if block is not None and not publish_with_image(
+        client, user_id, home_view(engine, stack), block
+    ):
+        forget(stack.team_id)  # gone or refused: the next Home opened uploads it again
