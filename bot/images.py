@@ -1,9 +1,10 @@
 """The pictures: drawn as SVG from templates, turned into PNG, and shown in Slack.
 
-PNG comes from resvg (the resvg-py wheel: no system library, no network) with the fonts the
-project installs as packages (Noto Sans and its Arabic, Hebrew, symbol and emoji companions from
-manimgx-fonts, Noto Sans CJK from cvttf-NotoSansCJK-Regular). System fonts are never loaded, so a
-picture looks the same on every machine, and one with no fonts at all still draws every name.
+PNG comes from resvg (the resvg-py wheel: no system library, no network), run in a child
+process by bot.rasterise with the fonts the project installs as packages (Noto Sans and its
+Arabic, Hebrew, symbol and emoji companions from manimgx-fonts, Noto Sans CJK from
+cvttf-NotoSansCJK-Regular). System fonts are never loaded, so a picture looks the same on every
+machine, including one with no fonts installed at all.
 """
 
 from __future__ import annotations
