@@ -4,7 +4,7 @@ Pure layout. It takes the stack map and the analysis's findings and returns posi
 with the user's text already cut to fit; templates/stack_map.svg.j2 draws them and supplies
 every fixed word. Governance is at the top and compute at the bottom, as the stack is drawn on
 a whiteboard. Sizes are chosen for Slack on a phone: at up to `SMALL_STACK` tools the picture
-is 780 px wide with 17-18 px type, which a phone shows at about 8-9 pt without zooming; larger
+is 824 px wide with 18 px names, which a 375 pt phone shows at about 7.5 pt in a message; larger
 stacks get more columns (up to 1,340 px, legible once the image is opened) and each band shows
 its `rows` most expensive tools, then a "+N more" box.
 """
