@@ -61,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd(args, settings, now)
     if args.command == "overlaps":
         return _overlaps(args, settings, now)
+    if args.command == "map":
+        return _map(args, settings, now)
     if args.command == "purge-workspace":
         return _purge(args, settings)
     if args.command in TRANSFER_COMMANDS:
@@ -118,6 +120,8 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(to_text(reply.message))
+    if reply.picture is not None:  # Slack gets the file; a terminal writes one
+        print("In a terminal: stackbot map --png FILE", file=sys.stderr)
     return EXIT_OK if reply.ok else EXIT_REJECTED
 
 
@@ -145,6 +149,35 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
         for finding in findings:
             mark = "accepted" if finding.accepted else finding.kind
             print(f"{finding.id:40} {mark:24} {finding.reason}")
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    """`stackbot map`: the map (or the spend chart) as a picture file."""
+    from bot import images  # the renderer and its fonts load only for this command
+
+    if not (args.png or args.svg):
+        print("stackbot map: say where to write it: --png FILE or --svg FILE", file=sys.stderr)
+        return EXIT_MISUSE
+    engine = _engine(settings)
+    try:
+        context = Context(team_id=args.team, user_id="", now=now)
+        draw = images.spend_svg if args.spend else images.stack_map_svg
+        svg = draw(engine, context)
+    finally:
+        engine.dispose()
+    if svg is None:
+        print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.svg:
+        Path(args.svg).write_text(svg, encoding="utf-8")
+    if args.png:
+        try:
+            Path(args.png).write_bytes(images.to_png(svg))
+        except images.RenderError as error:
+            print(f"stackbot: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+    print(f"Wrote {' and '.join(str(f) for f in (args.png, args.svg) if f)}.")
     return EXIT_OK
 
 
@@ -176,8 +209,11 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
     engine = _engine(settings)
     try:
         slack = directory(settings, engine)
-        job = run_reviews if args.job == "reviews" else run_digests
-        count = job(engine, slack, now, team_id=args.team, dry_run=show if args.dry_run else None)
+        dry = show if args.dry_run else None
+        if args.job == "reviews":
+            count = run_reviews(engine, slack, now, team_id=args.team, dry_run=dry)
+        else:
+            count = run_digests(engine, slack, now, team_id=args.team, dry_run=dry, pictures=True)
         if not args.dry_run:  # what failed before, or a killed clock left half done
             kind = "reminder" if args.job == "reviews" else "digest"
             count += retry(engine, slack, now=now, team_id=args.team, kind=kind)
@@ -286,6 +322,11 @@ def _parser() -> argparse.ArgumentParser:
     overlaps = sub.add_parser("overlaps", help="a workspace's findings (overlaps, gaps, ...)")
     overlaps.add_argument("--team", required=True, help="Slack team id")
     overlaps.add_argument("--json", action="store_true", help="print the findings as JSON")
+    pic = sub.add_parser("map", help="the seven-layer map (or --spend) as a PNG or SVG file")
+    pic.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
+    pic.add_argument("--png", metavar="FILE", help="write the picture as PNG")
+    pic.add_argument("--svg", metavar="FILE", help="write the picture as SVG")
+    pic.add_argument("--spend", action="store_true", help="the spend per layer, not the map")
     sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
     serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
     serve.add_argument(

@@ -96,6 +96,18 @@ def _user(client: WebClient, team_id: str, user_id: str) -> dict[str, Any]:
     return found
 
 
+def display_name(client: WebClient, team_id: str, user_id: str) -> str | None:
+    """What Slack shows for the person (display name, else real name); None when unknown."""
+    user = _user(client, team_id, user_id)
+    profile = user.get("profile")
+    if not isinstance(profile, dict):
+        profile = {}
+    for name in (profile.get("display_name"), user.get("real_name"), user.get("name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
+
+
 def _is_admin(user: dict[str, Any]) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner"))
 

@@ -33,7 +33,7 @@ EVENT_MEMORY = timedelta(days=1)
 def run_pass(engine: Engine, directory: Directory, now: datetime) -> int:
     """One pass at `now`: how many messages it sent."""
     sent = run_reviews(engine, directory, now)
-    sent += run_digests(engine, directory, now)
+    sent += run_digests(engine, directory, now, pictures=True)
     sent += retry(engine, directory, now=now)
     with session_scope(engine) as session:
         forget_events(session=session, before=now - EVENT_MEMORY)

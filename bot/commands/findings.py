@@ -164,6 +164,8 @@ def reopen(
 def spend(
     session: Session, workspace: Workspace, context: Context, command: grammar.Spend
 ) -> Reply:
+    if command.image:
+        return Reply(render("picture_coming", picture="spend"), picture="spend")
     tools = workspace_tools(session, workspace)
     totals = spend_by_currency(tools)
     rows = []

@@ -201,6 +201,8 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
 def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
+    if command.image:
+        return Reply(render("picture_coming", picture="map"), picture="map")
     picture = stack_picture(session, workspace, context)
     actual = load_actuals(session, workspace, list(workspace_tools(session, workspace)))
     return Reply(

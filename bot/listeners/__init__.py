@@ -12,6 +12,7 @@ from bot.listeners.actions.reviews import review_button, review_own
 from bot.listeners.actions.stale import stale_action
 from bot.listeners.commands.stack import stack_ack, stack_command
 from bot.listeners.events.app_home import app_home_opened
+from bot.listeners.events.app_home_picture import app_home_picture
 from bot.listeners.options.catalog import tool_name_options
 from bot.listeners.transfer import register_transfer
 from bot.listeners.views.accept_form import accept_form_submitted
@@ -30,7 +31,7 @@ def register_listeners(app: App, work: WorkProcess | None = None) -> None:
     app.view("accept_form")(accept_form_submitted)
     app.view("review_form")(review_form_submitted)
     app.options("name")(tool_name_options)
-    app.event("app_home_opened")(app_home_opened)
+    app.event("app_home_opened")(ack=app_home_opened, lazy=[app_home_picture])
     app.action("home_add_tool")(home_add_tool)
     app.action("home_overlaps")(home_overlaps)
     app.action("finding_accept")(finding_accept)

@@ -83,3 +83,32 @@ def test_it_says_what_is_wrong_with_a_bad_database_url(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "DATABASE_URL must be" in result.stderr
+
+
+def test_it_writes_the_map_as_png_and_svg_files(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from tests import png
+
+    demo = stackbot("demo", "--database", str(tmp_path / "d.db"), cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    out = stackbot(
+        "map", "--team", "TDEMO", "--png", "m.png", "--svg", "m.svg",
+        cwd=tmp_path, database=tmp_path / "d.db",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert ET.parse(tmp_path / "m.svg").getroot().get("width") == str(
+        png.size((tmp_path / "m.png").read_bytes())[0] // 2
+    )
+    spend = stackbot("map", "--team", "TDEMO", "--spend", "--png", "s.png",
+                     cwd=tmp_path, database=tmp_path / "d.db")  # fmt: skip
+    assert spend.returncode == 0
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    unknown = stackbot("map", "--team", "TNONE", "--png", "x.png", cwd=tmp_path,
+                       database=tmp_path / "d.db")  # fmt: skip
+    assert unknown.returncode == 1
+    assert "no stack is stored" in unknown.stderr
+    assert not (tmp_path / "x.png").exists()
+    nowhere = stackbot("map", "--team", "TDEMO", cwd=tmp_path, database=tmp_path / "d.db")
+    assert nowhere.returncode == 2
+    assert "--png FILE or --svg FILE" in nowhere.stderr

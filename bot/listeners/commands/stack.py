@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import Reply, run_command
 from bot.commands.base import refusal
 from bot.commands.forms import tool_form, wants_form
+from bot.images import send_picture
 from bot.listeners.transfer import transfer_command
 from bot.slack import engine_of, stack_context, unescape
 from core.errors import Rejected
@@ -66,4 +67,7 @@ def _stack_command(
             late = Rejected("form_expired", command="add" if form.name is None else "edit")
             respond(**refusal(late).response())
         return
-    respond(**run_command(engine, stack, text).response())
+    reply = run_command(engine, stack, text)
+    respond(**reply.response())
+    if reply.picture is not None:
+        send_picture(client, engine, stack, respond, reply.picture)
