@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from core.analysis import Finding
 from core.money import format_amount
 from core.picture_shapes import Badge, Band, Bar, Box, Connector, Group, Picture
+from core.profile import profile
 from core.stack import LayerSummary, StackMap, StackTool
 from core.text_width import fit, wrap
 
@@ -209,11 +210,13 @@ def _layers_of(findings: Iterable[Finding], kind: str) -> set[int]:
 
 
 def _platforms(summary: StackMap) -> list[StackTool]:
-    """Tools in two or more layers, widest and dearest first: they get lanes of their own."""
+    """Platforms (the catalog's word or the team's, core/profile.py) in two or more layers,
+    widest and dearest first: they get lanes of their own. Other tools in several layers get a
+    box in each, as they are no platform."""
     seen: dict[int, StackTool] = {}
     for layer in summary.layers:
         for tool in layer.tools:
-            if len(tool.layers) > 1:
+            if len(tool.layers) > 1 and profile(tool).platform:
                 seen[tool.id] = tool
     return sorted(seen.values(), key=lambda t: (-len(t.layers), -(t.monthly or 0), t.name))
 

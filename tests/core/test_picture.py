@@ -24,7 +24,7 @@ def many(count: int) -> list[StackTool]:
     out = []
     for i in range(count):
         layers = (i % 7 + 1,) if i % 25 else (2, 5, 6)
-        out.append(tool(i + 1, f"Tool {i:03}", layers, cost=100 + i))
+        out.append(tool(i + 1, f"Tool {i:03}", layers, cost=100 + i, platform=not i % 25 or None))
     return out
 
 
@@ -42,7 +42,9 @@ def test_it_draws_an_empty_stack_as_seven_empty_bands_marked_as_gaps() -> None:
 
 def test_it_puts_each_tool_in_every_band_it_covers_and_a_platform_in_its_own_lane() -> None:
     vllm = tool(1, "vLLM", [2], ["llm-serving"], cost=1500)
-    sagemaker = tool(2, "SageMaker", [2, 5, 6], ["llm-serving", "model-registry"], cost=9000)
+    sagemaker = tool(
+        2, "SageMaker", [2, 5, 6], ["llm-serving", "model-registry"], cost=9000, platform=True
+    )
     picture = draw(vllm, sagemaker)
     platform = [b for b in picture.boxes if b.platform]
     # Inference (2) on its own, MLOps and observability (5, 6) as one box: two runs, one line.
@@ -128,3 +130,10 @@ def test_it_widens_the_picture_only_as_the_stack_grows() -> None:
     widths = [draw(*many(n)).width for n in (5, 20, 40, 100, 300)]
     assert widths == sorted(widths)
     assert widths[0] <= 900
+
+
+def test_a_tool_in_several_layers_that_is_no_platform_gets_a_box_in_each_not_a_lane() -> None:
+    mlflow = tool(1, "MLflow", [3, 5, 6], ["experiment-tracking", "model-registry"])
+    picture = draw(mlflow)
+    assert not any(b.platform for b in picture.boxes)
+    assert sum(1 for b in picture.boxes if b.name == ("MLflow",)) == 3
