@@ -13,7 +13,16 @@ from sqlmodel import Session, col, delete, select
 
 from core.money import Cost, Period
 from core.stack import StackTool
-from db.models import ACTIVE, AuditEvent, FindingDecision, StackAdmin, Tool, Workspace
+from db.models import (
+    ACTIVE,
+    AuditEvent,
+    Delivery,
+    FindingDecision,
+    ReviewDecision,
+    StackAdmin,
+    Tool,
+    Workspace,
+)  # fmt: skip
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -269,7 +278,7 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
     if workspace is None:
         return None
     counts: dict[str, int] = {}
-    for table in (AuditEvent, FindingDecision, StackAdmin, Tool):
+    for table in (AuditEvent, FindingDecision, StackAdmin, Delivery, ReviewDecision, Tool):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
         counts[str(table.__tablename__)] = int(result.rowcount)
     session.delete(workspace)
