@@ -83,7 +83,7 @@ def make_client(token: str | None, *, base_url: str) -> WebClient:
 # What a request's client waits at most: a person is watching, so one quick retry of each kind,
 # and a rate limit is waited out only when Slack asks for a short pause.
 REQUEST_RETRY_AFTER_MAX = 3
-REQUEST_TIMEOUT = 10
+REQUEST_TIMEOUT = 5
 
 
 class _ShortRateLimitRetry(RateLimitErrorRetryHandler):
