@@ -436,3 +436,58 @@ def test_it_keeps_workspaces_apart_in_every_button_and_form(
     assert "nobody yet" in shown
     assert "mine now" not in shown
     assert "active" in shown
+
+
+@pytest.mark.parametrize("kind", ["app_uninstalled", "tokens_revoked"])
+def test_it_answers_uninstall_events_in_token_mode(server: Server, kind: str) -> None:
+    event = {"type": kind, "tokens": {"bot": ["UBOT"]}}
+    assert server.event(event, team=team(server), event_id=f"Ev{kind}").status == 200
+
+
+def test_a_member_pressing_a_review_button_is_refused_at_once(
+    server: Server, fake: FakeSlack
+) -> None:
+    t = team(server)
+    server.command("add Arize owner:<@UALICE> renews:2027-03-01", team=t, user=ALICE)
+    fake.users[BOB] = {"is_admin": False, "is_owner": False}
+    value = json.dumps({"tool": tool_id(server, t, "Arize"), "due": due_of(server, t, "Arize")})
+    for decision in ("keep", "renegotiate", "replace", "retire", "snooze-7", "snooze-30"):
+        press = {
+            "type": "block_actions", "team": {"id": t}, "user": {"id": BOB}, "api_app_id": "A0APP",
+            "trigger_id": f"trig-{decision}", "response_url": fake.url + f"response/{decision}",
+            "container": {"type": "message", "channel_id": "CREV", "message_ts": "1.1"},
+            "channel": {"id": "CREV"},
+            "actions": [{"action_id": f"review_{decision}", "block_id": "review_actions",
+                         "type": "button", "value": value, "action_ts": "1"}],
+        }  # fmt: skip
+        assert server.interaction(press).status == 200
+        refused = fake.wait_for(f"response/{decision}").params
+        assert "Only *Arize*’s owner" in refused["text"]
+        assert refused["response_type"] == "ephemeral"
+    assert fake.calls_to("views.open") == []
+    assert "keep" not in all_text(server.command("history Arize", team=t, user=ALICE).json())
+
+
+def test_a_decided_review_s_button_says_who_decided_at_once(
+    server: Server, fake: FakeSlack
+) -> None:
+    t = team(server)
+    server.command("add Arize owner:<@UALICE> renews:2027-03-01", team=t, user=ALICE)
+    value = json.dumps({"tool": tool_id(server, t, "Arize"), "due": due_of(server, t, "Arize")})
+    server.command("review Arize keep fine", team=t, user=ALICE)
+    press = {
+        "type": "block_actions", "team": {"id": t}, "user": {"id": ALICE}, "api_app_id": "A0APP",
+        "trigger_id": "trig-late", "response_url": fake.url + "response/late",
+        "container": {"type": "message", "channel_id": "CREV", "message_ts": "1.1"},
+        "channel": {"id": "CREV"},
+        "actions": [{"action_id": "review_retire", "block_id": "review_actions",
+                     "type": "button", "value": value, "action_ts": "1"}],
+    }  # fmt: skip
+    assert server.interaction(press).status == 200
+    said = fake.wait_for("response/late").params["text"]
+    assert "already decided by <@UALICE> (keep," in said
+    assert fake.calls_to("views.open") == []
+
+
+def test_it_starts_without_a_misleading_warning(server: Server) -> None:
+    assert "will be unused" not in server.log()

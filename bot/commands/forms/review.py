@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from bot.commands import reviews
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.forms import Outcome, inline
+from bot.commands.tools import may_change
 from core import grammar
 from core.errors import Rejected
 from core.reviews import DECISIONS
@@ -40,6 +41,11 @@ def review_form(
         decided = reviews.decided_already(session, workspace, tool, due)
         if decided is not None:
             return refusal(decided)
+        if not may_change(session, workspace, context, tool):  # said now, not after the form
+            owner = tool.owner_id or tool.added_by
+            return refusal(
+                Rejected("not_owner", what="decide the review of", name=tool.name, owner=owner)
+            )
         name = tool.name
     metadata = json.dumps({"tool": name, "due": due.isoformat(), "decision": decision, **where})
     return render_view("review_form", name=name, decision=decision, metadata=metadata)
