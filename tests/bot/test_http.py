@@ -276,7 +276,7 @@ def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
     assert "Arize" in listing
     value = json.dumps({"tool": tool_id(server, t, "Arize"), "due": due_of(server, t, "Arize")})
     press = {
-        "type": "block_actions", "team": {"id": t}, "user": {"id": BOB}, "api_app_id": "A0APP",
+        "type": "block_actions", "team": {"id": t}, "user": {"id": ALICE}, "api_app_id": "A0APP",
         "trigger_id": "trig", "response_url": fake.url + "response",
         "container": {"type": "message", "channel_id": reminder["channel"],
                       "message_ts": reminder["ts"]},
@@ -296,7 +296,8 @@ def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
                  "state": {"values": {"reason": {"reason": {"type": "plain_text_input",
                                                             "value": "cheapest that works"}}}}},
     }  # fmt: skip
-    # Bob does not own Arize and is no admin: refused on the form, nothing decided.
+    # Bob does not own Arize and is no admin: a form he submits anyway is refused, nothing
+    # decided (pressing the button, he would have been told at once).
     fake.users[BOB] = {"is_admin": False, "is_owner": False}
     refused = server.interaction(submit).json()
     assert refused["response_action"] == "errors"
