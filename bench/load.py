@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,7 @@ class Run:
     bad_acks: int = 0
     forms: dict[str, float] = field(default_factory=dict)  # trigger -> send time
     adds: int = 0
+    drained: float = 0.0  # seconds after the last request until every command was answered
 
 
 def p99(values: list[float]) -> float:
@@ -82,6 +84,12 @@ def fake_slack(delay: float) -> Iterator[tuple[str, Path]]:
         [sys.executable, "-m", "bench.load", "--fake", str(port), str(delay), str(dump)],
         cwd=ROOT,
     )
+    for _ in range(1000):  # until it listens
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}/", dump
     finally:
@@ -124,7 +132,7 @@ def start(kind: str, slack_url: str, database_url: str) -> tuple[subprocess.Pope
         "DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack_url, "PORT": str(port),
         "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }  # fmt: skip
     command = ["-m", "bot.cli", "serve"] if kind == "stackbot" else ["-m", "bench.load", "--ack"]
     process = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT)
@@ -205,8 +213,27 @@ def verdicts(runs: list[Run], calls: list[list[Any]]) -> list[dict[str, Any]]:
             "twice": sum(len(arrived.get(k, [])) > 1 for k in run.sent),
             "forms": len(run.forms), "form_p99_ms": 1000 * p99(forms),
             "forms_missing": sum(k not in opened for k in run.forms),
+            "drained_s": run.drained,
         })  # fmt: skip
     return rows
+
+
+def drain(database_url: str, limit: float = 120.0) -> float:
+    """Seconds until every recorded command was answered (the store says so), at most `limit`."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    began = time.monotonic()
+    query = text("SELECT count(*) FROM slack_command WHERE status IN ('running', 'done')")
+    try:
+        while time.monotonic() - began < limit:
+            with engine.connect() as connection:
+                if connection.execute(query).scalar_one() == 0:
+                    break
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    return time.monotonic() - began
 
 
 def busy(count: int) -> list[subprocess.Popen[bytes]]:
@@ -228,15 +255,18 @@ def scenario(
                 send(url, slack_url, "add", run.label + "-form", run, form=True)
                 stop(server)
                 runs.append(run)
-            servers = {kind: start(kind, slack_url, fresh(args)) for kind in kinds}
+            databases = {kind: fresh(args) for kind in kinds}
+            servers = {kind: start(kind, slack_url, databases[kind]) for kind in kinds}
             try:
                 for rate in rates:
                     for kind in kinds:
                         run = Run(f"{label}-{kind}-{rate}")
                         url = servers[kind][1]
                         load(url, slack_url, run, rate=rate, seconds=seconds, forms=kind == both[0])
+                        if kind == both[0]:
+                            run.drained = drain(databases[kind])
                         runs.append(run)
-                time.sleep(max(3.0, 2 * delay + 1))  # the last replies arrive
+                time.sleep(2 * delay + 1)  # the last answers arrive
             finally:
                 for process, _ in servers.values():
                     stop(process)
@@ -270,13 +300,20 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--database", help="a PostgreSQL URL; each server gets a fresh schema")
+    parser.add_argument("--only", help="run one scenario: normal, slow2s, cold or busy")
     args = parser.parse_args()
-    rows = scenario("normal", args, delay=0, kinds=both, rates=(20, 100))
-    rows += scenario("slow2s", args, delay=2, kinds=both, rates=(20, 100))
-    rows += scenario("cold", args, delay=0, kinds=(), rates=(), cold=3)
-    rows += scenario("busy", args, delay=0, kinds=("stackbot",), rates=(20,), background=2, cold=3)
-    for row in rows:
-        print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}))
+    scenarios = [
+        ("normal", {"delay": 0, "kinds": both, "rates": (20, 100)}),
+        ("slow2s", {"delay": 2, "kinds": both, "rates": (20, 100)}),
+        ("cold", {"delay": 0, "kinds": (), "rates": (), "cold": 3}),
+        ("busy", {"delay": 0, "kinds": both, "rates": (20, 100), "background": 2, "cold": 3}),
+    ]
+    for label, options in scenarios:
+        if args.only and label != args.only:
+            continue
+        for row in scenario(label, args, **options):  # type: ignore[arg-type]
+            rounded = {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
+            print(json.dumps(rounded), flush=True)
     return 0
 
 

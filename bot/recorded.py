@@ -35,6 +35,10 @@ from db.models import DONE
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0
+# Commands doing their work at once in one web worker; the others wait their turn. More would
+# only share one interpreter lock, and slow the acks Slack is waiting for (bench/README.md).
+RUNNING_AT_ONCE = 1
+_turns = threading.BoundedSemaphore(RUNNING_AT_ONCE)
 Clients = Callable[[str], WebClient | None]  # a workspace's client, None if not installed
 
 
@@ -60,7 +64,8 @@ def run(engine: Engine, client: WebClient, claim: Claim) -> None:
             raise Superseded
 
     try:
-        reply = run_command(engine, context, claim.text, finish=finish)
+        with _turns:  # the answer below waits on Slack, not for a turn
+            reply = run_command(engine, context, claim.text, finish=finish)
     except Superseded:
         return
     except Exception:

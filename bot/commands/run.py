@@ -77,11 +77,13 @@ def run_parsed(
     engine: Engine, context: Context, command: grammar.Command, *, finish: Finish | None = None
 ) -> Reply:
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
-    write = writes(command)
-    if not write:
-        with session_scope(engine, write=False) as session:
-            # A workspace seen for the first time is created, which is a write.
-            write = get_workspace(session=session, team_id=context.team_id) is None
+    with session_scope(engine, write=False) as session:
+        new = get_workspace(session=session, team_id=context.team_id) is None
+    if new:
+        # A workspace seen for the first time takes its zone from Slack: asked now, not inside
+        # the write transaction below, whose lock every other request would wait behind.
+        context.slack_zone()
+    write = writes(command) or new  # creating the workspace is a write
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
