@@ -7,6 +7,7 @@ ack-only Bolt app under the same server settings, in the same run (bench/README.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import signal
@@ -285,7 +286,13 @@ def fresh(args: argparse.Namespace) -> str:
         engine = create_engine(args.database.replace("postgresql://", "postgresql+psycopg://"))
         with engine.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
+
+        def drop() -> None:
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            engine.dispose()
+
+        atexit.register(drop)
         return f"{args.database}?options=-csearch_path%3D{schema}"
     return f"sqlite:///{tempfile.mkdtemp()}/stack.db"
 

@@ -79,11 +79,13 @@ def run_parsed(
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
     with session_scope(engine, write=False) as session:
         new = get_workspace(session=session, team_id=context.team_id) is None
-    if new:
-        # A workspace seen for the first time takes its zone from Slack: asked now, not inside
-        # the write transaction below, whose lock every other request would wait behind.
-        context.slack_zone()
     write = writes(command) or new  # creating the workspace is a write
+    if write:
+        # What Slack says about the person (a new workspace's zone, whether they are an admin:
+        # one users.info, cached) is asked now, not inside the write transaction below, whose
+        # lock every other request would wait behind while Slack answers.
+        context.slack_zone()
+        context.slack_admin()
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
