@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from bot.commands import Context, run_command
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.demo import run_demo
-from bot.outbound import Directory
+from bot.outbound import directory
 from bot.terminal import to_text
 from bot.transfer_cli import COMMANDS as TRANSFER_COMMANDS
 from bot.transfer_cli import add_parsers as add_transfer_parsers
@@ -71,29 +71,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
     # `stackbot cmd` starts quickly.
-    if args.command == "clock":
-        from jobs.clock import run_clock
-
-        if not (settings.slack_bot_token or settings.slack_client_id):
-            print("stackbot clock: set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID", file=sys.stderr)
-            return EXIT_MISUSE
-        engine = _engine(settings)
-        run_clock(engine, directory(settings, engine))
-        return EXIT_OK
-    if args.command in ("serve", "socket"):
-        from bot import serve
-        from bot.app import ConfigurationError
-
-        try:
-            if args.command == "serve" and args.with_clock:
-                return serve.serve_with_clock(settings)
-            (serve.serve if args.command == "serve" else serve.socket)(settings)
-        except ConfigurationError as error:
-            print(f"stackbot: {error}", file=sys.stderr)
-            return EXIT_MISUSE
-        return EXIT_OK
+    if args.command in ("serve", "socket", "clock"):
+        return _long_running(args, settings)
     parser.print_help()
     return EXIT_MISUSE
+
+
+def _long_running(args: argparse.Namespace, settings: Settings) -> int:
+    """serve, socket and clock: a token or secret Slack would refuse stops them at once, in one
+    line that names the variable."""
+    from bot import serve
+    from bot.app import ConfigurationError, check_clock_settings
+
+    try:
+        if args.command == "clock":
+            from jobs.clock import run_clock
+
+            check_clock_settings(settings)
+            engine = _engine(settings)
+            run_clock(engine, directory(settings, engine))
+        elif args.command == "serve" and args.with_clock:
+            return serve.serve_with_clock(settings)
+        else:
+            (serve.serve if args.command == "serve" else serve.socket)(settings)
+    except ConfigurationError as error:
+        print(f"stackbot {args.command}: {error}", file=sys.stderr)
+        return EXIT_MISUSE
+    return EXIT_OK
 
 
 def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
@@ -222,18 +226,6 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
     verb = "would post" if args.dry_run else "posted"
     print(f"{args.job}: {verb} {count} {'message' if count == 1 else 'messages'}")
     return EXIT_OK
-
-
-def directory(settings: Settings, engine: Engine) -> Directory:
-    """Who the clock posts as: the bot token, or each workspace's OAuth installation."""
-    installations = None
-    if settings.slack_client_id:
-        installations = SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=engine
-        )
-    return Directory(
-        base_url=settings.slack_api_url, token=settings.slack_bot_token, installations=installations
-    )
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:

@@ -111,3 +111,12 @@ def forget(team_id: str | None = None) -> None:
             _files.clear()
         else:
             _files.pop(team_id, None)
+
+
+def publish_home_picture(
+    client: WebClient, engine: Engine, context: Context, user_id: str, view: dict[str, Any]
+) -> None:
+    """After the text Home is up, the same Home with the map as a picture above it."""
+    block = home_image(client, engine, context)
+    if block is not None and not publish_with_image(client, user_id, view, block):
+        forget(context.team_id)  # gone or refused: the next Home opened uploads it again

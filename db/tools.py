@@ -17,11 +17,13 @@ from db.models import (
     ACTIVE,
     ActualSpend,
     AuditEvent,
+    Delivery,
     FindingDecision,
+    ReviewDecision,
     StackAdmin,
     Tool,
     Workspace,
-)
+)  # fmt: skip
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -319,7 +321,15 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
     if workspace is None:
         return None
     counts: dict[str, int] = {}
-    for table in (ActualSpend, AuditEvent, FindingDecision, StackAdmin, Tool):
+    for table in (
+        ActualSpend,
+        AuditEvent,
+        FindingDecision,
+        StackAdmin,
+        Delivery,
+        ReviewDecision,
+        Tool,
+    ):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
         counts[str(table.__tablename__)] = int(result.rowcount)
     session.delete(workspace)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from bot.commands.reviews import reminder_message
 from bot.outbound import Directory
 from core.schedule import local_date, review_stage
 from db import deliveries
 from db.engine import session_scope
-from db.tools import cost_of
 from jobs.deliver import Letter, send
-from templates.render import render
 
 # Leads are at most a year: a tool due later than this has no stage yet.
 HORIZON = timedelta(days=366)
@@ -51,15 +49,9 @@ def run_reviews(
             key = f"review:{tool.id}:{tool.next_review_on.isoformat()}:{stage.label}"
             if deliveries.exists(session=session, workspace_id=workspace.id, key=key):
                 continue
-            cancel_by = (
-                tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
+            message = reminder_message(
+                tool, due=tool.next_review_on, today=local_date(now, workspace.timezone)
             )
-            value = json.dumps({"tool": tool.id, "due": tool.next_review_on.isoformat()})
-            message = render(
-                "review_reminder", tool=tool, due=tool.next_review_on,
-                today=local_date(now, workspace.timezone),
-                cancel_by=cancel_by, cost=cost_of(tool), value=value,
-            )  # fmt: skip
             letters.append(
                 Letter(
                     workspace_id=workspace.id,

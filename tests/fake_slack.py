@@ -131,6 +131,7 @@ class FakeSlack:
         self._scripts: defaultdict[str, deque[Reply]] = defaultdict(deque)
         self._channel_scripts: defaultdict[tuple[str, str], deque[Reply]] = defaultdict(deque)
         self._serial = 0
+        self._holds: dict[str, threading.Event] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._defaults: dict[str, Callable[[Call], dict[str, Any]]] = {
@@ -167,6 +168,10 @@ class FakeSlack:
     def stop(self) -> None:
         """Stops the server; raises if the fake itself crashed while answering."""
         server, thread, self._server, self._thread = self._server, self._thread, None, None
+        with self._lock:
+            holds = list(self._holds.values())
+        for held in holds:
+            held.set()
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -200,18 +205,19 @@ class FakeSlack:
         with self._lock:
             return list(self._calls)
 
-    def wait_for(self, method: str, *, timeout: float = 30.0) -> Call:
-        """The first call to `method`, waiting for it to arrive (from another thread or process)
-        without polling: the server thread wakes this one when a request comes in."""
+    def wait_for(self, method: str, *, count: int = 1, timeout: float = 30.0) -> Call:
+        """The `count`-th call to `method`, waiting for it to arrive (from another thread or
+        process) without polling: the server thread wakes this one when a request comes in."""
         with self._arrived:
-            if not self._arrived.wait_for(lambda: self._first(method) is not None, timeout):
-                raise AssertionError(f"no call to {method} within {timeout} s")
-            found = self._first(method)
+            if not self._arrived.wait_for(lambda: self._nth(method, count) is not None, timeout):
+                raise AssertionError(f"no call {count} to {method} within {timeout} s")
+            found = self._nth(method, count)
             assert found is not None
             return found
 
-    def _first(self, method: str) -> Call | None:
-        return next((call for call in self._calls if call.method == method), None)
+    def _nth(self, method: str, count: int) -> Call | None:
+        calls = [call for call in self._calls if call.method == method]
+        return calls[count - 1] if len(calls) >= count else None
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -237,12 +243,27 @@ class FakeSlack:
         with self._lock:
             self._channel_scripts[(method, channel_id)].extend(_as_reply(r) for r in responses)
 
+    def hold(self, method: str) -> threading.Event:
+        """Calls to `method` wait (after they are recorded) until the returned event is set, as
+        a Slack that is slow to answer would; `reset` releases them."""
+        with self._lock:
+            return self._holds.setdefault(method, threading.Event())
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._lock:
+            held = self._holds.get(method)
+        if held is not None:
+            held.wait(timeout=60)
+
     def reset(self) -> None:
         """Forgets the calls and the scripts (users, team and token lists stay)."""
         with self._lock:
             self._calls.clear()
             self._scripts.clear()
             self._channel_scripts.clear()
+            holds, self._holds = self._holds, {}
+        for held in holds.values():
+            held.set()
 
     # Answering (on the server's threads)
 
@@ -273,7 +294,8 @@ class FakeSlack:
                 return Reply(status=500, body="fake_slack crashed; see the test's teardown")
 
     def _answer(self, call: Call) -> Reply:
-        if call.method not in NO_TOKEN_METHODS:
+        # A path with a slash is a response_url (a webhook): it carries no token.
+        if call.method not in NO_TOKEN_METHODS and "/" not in call.method:
             if not call.token:
                 return error("not_authed")
             if call.token in self.revoked_tokens:
@@ -486,6 +508,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         reply = self.server.fake._receive(self.path, dict(self.headers.items()), body)
+        self.server.fake._wait_if_held(urlsplit(self.path).path.lstrip("/").removeprefix("api/"))
         is_text = isinstance(reply.body, str)
         if isinstance(reply.body, bytes):
             data = reply.body

@@ -10,36 +10,33 @@ from bot.listeners.actions.findings import finding_accept, finding_reopen
 from bot.listeners.actions.home import home_add_tool, home_overlaps
 from bot.listeners.actions.reviews import review_button, review_own
 from bot.listeners.actions.stale import stale_action
-from bot.listeners.commands.stack import stack_ack, stack_command
+from bot.listeners.commands.stack import stack_command
 from bot.listeners.events.app_home import app_home_opened
-from bot.listeners.events.app_home_picture import app_home_picture
 from bot.listeners.options.catalog import tool_name_options
+from bot.listeners.press import acked
 from bot.listeners.transfer import register_transfer
 from bot.listeners.views.accept_form import accept_form_submitted
 from bot.listeners.views.review_form import review_form_submitted
 from bot.listeners.views.tool_form import tool_form_submitted
-from bot.work import HandOver, WorkProcess
 
 
-def register_listeners(app: App, work: WorkProcess | None = None) -> None:
-    """With `work`, a middleware acks `/stack` and the child process runs `stack_command`
-    (bot.work); the child's own app, and an app without one, run it on Bolt's threads."""
-    if work is not None:
-        app.use(HandOver("/stack", stack_command, work))
-    app.command("/stack")(ack=stack_ack, lazy=[stack_command])
+def register_listeners(app: App) -> None:
+    """Each listener answers Slack as soon as it acks: anything that calls Slack's API runs
+    after that answer (bot.slack.later), and a slash command is a row (bot.recorded)."""
+    app.command("/stack")(stack_command)
     app.view("tool_form")(tool_form_submitted)
     app.view("accept_form")(accept_form_submitted)
     app.view("review_form")(review_form_submitted)
     app.options("name")(tool_name_options)
-    app.event("app_home_opened")(ack=app_home_opened, lazy=[app_home_picture])
-    app.action("home_add_tool")(home_add_tool)
-    app.action("home_overlaps")(home_overlaps)
-    app.action("finding_accept")(finding_accept)
-    app.action("finding_reopen")(finding_reopen)
-    app.action("review_own")(review_own)
+    app.event("app_home_opened")(acked(app_home_opened))
+    app.action("home_add_tool")(acked(home_add_tool))
+    app.action("home_overlaps")(acked(home_overlaps))
+    app.action("finding_accept")(acked(finding_accept))
+    app.action("finding_reopen")(acked(finding_reopen))
+    app.action("review_own")(acked(review_own))
     app.action(re.compile(r"^review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)$"))(
-        review_button
+        acked(review_button)
     )
     register_transfer(app)
     # Last: any other button (from an older message, say) gets an answer rather than a 404.
-    app.action(re.compile(".*"))(stale_action)
+    app.action(re.compile(".*"))(acked(stale_action))

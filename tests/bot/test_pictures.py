@@ -4,37 +4,43 @@ to the loopback fake Slack, the way slack_sdk's files_upload_v2 really calls it.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_bolt import BoltContext, Respond
 from slack_sdk.models.blocks import Block
+from sqlalchemy import Engine
 
-from bot.home_picture import forget, publish_with_image
-from bot.listeners.commands.stack import stack_command
-from bot.listeners.events.app_home_picture import app_home_picture
-from bot.slack import Shared
+from bot import recorded
+from bot.commands import Context, run_command
+from bot.commands.forms.home import home_view
+from bot.home_picture import forget, publish_home_picture, publish_with_image
 from core import grammar
-from db import open_store
+from db import commands, open_store
+from db.engine import session_scope
 from tests import png
 from tests.fake_slack import UPLOAD, FakeSlack, error
 from tests.slack_checks import assert_valid_message
 
 ALICE = "UALICE"
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def run(tmp_path: Path, fake_slack: FakeSlack, *texts: str) -> str:
-    """Types `texts` as Alice in channel C1; returns the response URL of the last one."""
+    """Types `texts` as Alice in channel C1, each run as /stack runs a command once it has
+    acked it (bot.recorded); returns the response URL of the last one."""
     engine = open_store(f"sqlite:///{tmp_path}/stack.db")
-    context = BoltContext({"engine": Shared(engine), "team_id": "T0TEAM"})
     url = ""
     try:
         for index, text in enumerate(texts):
             url = f"{fake_slack.url}response/{index}"
-            command = {"text": text, "user_id": ALICE, "channel_id": "C1", "trigger_id": "t"}
-            stack_command(command, context, fake_slack.client(), Respond(response_url=url))
+            with session_scope(engine) as session:
+                claim = commands.record(
+                    session=session, team_id="T0TEAM", user_id=ALICE, channel_id="C1",
+                    text=text, response_url=url, now=NOW,
+                )  # fmt: skip
+            recorded.run(engine, fake_slack.client(), claim)
     finally:
         engine.dispose()
     return url.removeprefix(fake_slack.url)
@@ -104,14 +110,17 @@ def test_it_tells_the_person_when_the_picture_cannot_be_sent(
     assert not fake_slack.calls_to("files.completeUploadExternal")
 
 
-def home(tmp_path: Path, fake_slack: FakeSlack, *texts: str) -> BoltContext:
+def home(tmp_path: Path, fake_slack: FakeSlack, *texts: str) -> Engine:
     engine = open_store(f"sqlite:///{tmp_path}/stack.db")
-    context = BoltContext({"engine": Shared(engine), "team_id": "T0TEAM"})
-    for index, text in enumerate(texts):
-        command = {"text": text, "user_id": ALICE, "channel_id": "C1", "trigger_id": "t"}
-        url = f"{fake_slack.url}response/{index}"
-        stack_command(command, context, fake_slack.client(), Respond(response_url=url))
-    return context
+    for text in texts:
+        assert run_command(engine, Context(team_id="T0TEAM", user_id=ALICE, now=NOW), text).ok
+    return engine
+
+
+def open_home(engine: Engine, fake_slack: FakeSlack) -> None:
+    """What the App Home does once its text is up (bot/listeners/events/app_home.py)."""
+    stack = Context(team_id="T0TEAM", user_id=ALICE, now=NOW)
+    publish_home_picture(fake_slack.client(), engine, stack, ALICE, home_view(engine, stack))
 
 
 def published(fake_slack: FakeSlack) -> list[dict[str, Any]]:
@@ -123,9 +132,8 @@ def test_it_shows_the_map_as_a_picture_above_the_text_on_the_app_home(
     tmp_path: Path, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     forget()
-    context = home(tmp_path, fake_slack, "add vLLM inference", "add Pinecone")
-    event = {"type": "app_home_opened", "user": ALICE, "tab": "home"}
-    app_home_picture(event, context, fake_slack.client())
+    engine = home(tmp_path, fake_slack, "add vLLM inference", "add Pinecone")
+    open_home(engine, fake_slack)
     [view] = published(fake_slack)
     assert len(view["blocks"]) <= 100
     for block in view["blocks"]:
@@ -140,20 +148,20 @@ def test_it_shows_the_map_as_a_picture_above_the_text_on_the_app_home(
     assert image["slack_file"] == {"id": files[0]["id"]}
     assert image["alt_text"].startswith("Seven-layer AI stack map: 7 · Governance (empty)")
     # Opened again with nothing changed: the same file, no second upload.
-    app_home_picture(event, context, fake_slack.client())
+    open_home(engine, fake_slack)
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
     assert published(fake_slack)[-1]["blocks"][types.index("image")] == image
     # A change in the stack: a new picture, and the old file deleted.
     home(tmp_path, fake_slack, "add MLflow")
-    app_home_picture(event, context, fake_slack.client())
+    open_home(engine, fake_slack)
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2
     [deleted] = fake_slack.calls_to("files.delete")
     assert deleted.params["file"] == files[0]["id"]
     # A file Slack will not show (deleted by an admin, say) is uploaded again next time.
     fake_slack.script("views.publish", *[error("invalid_blocks")] * 4)
     monkeypatch.setattr("bot.home_picture.WAITS", (0.0,))
-    app_home_picture(event, context, fake_slack.client())
-    app_home_picture(event, context, fake_slack.client())
+    open_home(engine, fake_slack)
+    open_home(engine, fake_slack)
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == 3
 
 

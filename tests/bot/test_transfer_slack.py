@@ -12,11 +12,11 @@ import pytest
 from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
+from bot import recorded
 from bot.commands import Context, run_command
-from bot.listeners.commands.stack import stack_command
-from bot.listeners.transfer import import_apply, import_form_submitted
-from bot.slack import Shared
-from db import open_store
+from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
+from bot.slack import Shared, stack_context
+from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
 from tests.conftest import NOW
@@ -43,7 +43,17 @@ def slash(engine: Engine, fake: FakeSlack, team: str, user: str, text: str) -> d
     """The reply to the command; {} when it answered with a form instead."""
     respond = Respond(response_url=fake.url + f"response/{text.split()[0]}")
     command = {"text": text, "user_id": user, "channel_id": "C1", "trigger_id": "t1"}
-    stack_command(command, bolt(engine, team, user), fake.client(), respond)
+    client = fake.client()
+    stack = stack_context(bolt(engine, team, user), client, user_id=user, channel_id="C1")
+    # What /stack runs once it has acked (bot.listeners.commands.stack): export and import
+    # at once, anything else as a recorded command.
+    if not transfer_command(engine, stack, text, command, client, respond):
+        with session_scope(engine) as session:
+            claim = commands.record(
+                session=session, team_id=team, user_id=user, channel_id="C1", text=text,
+                response_url=str(respond.response_url), now=NOW,
+            )  # fmt: skip
+        recorded.run(engine, client, claim)
     replies = fake.calls_to(f"response/{text.split()[0]}")
     return replies[0].params if replies else {}
 

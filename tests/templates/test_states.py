@@ -18,8 +18,10 @@ import pytest
 from sqlmodel import select
 
 from bot.billing import billing_message, import_billing
-from bot.commands import Reply, forms
+from bot.commands import Reply
 from bot.commands.digest import build_digest
+from bot.commands.forms import finding as finding_forms
+from bot.commands.forms import home, review, tool
 from bot.commands.transfer import export_file, file_refusal, import_file
 from db import deliveries
 from db.engine import session_scope
@@ -61,14 +63,14 @@ def _digest(built: Built) -> list[Rendered]:
 def _forms(built: Built) -> list[Rendered]:
     engine, context = built.stack.engine, built.context()
     shown: list[Rendered] = [
-        ("view", forms.home_view(engine, context)),
-        ("view", forms.overlaps_view(engine, context)),
+        ("view", home.home_view(engine, context)),
+        ("view", finding_forms.overlaps_view(engine, context)),
     ]
     for name in (None, built.focus):
-        form = forms.tool_form(engine, context, name)
+        form = tool.tool_form(engine, context, name)
         shown.append(("message", form.message) if isinstance(form, Reply) else ("view", form))
     for finding in [*built.findings()[:1], "no-such-finding"]:
-        form = forms.accept_form(engine, context, finding)
+        form = finding_forms.accept_form(engine, context, finding)
         shown.append(("message", form.message) if isinstance(form, Reply) else ("view", form))
     return shown
 
@@ -80,7 +82,7 @@ def _review_forms(built: Built) -> list[Rendered]:
     for value in values[:1] or ['{"tool": 1, "due": "2026-12-01"}']:
         for decision in ("keep", "renegotiate", "replace", "retire", "snooze-7", "snooze-30"):
             where = {"channel": "CDIGEST", "ts": "1.2"}
-            form = forms.review_form(built.stack.engine, built.context(), value, decision, where)
+            form = review.review_form(built.stack.engine, built.context(), value, decision, where)
             kind = "view" if isinstance(form, dict) else "message"
             shown.append((kind, form if isinstance(form, dict) else form.message))
     return shown
@@ -88,7 +90,7 @@ def _review_forms(built: Built) -> list[Rendered]:
 
 def _options(built: Built) -> list[Rendered]:
     typed = ("ml", "v", built.focus or "x", "<!channel> *x*" + "y" * 100)
-    return [("options", forms.catalog_options(t)) for t in typed]
+    return [("options", tool.catalog_options(t)) for t in typed]
 
 
 SAMPLES = Path(__file__).parents[1] / "samples"
