@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from core.layers import CAPABILITY_LAYER, LAYER_BY_NUMBER
 from core.money import format_amount
@@ -108,7 +110,7 @@ def finish(draft: Draft, accepted: Mapping[str, str]) -> Finding:
         capabilities=draft.capabilities,
         tools=tools,
         monthly_cost=spend_by_currency(tools),
-        potential_saving=_nonzero(spend_by_currency(redundant)),
+        potential_saving=_nonzero(spend_by_currency(redundant)) if redundant else {},
         saving_basis=draft.basis if redundant else "",
         reason=draft.reason,
         action=draft.action,
@@ -144,7 +146,8 @@ def fingerprint_of(finding_id: str, tool_ids: Iterable[int]) -> str:
     """The finding's id and its tools' store ids, sorted: renaming a tool keeps it, adding or
     removing one changes it. Stored with every accepted finding, so it never changes form:
     ids as signed 64-bit little-endian integers after the id and a NUL."""
-    ids = b"".join(i.to_bytes(8, "little", signed=True) for i in sorted(tool_ids))
+    ordered_ids = sorted(tool_ids)
+    ids = struct.pack(f"<{len(ordered_ids)}q", *ordered_ids)
     return hashlib.blake2b(finding_id.encode() + b"\0" + ids, digest_size=8).hexdigest()
 
 
@@ -177,8 +180,14 @@ def _nonzero(amounts: Mapping[str, Decimal]) -> dict[str, Decimal]:
 
 def ordered(capabilities: Iterable[str]) -> tuple[str, ...]:
     """In the order core/layers.py lists them; unknown ones last, alphabetically."""
+    return _ordered(frozenset(capabilities))
+
+
+@lru_cache(maxsize=4096)
+def _ordered(capabilities: frozenset[str]) -> tuple[str, ...]:
+    # Cached: thousands of findings ask this about a few catalog entries' capabilities.
     unknown = len(_CAPABILITY_ORDER)
-    return tuple(sorted(set(capabilities), key=lambda c: (_CAPABILITY_ORDER.get(c, unknown), c)))
+    return tuple(sorted(capabilities, key=lambda c: (_CAPABILITY_ORDER.get(c, unknown), c)))
 
 
 def layers_of(capabilities: Iterable[str]) -> tuple[int, ...]:

@@ -66,19 +66,21 @@ def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
 def platforms(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """One finding per platform, naming the separate tools whose main jobs it also does."""
     units: dict[str, list[Profile]] = defaultdict(list)
-    points: dict[str, list[Profile]] = defaultdict(list)
-    for p in profiles:
+    # Point tools by capability, with their place in `profiles` (name order), so that the tools
+    # a platform touches are put back in name order by sorting numbers.
+    points: dict[str, list[tuple[int, Profile]]] = defaultdict(list)
+    for rank, p in enumerate(profiles):
         if p.platform:
             units[p.unit].append(p)
         elif not p.compute:
             for capability in p.primary:
-                points[capability].append(p)
+                points[capability].append((rank, p))
     for unit in sorted(units):
         members = units[unit]
         does = frozenset().union(*(p.primary for p in members)) - COMPUTE_CAPABILITIES
-        touched = {q.tool.id: q for c in does for q in points.get(c, ()) if q.unit != unit}
+        touched = {rank: q for c in does for rank, q in points.get(c, ()) if q.unit != unit}
         if touched:
-            yield _platform_draft(members, does, by_name(touched.values()))
+            yield _platform_draft(members, does, tuple(touched[r] for r in sorted(touched)))
 
 
 def _platform_draft(
