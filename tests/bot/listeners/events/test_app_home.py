@@ -20,6 +20,10 @@ def test_it_publishes_the_home_tab_only(tmp_path: Path, fake_slack: FakeSlack) -
     app_home_opened(press(tmp_path, fake_slack, {"user": "UALICE", "tab": "messages"}))
     assert fake_slack.calls_to("views.publish") == []
     app_home_opened(press(tmp_path, fake_slack, {"user": "UALICE", "tab": "home"}))
-    [published] = fake_slack.calls_to("views.publish")
-    assert published.params["user_id"] == "UALICE"
-    assert published.params["view"]["type"] == "home"
+    # The text map at once, then the same Home with the map as a picture above it.
+    text, pictured = fake_slack.calls_to("views.publish")
+    for published in (text, pictured):
+        assert published.params["user_id"] == "UALICE"
+        assert published.params["view"]["type"] == "home"
+    assert "image" not in [b["type"] for b in text.params["view"]["blocks"]]
+    assert "image" in [b["type"] for b in pictured.params["view"]["blocks"]]
