@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.commands.base import Context
+from bot.commands.run import ask_slack_first
 from bot.commands.tools import _values
 from core import backstage
 from core.catalog import CatalogEntry, load_catalog
@@ -64,6 +65,7 @@ def import_stack(
     rows = _read_rows(binary, context, report, lookup, progress)
     if report.problems:
         return report
+    ask_slack_first(engine, context)
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(

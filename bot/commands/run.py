@@ -73,19 +73,26 @@ def writes(command: grammar.Command) -> bool:
     return not isinstance(command, READ_ONLY)
 
 
+def ask_slack_first(engine: Engine, context: Context) -> bool:
+    """Whether the workspace is new; if it is, its zone is asked of Slack now (one users.info,
+    cached), not inside the write transaction that creates it, whose lock every other request
+    would wait behind while Slack answers. Call it before any write that may create the
+    workspace."""
+    with session_scope(engine, write=False) as session:
+        new = get_workspace(session=session, team_id=context.team_id) is None
+    if new:
+        context.slack_zone()
+    return new
+
+
 def run_parsed(
     engine: Engine, context: Context, command: grammar.Command, *, finish: Finish | None = None
 ) -> Reply:
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
-    with session_scope(engine, write=False) as session:
-        new = get_workspace(session=session, team_id=context.team_id) is None
+    new = ask_slack_first(engine, context)
     write = writes(command) or new  # creating the workspace is a write
     if write:
-        # What Slack says about the person (a new workspace's zone, whether they are an admin:
-        # one users.info, cached) is asked now, not inside the write transaction below, whose
-        # lock every other request would wait behind while Slack answers.
-        context.slack_zone()
-        context.slack_admin()
+        context.slack_admin()  # likewise asked before the write transaction, not inside it
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from bot.commands import findings
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.forms import Outcome, inline
-from bot.commands.run import run_parsed
+from bot.commands.run import ask_slack_first, run_parsed
 from core import grammar, options
 from core.errors import Rejected
 from db.engine import session_scope
@@ -19,6 +19,7 @@ from templates.render import render_view
 
 
 def accept_form(engine: Engine, context: Context, finding_id: str) -> dict[str, Any] | Reply:
+    ask_slack_first(engine, context)
     with session_scope(engine) as session:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone

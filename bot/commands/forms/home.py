@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from bot.commands import findings
 from bot.commands.base import Context
+from bot.commands.run import ask_slack_first
 from bot.commands.tools import MAP_TOOLS_PER_LAYER
 from db.engine import session_scope
 from db.tools import ensure_workspace
@@ -15,6 +16,7 @@ from templates.render import render_view
 
 
 def home_view(engine: Engine, context: Context) -> dict[str, Any]:
+    ask_slack_first(engine, context)
     with session_scope(engine) as session:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone

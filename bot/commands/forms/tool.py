@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot.commands import tools
 from bot.commands.base import Context, Reply, refusal
 from bot.commands.forms import Outcome, inline
-from bot.commands.run import run_parsed
+from bot.commands.run import ask_slack_first, run_parsed
 from core import grammar, options
 from core.catalog import load_catalog
 from core.errors import Rejected
@@ -61,6 +61,7 @@ class ToolForm:
 def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, Any] | Reply:
     """The add form (no `name`) or the edit form for the tool `name`, or a refusal."""
     metadata = {"channel": context.channel_id, "tool": None}
+    ask_slack_first(engine, context)
     with session_scope(engine) as session:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
