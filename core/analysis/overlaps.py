@@ -65,26 +65,35 @@ def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
 
 def platforms(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """One finding per platform, naming the separate tools whose main jobs it also does."""
-    units: dict[str, list[Profile]] = defaultdict(list)
-    # Point tools by capability, with their place in `profiles` (name order), so that the tools
-    # a platform touches are put back in name order by sorting numbers.
+    # Tools with their place in `profiles` (name order), so that the tools of a finding are put
+    # back in name order by sorting numbers.
+    units: dict[str, dict[int, Profile]] = defaultdict(dict)
     points: dict[str, list[tuple[int, Profile]]] = defaultdict(list)
     for rank, p in enumerate(profiles):
         if p.platform:
-            units[p.unit].append(p)
+            units[p.unit][rank] = p
         elif not p.compute:
             for capability in p.primary:
                 points[capability].append((rank, p))
     for unit in sorted(units):
         members = units[unit]
-        does = frozenset().union(*(p.primary for p in members)) - COMPUTE_CAPABILITIES
+        does = frozenset().union(*(p.primary for p in members.values())) - COMPUTE_CAPABILITIES
         touched = {rank: q for c in does for rank, q in points.get(c, ()) if q.unit != unit}
         if touched:
-            yield _platform_draft(members, does, tuple(touched[r] for r in sorted(touched)))
+            everyone = {**members, **touched}
+            yield _platform_draft(
+                [members[r] for r in sorted(members)],
+                does,
+                tuple(touched[r] for r in sorted(touched)),
+                tuple(everyone[r] for r in sorted(everyone)),
+            )
 
 
 def _platform_draft(
-    members: list[Profile], does: frozenset[str], points: tuple[Profile, ...]
+    members: list[Profile],
+    does: frozenset[str],
+    points: tuple[Profile, ...],
+    everyone: tuple[Profile, ...],
 ) -> Draft:
     platform = members[0].tool.name
     covered = tuple(q for q in points if q.primary <= does)
@@ -114,7 +123,7 @@ def _platform_draft(
         rule="redundant" if redundant else "partial",
         layers=layers_of(shared),
         capabilities=shared,
-        members=by_name((*members, *points)),
+        members=everyone,
         reason=f"{platform} already does {listing(shared)}: {'; '.join(parts)}.",
         action=". ".join(actions) + ".",
         redundant=redundant,
