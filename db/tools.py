@@ -13,7 +13,7 @@ from sqlmodel import Session, col, delete, select
 
 from core.money import Cost, Period
 from core.stack import StackTool
-from db.models import ACTIVE, AuditEvent, FindingDecision, StackAdmin, Tool, Workspace
+from db.models import ACTIVE, AuditEvent, FindingDecision, Proposal, StackAdmin, Tool, Workspace
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -24,6 +24,7 @@ AUDITED = (
     "sourcing",
     "cost",
     "owner_id",
+    "backup_owner_id",
     "channel_id",
     "renews_on",
     "notice_days",
@@ -259,6 +260,7 @@ def to_stack_tool(tool: Tool) -> StackTool:
         sourcing=tool.sourcing,
         cost=cost_of(tool),
         owner_id=tool.owner_id,
+        former_owner_id=tool.former_owner_id,
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
         platform=tool.platform,
@@ -271,7 +273,7 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
     if workspace is None:
         return None
     counts: dict[str, int] = {}
-    for table in (AuditEvent, FindingDecision, StackAdmin, Tool):
+    for table in (AuditEvent, FindingDecision, StackAdmin, Proposal, Tool):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
         counts[str(table.__tablename__)] = int(result.rowcount)
     session.delete(workspace)

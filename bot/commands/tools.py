@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply, is_admin, refuse
+from bot.commands.base import Context, Reply, check_people, is_admin, refuse
 from bot.commands.findings import stack_picture, workspace_tools
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
@@ -48,6 +48,9 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     )
     if existing is not None and existing.status == ACTIVE:
         raise Rejected("tool_exists", name=existing.name)
+    refused = check_people(session, workspace, context, fields, owner_id=None)
+    if refused is not None:
+        return refused
     values = _values(fields, entry=entry, current=None)
     values.setdefault("name", name)
     values["name_key"] = normalise(values["name"])
@@ -103,6 +106,12 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
             session, workspace, context, "not_owner", what="edit", name=tool.name,
             owner=tool.owner_id or tool.added_by,
         )  # fmt: skip
+    refused = check_people(
+        session, workspace, context, command.fields,
+        owner_id=tool.owner_id, backup_id=tool.backup_owner_id,
+    )  # fmt: skip
+    if refused is not None:
+        return refused
     values = _values(command.fields, entry=None, current=tool)
     new_name = values.get("name")
     if new_name is not None:
@@ -286,6 +295,10 @@ def _values(
         values.update(store.cost_columns(fields.cost))
     if not isinstance(fields.owner, Unset):
         values["owner_id"] = fields.owner.id if fields.owner else None
+        if fields.owner:
+            values["former_owner_id"] = None  # someone owns it again
+    if not isinstance(fields.backup, Unset):
+        values["backup_owner_id"] = fields.backup.id if fields.backup else None
     if not isinstance(fields.channel, Unset):
         values["channel_id"] = fields.channel.id if fields.channel else None
     return values
