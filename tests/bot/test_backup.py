@@ -64,7 +64,8 @@ def test_it_refuses_a_bot_a_guest_or_a_leaver_as_owner_and_records_the_attempt(
         ("add Arize owner:<@UANA> backup:<@UGUEST>", "is a guest"),
     ):
         ok, text = _as_alice(engine, command)
-        assert not ok and code in text, text
+        assert not ok
+        assert code in text, text
     assert _tools(engine) == []
     with session_scope(engine) as session:
         refused = session.exec(select(AuditEvent).where(AuditEvent.action == "refused")).all()
@@ -87,4 +88,5 @@ def test_it_sets_escalate_after_for_admins_only(stack: Stack) -> None:
         from db.tools import get_workspace
 
         workspace = get_workspace(session=session, team_id=TEAM)
-        assert workspace is not None and workspace.escalate_after == 3
+        assert workspace is not None
+        assert workspace.escalate_after == 3

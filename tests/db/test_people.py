@@ -18,7 +18,8 @@ from tests.conftest import ALICE, BOB, NOW, TEAM, Stack
 def _orphan(engine: Engine, user: str) -> list[str]:
     with session_scope(engine) as session:
         workspace = get_workspace(session=session, team_id=TEAM)
-        assert workspace is not None and workspace.id is not None
+        assert workspace is not None
+        assert workspace.id is not None
         return [t.name for t in orphan_tools(
             session=session, workspace_id=workspace.id, user_id=user, now=NOW
         )]  # fmt: skip
@@ -49,7 +50,8 @@ def test_it_says_the_owner_left_and_who_under_the_same_finding_id(stack: Stack) 
         tools = workspace_tools(session, workspace)
     [finding] = [f for f in analyse(tools, today=NOW.date()) if f.id.startswith("owner-t")]
     assert finding.rule == "owner-left"
-    assert "UBOB" in finding.reason and "left" in finding.reason
+    assert "UBOB" in finding.reason
+    assert "left" in finding.reason
     shown = str(stack.ok("show Arize").message["blocks"])
     assert "<@UBOB> left" in shown
     stack.ok("edit Arize owner:<@UALICE>")
