@@ -140,6 +140,7 @@ class FakeSlack:
             "views.update": self._view,
             "views.publish": self._view,
             "users.info": self._user_info,
+            "users.list": self._users_list,
             "team.info": self._team_info,
             "oauth.v2.access": self._oauth_access,
             "files.getUploadURLExternal": self._upload_url,
@@ -402,6 +403,21 @@ class FakeSlack:
             "profile": {"real_name": name, "display_name": name},
         }
         return {"ok": True, "user": user | self.users.get(user_id, {})}
+
+    def _users_list(self, call: Call) -> dict[str, Any]:
+        """`fake.users`, a page at a time: `cursor` is where the page starts, as Slack's opaque
+        next_cursor would be (https://docs.slack.dev/apis/web-api/pagination)."""
+        ids = sorted(self.users)
+        start = int(str(call.params.get("cursor") or "0"))
+        limit = int(str(call.params.get("limit") or "100"))
+        page = ids[start : start + limit]
+        members = [self._user_info(Call("users.info", {"user": u}, {}, 0.0))["user"] for u in page]
+        more = start + limit < len(ids)
+        return {
+            "ok": True,
+            "members": members,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _team_info(self, call: Call) -> dict[str, Any]:
         # team.info has no time zone field; a workspace's zone must come from a person (users.info

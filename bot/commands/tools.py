@@ -238,10 +238,12 @@ def help_(session: Session, workspace: Workspace, context: Context, command: gra
 
 
 def may_change(session: Session, workspace: Workspace, context: Context, tool: Tool) -> bool:
-    """Anyone may add a tool; its owner (or, while it has none, whoever added it) may change it;
-    stack admins may change any tool."""
+    """Anyone may add a tool; its owner (or, while it has none, whoever added it) and its backup
+    owner, who stands in for the owner, may change it; stack admins may change any tool."""
     owner = tool.owner_id or tool.added_by
-    return owner == context.user_id or is_admin(session, workspace, context)
+    if context.user_id in (owner, tool.backup_owner_id):
+        return True
+    return is_admin(session, workspace, context)
 
 
 def find_tool(session: Session, workspace: Workspace, name: str) -> Tool:
