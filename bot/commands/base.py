@@ -99,11 +99,21 @@ def refuse(
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """A message for someone besides the person who asked: a channel, or a user id (a DM)."""
+
+    to: str
+    message: Message
+    proposal_id: int | None = None  # a proposal's review post: where it went is recorded
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     message: Message
     ok: bool = True
     public: bool = False  # shown to the channel, not only to the person who asked
     code: str | None = None  # why it was refused, when it was
+    posts: tuple[Post, ...] = ()  # sent after the answer, by whoever delivers it
 
     def response(self) -> dict[str, Any]:
         """As a slash command's response: https://docs.slack.dev/interactivity/handling-user-interaction"""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import admins, findings, reviews, settings, tools
+from bot.commands import admins, findings, proposals, reviews, settings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
@@ -41,6 +41,8 @@ HANDLERS: dict[type, Handler] = {
     grammar.Review: reviews.review,
     grammar.Reviews: reviews.reviews,
     grammar.Status: reviews.status,
+    grammar.Propose: proposals.propose,
+    grammar.Proposals: proposals.proposals,
 }
 
 
@@ -64,6 +66,8 @@ def writes(command: grammar.Command) -> bool:
     if isinstance(command, grammar.Settings):
         return command.name is not None
     if isinstance(command, grammar.Admins):
+        return command.action is not None
+    if isinstance(command, grammar.Proposals):
         return command.action is not None
     return not isinstance(command, READ_ONLY)
 

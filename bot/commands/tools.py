@@ -51,7 +51,7 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     refused = check_people(session, workspace, context, fields, owner_id=None)
     if refused is not None:
         return refused
-    values = _values(fields, entry=entry, current=None)
+    values = column_values(fields, entry=entry, current=None)
     values.setdefault("name", name)
     values["name_key"] = normalise(values["name"])
     values["catalog_key"] = entry.key if entry else None
@@ -112,7 +112,7 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
     )  # fmt: skip
     if refused is not None:
         return refused
-    values = _values(command.fields, entry=None, current=tool)
+    values = column_values(command.fields, entry=None, current=tool)
     new_name = values.get("name")
     if new_name is not None:
         clash = store.find_tool(
@@ -263,7 +263,7 @@ def find_tool(session: Session, workspace: Workspace, name: str) -> Tool:
     return tool
 
 
-def _values(
+def column_values(
     fields: ToolFields, *, entry: CatalogEntry | None, current: Tool | None
 ) -> dict[str, Any]:
     """The column values an add or edit sets: what the person gave wins over the catalog, and
