@@ -78,12 +78,6 @@ def settle(
     return True
 
 
-def posted(*, session: Session, proposal_id: int, channel: str, ts: str) -> None:
-    session.execute(
-        update(Proposal).where(col(Proposal.id) == proposal_id).values(channel=channel, ts=ts)
-    )
-
-
 def older_than(*, session: Session, before: datetime) -> list[tuple[Proposal, Workspace]]:
     statement = (
         select(Proposal, Workspace)

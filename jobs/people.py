@@ -21,7 +21,7 @@ from db.admins import stack_admins
 from db.engine import session_scope
 from db.models import Tool, Workspace
 from db.people import orphan_tools, workspaces_of
-from jobs.deliver import Letter, send
+from jobs.deliver import Letter, queue, send
 from templates.render import render
 
 logger = logging.getLogger(__name__)
@@ -29,9 +29,16 @@ PAGE = 200  # users.list's recommended page size; it is a Tier 2 method (20+ cal
 
 
 def user_changed(
-    engine: Engine, directory: Directory, *, team_id: str, user: Mapping[str, Any], now: datetime
+    engine: Engine,
+    directory: Directory | None,
+    *,
+    team_id: str,
+    user: Mapping[str, Any],
+    now: datetime,
 ) -> int:
-    """A `user_change` event: how many tools lost their owner. A profile edit changes nothing."""
+    """A `user_change` event: how many tools lost their owner. A profile edit changes nothing.
+    Without `directory` (on a request, which must answer Slack at once) the admins' note is
+    queued for the clock's next pass."""
     person = person_from_slack(user)
     if not person.left or not person.id:
         return 0
@@ -100,7 +107,7 @@ def _members(poster: Poster, team_id: str) -> Iterator[Mapping[str, Any]]:
 
 
 def _leaver(
-    engine: Engine, directory: Directory, *, team_id: str, user_id: str, now: datetime
+    engine: Engine, directory: Directory | None, *, team_id: str, user_id: str, now: datetime
 ) -> int:
     letters = []
     orphaned = 0
@@ -130,5 +137,8 @@ def _leaver(
                 )
             )
     for letter in letters:
-        send(engine, directory, letter, now=now)
+        if directory is None:
+            queue(engine, letter, now=now)
+        else:
+            send(engine, directory, letter, now=now)
     return orphaned

@@ -35,6 +35,7 @@ def test_it_subscribes_to_the_events_the_app_handles() -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "user_change",
     }
     assert settings["interactivity"]["is_enabled"] is True
     assert manifest()["features"]["app_home"]["home_tab_enabled"] is True

@@ -104,7 +104,6 @@ class Post:
 
     to: str
     message: Message
-    proposal_id: int | None = None  # a proposal's review post: where it went is recorded
 
 
 @dataclass(frozen=True, slots=True)

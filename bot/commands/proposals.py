@@ -73,7 +73,7 @@ def propose(
     if channel is not None:
         review = render("proposal", proposal=proposal, found=found, cost=_cost(proposal),
                         audience="reviewers", channel=channel)  # fmt: skip
-        posts = (Post(channel, review, proposal_id=proposal.id),)
+        posts = (Post(channel, review),)
     return Reply(answer, posts=posts)
 
 
@@ -105,14 +105,9 @@ def decide(
     """Approve (the tool is added as proposed) or decline (with a reason) a pending proposal.
     Stack admins and the owners of the tools it overlaps may; every refusal is recorded."""
     assert workspace.id is not None
-    proposal = store.get(session=session, workspace_id=workspace.id, proposal_id=proposal_id)
-    if proposal is None:
-        return refuse(session, workspace, context, "no_such_proposal", value=str(proposal_id))
-    if proposal.status != "pending":
-        return _settled(session, workspace, context, proposal)
-    found = assess(_as_stack_tool(proposal), workspace_tools(session, workspace))
-    if context.user_id not in found.owners and not is_admin(session, workspace, context):
-        return refuse(session, workspace, context, "not_decider", name=proposal.name)
+    proposal = decidable(session, workspace, context, proposal_id)
+    if isinstance(proposal, Reply):
+        return proposal
     if not approve and not reason:
         raise Rejected("empty_decline_reason", proposer=proposal.proposed_by)
     status = APPROVED if approve else DECLINED
@@ -130,6 +125,23 @@ def decide(
     public = render("proposal_decided", proposal=proposal, cost=cost, audience="reviewers")
     told = render("proposal_decided", proposal=proposal, cost=cost, audience="proposer")
     return Reply(public, public=True, posts=(Post(proposal.proposed_by, told),))
+
+
+def decidable(
+    session: Session, workspace: Workspace, context: Context, proposal_id: int
+) -> Proposal | Reply:
+    """The pending proposal `proposal_id` if this person may decide it, else the refusal
+    (recorded): none in this workspace, decided already, or not theirs to decide."""
+    assert workspace.id is not None
+    proposal = store.get(session=session, workspace_id=workspace.id, proposal_id=proposal_id)
+    if proposal is None:
+        return refuse(session, workspace, context, "no_such_proposal", value=str(proposal_id))
+    if proposal.status != "pending":
+        return _settled(session, workspace, context, proposal)
+    found = assess(_as_stack_tool(proposal), workspace_tools(session, workspace))
+    if context.user_id not in found.owners and not is_admin(session, workspace, context):
+        return refuse(session, workspace, context, "not_decider", name=proposal.name)
+    return proposal
 
 
 def run_decision(
@@ -217,4 +229,4 @@ def _as_stack_tool(proposal: Proposal) -> StackTool:
     )  # fmt: skip
 
 
-__all__ = ["Assessment", "decide", "proposals", "propose", "run_decision"]
+__all__ = ["Assessment", "decidable", "decide", "proposals", "propose", "run_decision"]

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import Reply, run_command
 from bot.commands.base import refusal
 from bot.commands.forms import tool_form, wants_form
+from bot.outbound import send_posts
 from bot.slack import engine_of, stack_context, unescape
 from core.errors import Rejected
 
@@ -63,4 +64,6 @@ def _stack_command(
             late = Rejected("form_expired", command="add" if form.name is None else "edit")
             respond(**refusal(late).response())
         return
-    respond(**run_command(engine, stack, text).response())
+    reply = run_command(engine, stack, text)
+    respond(**reply.response())
+    send_posts(client, reply)
