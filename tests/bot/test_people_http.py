@@ -88,8 +88,12 @@ def test_a_user_change_event_orphans_the_right_tools_once(server: Server, fake: 
     assert server.event(gone, team=t, event_id="Ev2").status == 200
     assert server.event(gone, team=t, event_id="Ev2", retry=1).status == 200  # Slack retries
     assert server.event(gone, team=t, event_id="Ev3").status == 200  # and a second event
-    owners = _rows(server, "SELECT tool.name, owner_id, former_owner_id FROM tool JOIN workspace "
-                   "ON workspace.id = tool.workspace_id WHERE team_id = :t ORDER BY tool.name", t=t)  # fmt: skip
+    owners = _rows(
+        server,
+        "SELECT tool.name, owner_id, former_owner_id FROM tool JOIN workspace"
+        " ON workspace.id = tool.workspace_id WHERE team_id = :t ORDER BY tool.name",
+        t=t,
+    )
     assert owners == [("Arize", None, "UGONER"), ("MLflow", "UBOBBY", None)]
     events = _rows(server, "SELECT action FROM audit_event WHERE actor = 'UGONER'")
     assert events == [("owner-left",)]
@@ -192,19 +196,21 @@ def test_a_proposal_goes_from_command_to_decline_with_a_reason(
     view = json.loads(view) if isinstance(view, str) else view
     assert view["callback_id"] == "decline_form"
     assert_valid_view(view)
-    submit = {
-        "type": "view_submission", "team": {"id": t}, "user": {"id": ADMIN, "team_id": t},
-        "api_app_id": "A0APP", "trigger_id": "trig",
-        "view": {"id": "V9", "team_id": t, "type": "modal", "callback_id": "decline_form",
-                 "private_metadata": view["private_metadata"], "hash": "h", "blocks": [],
-                 "state": {"values": {"reason": {"reason": {"type": "plain_text_input",
-                                                            "value": "  "}}}}},
-    }  # fmt: skip
-    empty = server.interaction(submit).json()
+
+    def submit(reason: str) -> dict[str, Any]:
+        return {
+            "type": "view_submission", "team": {"id": t}, "user": {"id": ADMIN, "team_id": t},
+            "api_app_id": "A0APP", "trigger_id": "trig",
+            "view": {"id": "V9", "team_id": t, "type": "modal", "callback_id": "decline_form",
+                     "private_metadata": view["private_metadata"], "hash": "h", "blocks": [],
+                     "state": {"values": {"reason": {"reason": {"type": "plain_text_input",
+                                                                "value": reason}}}}},
+        }  # fmt: skip
+
+    empty = server.interaction(submit("  ")).json()
     assert empty["response_action"] == "errors"
     assert "Say why" in empty["errors"]["reason"]
-    submit["view"]["state"]["values"]["reason"]["reason"]["value"] = "Arize watches drift"
-    assert server.interaction(submit).status == 200
+    assert server.interaction(submit("Arize watches drift")).status == 200
     [update] = fake.calls_to("chat.update")
     assert (update.params["channel"], update.params["ts"]) == ("CREV", "1700000000.000200")
     assert "declined by <@UADMIN>" in all_text(_message(update.params))
