@@ -65,13 +65,13 @@ def propose(
         session=session, workspace_id=workspace.id, actor=context.user_id, action="propose",
         after={"proposal": name, "id": str(proposal.id)}, now=context.now,
     )  # fmt: skip
-    found = assess(_as_stack_tool(proposal), workspace_tools(session, workspace))
+    found = assess(as_stack_tool(proposal), workspace_tools(session, workspace))
     channel = workspace.review_channel or workspace.digest_channel
-    answer = render("proposal", proposal=proposal, found=found, cost=_cost(proposal),
+    answer = render("proposal", proposal=proposal, found=found, cost=proposal_cost(proposal),
                     audience="proposer", channel=channel)  # fmt: skip
     posts: tuple[Post, ...] = ()
     if channel is not None:
-        review = render("proposal", proposal=proposal, found=found, cost=_cost(proposal),
+        review = render("proposal", proposal=proposal, found=found, cost=proposal_cost(proposal),
                         audience="reviewers", channel=channel)  # fmt: skip
         posts = (Post(channel, review),)
     return Reply(answer, posts=posts)
@@ -89,7 +89,7 @@ def proposals(
         )  # fmt: skip
     pending = store.pending(session=session, workspace_id=workspace.id)
     stack = workspace_tools(session, workspace)
-    shown = [(p, assess(_as_stack_tool(p), stack), _cost(p)) for p in pending]
+    shown = [(p, assess(as_stack_tool(p), stack), proposal_cost(p)) for p in pending]
     return Reply(render("proposals", shown=shown, zone=workspace.timezone))
 
 
@@ -121,7 +121,7 @@ def decide(
         action=f"proposal-{status}", after={"proposal": proposal.name, "reason": reason},
         now=context.now,
     )  # fmt: skip
-    cost = _cost(proposal)
+    cost = proposal_cost(proposal)
     public = render("proposal_decided", proposal=proposal, cost=cost, audience="reviewers")
     told = render("proposal_decided", proposal=proposal, cost=cost, audience="proposer")
     return Reply(public, public=True, posts=(Post(proposal.proposed_by, told),))
@@ -138,7 +138,7 @@ def decidable(
         return refuse(session, workspace, context, "no_such_proposal", value=str(proposal_id))
     if proposal.status != "pending":
         return _settled(session, workspace, context, proposal)
-    found = assess(_as_stack_tool(proposal), workspace_tools(session, workspace))
+    found = assess(as_stack_tool(proposal), workspace_tools(session, workspace))
     if context.user_id not in found.owners and not is_admin(session, workspace, context):
         return refuse(session, workspace, context, "not_decider", name=proposal.name)
     return proposal
@@ -209,7 +209,7 @@ def _loaded(values: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _cost(proposal: Proposal) -> Cost | None:
+def proposal_cost(proposal: Proposal) -> Cost | None:
     v = proposal.values
     cents, currency = v.get("cost_cents"), v.get("cost_currency")
     if cents is None or not isinstance(currency, str):
@@ -218,13 +218,13 @@ def _cost(proposal: Proposal) -> Cost | None:
     return Cost(Decimal(int(cents)) / 100, currency, period)
 
 
-def _as_stack_tool(proposal: Proposal) -> StackTool:
+def as_stack_tool(proposal: Proposal) -> StackTool:
     """The proposed tool as the rules see it; id 0 is no stored tool's."""
     v = proposal.values
     return StackTool(
         id=0, name=proposal.name, layers=tuple(v.get("layers") or ()),
         capabilities=tuple(v.get("capabilities") or ()), catalog_key=v.get("catalog_key"),
-        vendor=v.get("vendor"), sourcing=v.get("sourcing"), cost=_cost(proposal),
+        vendor=v.get("vendor"), sourcing=v.get("sourcing"), cost=proposal_cost(proposal),
         platform=v.get("platform"),
     )  # fmt: skip
 
