@@ -48,14 +48,20 @@ def user_changed(
 def sweep_users(engine: Engine, directory: Directory, now: datetime) -> int:
     """Once a day per workspace: everyone `users.list` says left, who still owns or backs up a
     tool, leaves it. Returns how many tools lost their owner."""
+    teams = []
     with session_scope(engine, write=False) as session:
-        teams = list(session.exec(select(Workspace.team_id, Workspace.timezone)).all())
+        rows = session.exec(select(Workspace.id, Workspace.team_id, Workspace.timezone)).all()
+        for workspace_id, team_id, zone in rows:
+            day = local_date(now, zone).isoformat()
+            # A read first: most passes find today's sweep done, and need not try to claim it.
+            key = f"sweep:{day}"
+            if not deliveries.exists(session=session, workspace_id=workspace_id or 0, key=key):
+                teams.append((team_id, day))
     done = 0
-    for team_id, zone in teams:
+    for team_id, day in teams:
         poster = directory.poster(team_id)
         if poster is None:
             continue
-        day = local_date(now, zone).isoformat()
         if not _claim_sweep(engine, team_id, day, now):
             continue  # swept today already, by this clock or another
         owners = _owners(engine, team_id)
