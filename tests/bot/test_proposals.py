@@ -128,6 +128,9 @@ def test_an_admin_declines_with_a_reason_and_the_proposer_hears_why(stack: Stack
     assert "Why: Arize already watches drift for us" in all_text(told.message)
     assert _tools(stack.engine) == ["Arize", "Pinecone"]
     assert stack("proposals decline 1", user=ALICE).code == "proposal_settled"
+    history = _checked(stack.ok("history"))
+    assert "declined the proposal of *WhyLabs*: Arize already watches drift for us" in history
+    assert "<@UCAROL> proposed *WhyLabs* (proposal 1)" in history
 
 
 def test_a_decline_needs_a_reason(stack: Stack) -> None:
