@@ -10,11 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.commands import Context, Reply
+from bot.commands.proposal_forms import propose_form, submit_propose_form
 from bot.commands.proposals import run_decision
 from db.engine import session_scope
 from db.models import AuditEvent, Proposal, Tool
 from tests.conftest import ALICE, BOB, NOW, OTHER_TEAM, TEAM, Stack
-from tests.slack_checks import all_text, assert_valid_message
+from tests.slack_checks import all_text, assert_valid_message, assert_valid_view
 
 CAROL = "UCAROL"  # a member who proposes tools and owns none
 
@@ -188,3 +189,24 @@ def test_approving_a_tool_someone_added_meanwhile_adds_nothing(stack: Stack) -> 
     reply = _press(stack.engine, ALICE, 1, approve=True)
     assert reply.code == "propose_exists"
     assert _proposals(stack.engine) == [("WhyLabs", "pending", None)]
+
+
+def test_the_app_home_form_proposes_with_the_same_checks(stack: Stack) -> None:
+    context = Context(team_id=TEAM, user_id=CAROL, now=NOW)
+    engine = stack.engine
+    bad_cost = submit_propose_form(engine, context, {"name": "WhyLabs", "cost": "lots"})
+    assert "not a cost" in bad_cost.errors["cost"]
+    exists = submit_propose_form(engine, context, {"name": "Arize"})
+    assert "in the stack already" in exists.errors["name"]
+    empty = submit_propose_form(engine, context, {"name": "  "})
+    assert "empty" in empty.errors["name"]
+    assert _proposals(engine) == []
+    done = submit_propose_form(
+        engine, context, {"name": "WhyLabs", "cost": "1200/mo", "why": "drift alerts"}
+    )
+    assert done.errors == {}
+    assert done.reply is not None
+    assert "$1,200/mo at stake" in _checked(done.reply)
+    assert [p.to for p in done.reply.posts] == ["CREV"]
+    assert _proposals(engine) == [("WhyLabs", "pending", None)]
+    assert_valid_view(propose_form())
