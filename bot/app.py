@@ -7,17 +7,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.listeners import register_listeners
+from bot.outbound import request_client
 from bot.slack import Shared
-from bot.work import WorkProcess
 from core.settings import Settings
 from db import admins
 from db.engine import session_scope
@@ -26,11 +28,14 @@ from templates.render import render
 logger = logging.getLogger(__name__)
 
 # The scopes the listeners use; manifest.yaml lists the same.
-SCOPES = ("commands", "chat:write", "chat:write.public", "im:write", "users:read")
+SCOPES = (
+    "commands", "chat:write", "chat:write.public", "im:write", "users:read",
+    "files:write", "files:read", "users:read.email",
+)  # fmt: skip
 OAUTH_STATE_SECONDS = 600
-# Listeners ack before they work (the slash command's work runs as a lazy listener), so there is
-# nothing to gain from Bolt's polling for ack() on another thread; bench/README.md has the
-# figures behind this choice.
+# Bolt answers Slack when a listener returns: every listener acks and leaves what calls Slack's
+# API to a thread of its own (bot.slack.later), so nothing is gained by Bolt's other mode,
+# which polls for ack() every 10 ms. bench/README.md has the figures.
 PROCESS_BEFORE_RESPONSE = True
 
 
@@ -38,46 +43,84 @@ class ConfigurationError(ValueError):
     """Slack settings that cannot make a working app; the message says what is missing."""
 
 
-def create_app(
-    settings: Settings,
-    engine: Engine,
-    *,
-    process_before_response: bool = PROCESS_BEFORE_RESPONSE,
-    socket_mode: bool = False,
-    verify_requests: bool = True,
-    work: WorkProcess | None = None,
-) -> App:
-    """The app. With `work`, the slash command's work goes to that child process (bot.work);
-    without, to Bolt's threads. `verify_requests=False` only for the child's own app, fed
-    requests its web worker verified; Socket Mode needs no signatures."""
-    verify_requests = verify_requests and not socket_mode
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+class _NoTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, given the client built
+    from that same token, warns that the token will be unused: true, and misleading."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_NoTokenWarning())
+
+
+def create_app(settings: Settings, engine: Engine, *, socket_mode: bool = False) -> App:
+    """The app, over HTTP or (`socket_mode`) Socket Mode, which signs nothing."""
+    client = request_client(settings.slack_bot_token, base_url=settings.slack_api_url)
     not_installed = render("error", code="not_installed")["text"]
+    if not socket_mode and not settings.slack_signing_secret:
+        raise ConfigurationError(
+            "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the app's Basic "
+            "Information page on https://api.slack.com/apps"
+        )
     common: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret or "",
-        "process_before_response": process_before_response,
+        "process_before_response": PROCESS_BEFORE_RESPONSE,
         "client": client,
         "user_facing_authorize_error_message": not_installed,
-        "request_verification_enabled": verify_requests,
+        "request_verification_enabled": not socket_mode,
     }
-    if verify_requests and not settings.slack_signing_secret:
-        raise ConfigurationError(
-            "SLACK_SIGNING_SECRET is needed to check that requests come from Slack"
-        )
     if settings.slack_client_id and settings.slack_client_secret:
         app = _oauth_app(settings, engine, common)
     elif settings.slack_bot_token:
+        team_id = installed_team(client)
         app = App(**common)  # the client carries the token
+        app.middleware(_only_team(team_id, not_installed))
+        # Slack sends these in single-workspace mode too; the token itself is in the
+        # environment, so there is nothing to delete, only an answer to give.
+        app.event("app_uninstalled")(_nothing)
+        app.event("tokens_revoked")(_nothing)
     else:
         raise ConfigurationError(
             "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
             "(installed over OAuth)"
         )
-    register_listeners(app, work)  # first: a command handed over needs no other middleware
     app.middleware(_attach(engine))
+    app.middleware(_once_per_request(engine))
     app.middleware(_once_per_event(engine))
+    register_listeners(app)
     app.error(_on_error)
+    # Bolt logs a refused request with its whole body at INFO; bot.http logs one line instead.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     return app
+
+
+def check_clock_settings(settings: Settings) -> None:
+    """The clock posts as the bot token, or as each OAuth installation."""
+    if settings.slack_client_id and settings.slack_client_secret:
+        return
+    if not settings.slack_bot_token:
+        raise ConfigurationError(
+            "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(installed over OAuth)"
+        )
+    installed_team(request_client(settings.slack_bot_token, base_url=settings.slack_api_url))
+
+
+def installed_team(client: WebClient) -> str:
+    """The workspace SLACK_BOT_TOKEN belongs to; a token Slack refuses stops the start."""
+    try:
+        return str(client.auth_test()["team_id"])
+    except SlackApiError as error:
+        code = error.response.get("error")
+        raise ConfigurationError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({code}): copy the Bot User OAuth Token "
+            "(xoxb-...) again from the app's OAuth & Permissions page"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        raise ConfigurationError(
+            f"Slack could not be reached at SLACK_API_URL to check SLACK_BOT_TOKEN ({error})"
+        ) from None
 
 
 def _oauth_app(settings: Settings, engine: Engine, common: dict[str, Any]) -> App:
@@ -106,10 +149,47 @@ def _oauth_app(settings: Settings, engine: Engine, common: dict[str, Any]) -> Ap
         installation_store=installations,
         **common,
     )
-    # app_uninstalled and tokens_revoked delete the workspace's tokens; its stack stays until an
-    # admin runs `stackbot purge-workspace`.
-    app.enable_token_revocation_listeners()
+    # Uninstalling, or revoking the bot's token, deletes the workspace's tokens; its stack stays
+    # until an admin runs `stackbot purge-workspace`.
+    app.event("app_uninstalled")(_forget(installations))
+    app.event("tokens_revoked")(_forget(installations))
     return app
+
+
+def _forget(installations: SQLAlchemyInstallationStore) -> Callable[..., None]:
+    def forget_tokens(event: dict[str, Any], context: BoltContext) -> None:
+        """Bolt's own tokens_revoked listener deletes the bot row only, and every installation
+        row keeps a copy of the bot token: so every row of the workspace goes."""
+        tokens = event.get("tokens")
+        tokens = tokens if isinstance(tokens, dict) else {}
+        if event.get("type") == "app_uninstalled" or tokens.get("bot"):
+            installations.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+            return
+        for user_id in tokens.get("oauth") or []:
+            installations.delete_installation(
+                enterprise_id=context.enterprise_id, team_id=context.team_id, user_id=user_id
+            )
+
+    return forget_tokens
+
+
+def _nothing() -> None:
+    return None
+
+
+def _only_team(team_id: str, not_installed: str) -> Callable[..., Any]:
+    """One workspace's token serves that workspace only: any other is told it is not installed,
+    and nothing is made for it."""
+
+    def only_installed_team(
+        context: BoltContext, body: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        if context.team_id in (None, team_id):
+            return next()
+        logger.warning("refused a request from workspace %s: not installed there", context.team_id)
+        return BoltResponse(status=200, body=not_installed if "command" in body else "")
+
+    return only_installed_team
 
 
 def _attach(engine: Engine) -> Callable[..., Any]:
@@ -118,6 +198,29 @@ def _attach(engine: Engine) -> Callable[..., Any]:
         return next()
 
     return attach_store
+
+
+def _once_per_request(engine: Engine) -> Callable[..., Any]:
+    """Slack does not stop a recorded request from being sent again while its signature holds
+    (5 minutes): a signature seen before is answered and nothing is done. Slack never sends one
+    request twice itself; a retried event is signed anew."""
+
+    def once_per_request(
+        request: BoltRequest, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if not signature:  # Socket Mode: nothing is signed, and nothing can be replayed
+            return next()
+        with session_scope(engine) as session:
+            first = admins.first_sight(
+                session=session, signature=signature[:80], now=datetime.now(UTC)
+            )
+        if not first:
+            logger.warning("ignored a replayed request (its signature was seen already)")
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return once_per_request
 
 
 def _once_per_event(engine: Engine) -> Callable[..., Any]:
@@ -142,6 +245,7 @@ def _once_per_event(engine: Engine) -> Callable[..., Any]:
 
 def _on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
     logger.exception("listener failed", exc_info=error)
-    if body.get("type") == "event_callback":
-        return BoltResponse(status=200, body="")  # claimed already: a retry would do nothing
-    return BoltResponse(status=200, body=render("error", code="internal")["text"])
+    if "command" in body:  # Slack shows a command's answer text to the person
+        return BoltResponse(status=200, body=render("error", code="internal")["text"])
+    # Anything else reads JSON or nothing: an empty 200 closes a form rather than break it.
+    return BoltResponse(status=200, body="")

@@ -18,8 +18,11 @@ from sqlalchemy import Engine
 from bot.commands import Context, run_command
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.demo import run_demo
-from bot.outbound import Directory
+from bot.outbound import directory
 from bot.terminal import to_text
+from bot.transfer_cli import COMMANDS as TRANSFER_COMMANDS
+from bot.transfer_cli import add_parsers as add_transfer_parsers
+from bot.transfer_cli import run as run_transfer
 from core.analysis import Finding, Summary, summarise
 from core.layers import LAYER_BY_NUMBER
 from core.settings import Settings, SettingsError
@@ -58,35 +61,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd(args, settings, now)
     if args.command == "overlaps":
         return _overlaps(args, settings, now)
+    if args.command == "map":
+        return _map(args, settings, now)
     if args.command == "purge-workspace":
         return _purge(args, settings)
+    if args.command in TRANSFER_COMMANDS:
+        return run_transfer(args, settings, now)
     if args.command == "run-job":
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
     # `stackbot cmd` starts quickly.
-    if args.command == "clock":
-        from jobs.clock import run_clock
-
-        if not (settings.slack_bot_token or settings.slack_client_id):
-            print("stackbot clock: set SLACK_BOT_TOKEN, or SLACK_CLIENT_ID", file=sys.stderr)
-            return EXIT_MISUSE
-        engine = _engine(settings)
-        run_clock(engine, directory(settings, engine))
-        return EXIT_OK
-    if args.command in ("serve", "socket"):
-        from bot import serve
-        from bot.app import ConfigurationError
-
-        try:
-            if args.command == "serve" and args.with_clock:
-                return serve.serve_with_clock(settings)
-            (serve.serve if args.command == "serve" else serve.socket)(settings)
-        except ConfigurationError as error:
-            print(f"stackbot: {error}", file=sys.stderr)
-            return EXIT_MISUSE
-        return EXIT_OK
+    if args.command in ("serve", "socket", "clock"):
+        return _long_running(args, settings)
     parser.print_help()
     return EXIT_MISUSE
+
+
+def _long_running(args: argparse.Namespace, settings: Settings) -> int:
+    """serve, socket and clock: a token or secret Slack would refuse stops them at once, in one
+    line that names the variable."""
+    from bot import serve
+    from bot.app import ConfigurationError, check_clock_settings
+
+    try:
+        if args.command == "clock":
+            from jobs.clock import run_clock
+
+            check_clock_settings(settings)
+            engine = _engine(settings)
+            run_clock(engine, directory(settings, engine))
+        elif args.command == "serve" and args.with_clock:
+            return serve.serve_with_clock(settings)
+        else:
+            (serve.serve if args.command == "serve" else serve.socket)(settings)
+    except ConfigurationError as error:
+        print(f"stackbot {args.command}: {error}", file=sys.stderr)
+        return EXIT_MISUSE
+    return EXIT_OK
 
 
 def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
@@ -113,6 +124,8 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(to_text(reply.message))
+    if reply.picture is not None:  # Slack gets the file; a terminal writes one
+        print("In a terminal: stackbot map --png FILE", file=sys.stderr)
     return EXIT_OK if reply.ok else EXIT_REJECTED
 
 
@@ -140,6 +153,35 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
         for finding in findings:
             mark = "accepted" if finding.accepted else finding.kind
             print(f"{finding.id:40} {mark:24} {finding.reason}")
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    """`stackbot map`: the map (or the spend chart) as a picture file."""
+    from bot import images  # the renderer and its fonts load only for this command
+
+    if not (args.png or args.svg):
+        print("stackbot map: say where to write it: --png FILE or --svg FILE", file=sys.stderr)
+        return EXIT_MISUSE
+    engine = _engine(settings)
+    try:
+        context = Context(team_id=args.team, user_id="", now=now)
+        draw = images.spend_svg if args.spend else images.stack_map_svg
+        svg = draw(engine, context)
+    finally:
+        engine.dispose()
+    if svg is None:
+        print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.svg:
+        Path(args.svg).write_text(svg, encoding="utf-8")
+    if args.png:
+        try:
+            Path(args.png).write_bytes(images.to_png(svg))
+        except images.RenderError as error:
+            print(f"stackbot: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+    print(f"Wrote {' and '.join(str(f) for f in (args.png, args.svg) if f)}.")
     return EXIT_OK
 
 
@@ -171,8 +213,11 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
     engine = _engine(settings)
     try:
         slack = directory(settings, engine)
-        job = run_reviews if args.job == "reviews" else run_digests
-        count = job(engine, slack, now, team_id=args.team, dry_run=show if args.dry_run else None)
+        dry = show if args.dry_run else None
+        if args.job == "reviews":
+            count = run_reviews(engine, slack, now, team_id=args.team, dry_run=dry)
+        else:
+            count = run_digests(engine, slack, now, team_id=args.team, dry_run=dry, pictures=True)
         if not args.dry_run:  # what failed before, or a killed clock left half done
             kind = "reminder" if args.job == "reviews" else "digest"
             count += retry(engine, slack, now=now, team_id=args.team, kind=kind)
@@ -181,18 +226,6 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
     verb = "would post" if args.dry_run else "posted"
     print(f"{args.job}: {verb} {count} {'message' if count == 1 else 'messages'}")
     return EXIT_OK
-
-
-def directory(settings: Settings, engine: Engine) -> Directory:
-    """Who the clock posts as: the bot token, or each workspace's OAuth installation."""
-    installations = None
-    if settings.slack_client_id:
-        installations = SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id, engine=engine
-        )
-    return Directory(
-        base_url=settings.slack_api_url, token=settings.slack_bot_token, installations=installations
-    )
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
@@ -281,6 +314,11 @@ def _parser() -> argparse.ArgumentParser:
     overlaps = sub.add_parser("overlaps", help="a workspace's findings (overlaps, gaps, ...)")
     overlaps.add_argument("--team", required=True, help="Slack team id")
     overlaps.add_argument("--json", action="store_true", help="print the findings as JSON")
+    pic = sub.add_parser("map", help="the seven-layer map (or --spend) as a PNG or SVG file")
+    pic.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
+    pic.add_argument("--png", metavar="FILE", help="write the picture as PNG")
+    pic.add_argument("--svg", metavar="FILE", help="write the picture as SVG")
+    pic.add_argument("--spend", action="store_true", help="the spend per layer, not the map")
     sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
     serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
     serve.add_argument(
@@ -298,6 +336,7 @@ def _parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
     purge.add_argument("team", help="Slack team id")
     purge.add_argument("--yes", action="store_true", help="really delete it")
+    add_transfer_parsers(sub)
     return parser
 
 

@@ -22,9 +22,15 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import InstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
 
 from bot.commands import Reply
+from core.settings import Settings
 
 # Errors that will not go away by trying again: the caller falls back or records them.
 PERMANENT = frozenset(
@@ -74,6 +80,42 @@ def retry_handlers(
 
 def make_client(token: str | None, *, base_url: str) -> WebClient:
     return WebClient(token=token, base_url=base_url, retry_handlers=retry_handlers())
+
+
+# What a request's client waits at most: a person is watching, so one quick retry of each kind,
+# and a rate limit is waited out only when Slack asks for a short pause.
+REQUEST_RETRY_AFTER_MAX = 3
+REQUEST_TIMEOUT = 5
+
+
+class _ShortRateLimitRetry(RateLimitErrorRetryHandler):
+    def _can_retry(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:  # fmt: skip
+        if response is None or response.status_code != 429:
+            return False
+        waits = [v for k, v in response.headers.items() if k.lower() == "retry-after"]
+        try:
+            return int(waits[0][0]) <= REQUEST_RETRY_AFTER_MAX if waits else True
+        except (ValueError, IndexError):
+            return False
+
+
+def request_retry_handlers() -> list[RetryHandler]:
+    """The same kinds as the clock's, bounded for a request's client."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=1),
+        _ShortRateLimitRetry(max_retry_count=1),
+        ServerErrorRetryHandler(max_retry_count=1),
+    ]
+
+
+def request_client(token: str | None, *, base_url: str) -> WebClient:
+    return WebClient(
+        token=token, base_url=base_url, timeout=REQUEST_TIMEOUT,
+        retry_handlers=request_retry_handlers(),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +187,8 @@ def _parts(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_id: str) -> None:
-    """A form's result: to the channel it was opened from, else (or if that fails) to the
-    person who sent it. On the request path, so one attempt and no pacing."""
+    """A form's result, after the form was answered: to the channel it was opened from, else (or
+    if that fails, rate limits included once retried) to the person who sent it."""
     payload = reply.response()
     payload.pop("response_type")
     if channel_id:
@@ -154,7 +196,7 @@ def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_
             client.chat_postMessage(channel=channel_id, **payload)
             return
         except SlackApiError as error:
-            if error.response.get("error") not in CHANNEL_GONE:
+            if error.response.get("error") in REVOKED:
                 raise
     client.chat_postMessage(channel=user_id, **payload)
 
@@ -232,3 +274,15 @@ class Directory:
             answer = make_client(self._token, base_url=self._base_url).auth_test()
             self._single_team = str(answer["team_id"])
         return self._token if team_id == self._single_team else None
+
+
+def directory(settings: Settings, engine: Engine) -> Directory:
+    """Who stackbot posts as: the bot token, or each workspace's OAuth installation."""
+    installations = None
+    if settings.slack_client_id:
+        installations = SQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id, engine=engine
+        )
+    return Directory(
+        base_url=settings.slack_api_url, token=settings.slack_bot_token, installations=installations
+    )

@@ -2,65 +2,64 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot import work
 from bot.app import ConfigurationError, create_app
+from bot.http import wsgi_app
+from bot.outbound import Directory, directory
+from bot.recorded import Sweeper
+from core.catalog import load_catalog
 from core.settings import Settings
 from db import open_store
-from db.engine import ping
+from templates.render import environment
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import WSGIApplication
 
 logger = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
 
 
-def web_app(settings: Settings, engine: Engine, **options: Any) -> App:
-    """The app as `stackbot serve` runs it: the slash command's work goes to a child process
-    (bot.work), so the acks Slack waits for go first."""
-    return create_app(
-        settings, engine, work=work.WorkProcess() if work.supported() else None, **options
-    )
+def web_app(settings: Settings, engine: Engine, *, socket_mode: bool = False) -> App:
+    """The app as a web worker (or Socket Mode) runs it, with the sweep that finishes what a
+    dead worker left of a slash command (bot.recorded)."""
+    app = create_app(settings, engine, socket_mode=socket_mode)
+    slack = directory(settings, engine)
+    Sweeper(engine, lambda team: _client(slack, team))
+    return app
 
 
-def wsgi_app(settings: Settings, engine: Engine, app: App | None = None) -> WSGIApplication:
-    """Bolt's WSGI handler (POST /slack/events, the OAuth routes) plus GET /healthz."""
-    slack = SlackRequestHandler(app or web_app(settings, engine))
-
-    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            return _health(engine, start_response)
-        try:
-            return slack(environ, start_response)
-        except ValueError:  # Bolt parses the body before any listener runs: malformed, not ours
-            logger.warning("refused a request whose body could not be parsed")
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"Bad Request"]
-
-    return application
+def _client(slack: Directory, team_id: str) -> WebClient | None:
+    poster = slack.poster(team_id)
+    return poster.client if poster else None
 
 
-def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
-    if ping(engine):
-        status, body = "200 OK", {"ok": True, "database": "ok"}
-    else:
-        logger.error("health check: the database did not answer")
-        status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
-    start_response(status, [("Content-Type", "application/json")])
-    return [json.dumps(body).encode()]
+def load_stackbot(settings: Settings) -> WSGIApplication:
+    """What each gunicorn worker loads after the fork: its own engine, app and sweep."""
+    engine = open_store(settings.database_url)
+    warm()
+    return wsgi_app(web_app(settings, engine), engine)
+
+
+def warm() -> None:
+    """Compile every template and read the catalog before the first request, not during it:
+    the first form after a start must open within Slack's 3 seconds, on a busy machine too."""
+    env = environment()
+    for name in env.list_templates(extensions=["j2"]):
+        if not name.endswith(".json.j2"):  # partials compile inside the templates using them
+            continue
+        env.get_template(name)
+    load_catalog()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -83,13 +82,13 @@ def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None)
     `load` builds another WSGI app instead (the benchmark serves an ack-only app this way, so
     both run under the same server).
     """
-    open_store(settings.database_url).dispose()
-
-    def load_stackbot() -> WSGIApplication:
-        return wsgi_app(settings, open_store(settings.database_url))
-
+    engine = open_store(settings.database_url)
+    try:  # a wrong token or secret stops the start here, not in every worker
+        create_app(settings, engine)
+    finally:
+        engine.dispose()
     _Gunicorn(
-        load or load_stackbot,
+        load or (lambda: load_stackbot(settings)),
         {
             "bind": f"{settings.host}:{settings.port}",
             "workers": settings.web_concurrency,
@@ -108,7 +107,7 @@ def socket(settings: Settings) -> None:
     if not settings.slack_app_token:
         raise ConfigurationError("set SLACK_APP_TOKEN (xapp-...) for Socket Mode")
     engine = open_store(settings.database_url)
-    app = create_app(settings, engine, socket_mode=True)
+    app = web_app(settings, engine, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +18,23 @@ from bot.commands import Context
 from core.people import Person, person_from_slack
 
 USER_CACHE_SECONDS = 300
+logger = logging.getLogger(__name__)
+
+
+def later(work: Callable[..., object], *args: object) -> None:
+    """Run `work` after Slack has its answer, on a thread of its own, started now: no queue to
+    wait in, so a form's trigger (3 s) is used at once. Not a daemon thread: a worker stopping
+    gracefully finishes it first. Nothing here must be lost if the worker dies: commands are
+    rows (bot.recorded); this is for follow-ups a person can ask for again."""
+    threading.Thread(target=_logged, args=(work, *args), name=f"later-{work.__name__}").start()
+
+
+def _logged(work: Callable[..., object], *args: object) -> None:
+    try:
+        work(*args)
+    except Exception:
+        # A thread keeps its exception to itself; the log is where it can be seen.
+        logger.exception("%s failed after the answer", work.__name__)
 
 
 class Shared:
@@ -50,6 +69,13 @@ def stack_context(
     context: BoltContext, client: WebClient, *, user_id: str, channel_id: str | None = None
 ) -> Context:
     team_id = context.team_id or context.enterprise_id or ""
+    return person_context(client, team_id=team_id, user_id=user_id, channel_id=channel_id)
+
+
+def person_context(
+    client: WebClient, *, team_id: str, user_id: str, channel_id: str | None = None
+) -> Context:
+    """Who asks, with Slack asked (users.info, through `client`) only if a command needs it."""
     return Context(
         team_id=team_id,
         user_id=user_id,
@@ -101,6 +127,18 @@ def _user(client: WebClient, team_id: str, user_id: str) -> dict[str, Any]:
 def _person(user: dict[str, Any]) -> Person | None:
     """None when Slack could not say: the name is then taken as given."""
     return person_from_slack(user) if user.get("id") else None
+
+
+def display_name(client: WebClient, team_id: str, user_id: str) -> str | None:
+    """What Slack shows for the person (display name, else real name); None when unknown."""
+    user = _user(client, team_id, user_id)
+    profile = user.get("profile")
+    if not isinstance(profile, dict):
+        profile = {}
+    for name in (profile.get("display_name"), user.get("real_name"), user.get("name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
 
 
 def _is_admin(user: dict[str, Any]) -> bool:

@@ -71,7 +71,7 @@ class Show:
 
 @dataclass(frozen=True, slots=True)
 class Map:
-    pass
+    image: bool = False  # `/stack map image`: the map as a picture, sent to the person
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class ReopenFinding:
 
 @dataclass(frozen=True, slots=True)
 class Spend:
-    pass
+    image: bool = False  # `/stack spend image`: the chart as a picture, sent to the person
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,8 +341,13 @@ def _parse_list(tokens: list[Token], today: date) -> Command:
     return List(layer=layer_named(word).number)
 
 
+IMAGE_WORDS = frozenset({"image", "picture", "png"})
+
+
 def _parse_map(tokens: list[Token], today: date) -> Command:
     _no_options(tokens, "map")
+    if len(tokens) == 1 and tokens[0].text.casefold() in IMAGE_WORDS:
+        return Map(image=True)
     if tokens:
         raise Rejected("unexpected_word", value=tokens[0].text, command="map")
     return Map()
@@ -394,6 +399,8 @@ def _parse_overlaps(tokens: list[Token], today: date) -> Command:
 
 def _parse_spend(tokens: list[Token], today: date) -> Command:
     _no_options(tokens, "spend")
+    if len(tokens) == 1 and tokens[0].text.casefold() in IMAGE_WORDS:
+        return Spend(image=True)
     if tokens:
         raise Rejected("unexpected_word", value=tokens[0].text, command="spend")
     return Spend()

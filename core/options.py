@@ -19,6 +19,7 @@ MAX_NAME = 80
 MAX_VENDOR = 80
 MAX_NOTES = 1000
 MAX_NOTICE_DAYS = 730
+MAX_BILLING = 200
 CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
 SOURCING = {
     **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
@@ -80,6 +81,7 @@ class ToolFields:
     channel: ChannelRef | Unset | None = UNSET
     notes: str | Unset | None = UNSET
     platform: bool | Unset | None = UNSET
+    billing: str | Unset | None = UNSET
 
     def given(self) -> dict[str, object]:
         return {
@@ -110,10 +112,11 @@ KEYS = {
     "notes": "notes",
     "note": "notes",
     "platform": "platform",
+    "billing": "billing",
 }
 OPTION_KEYS = (
     *("layer", "caps", "vendor", "cost", "owner", "backup", "renews", "notice", "sourcing"),
-    *("channel", "notes", "name", "platform"),
+    *("channel", "notes", "name", "platform", "billing"),
 )
 
 
@@ -251,6 +254,19 @@ def _opt_platform(text: str, today: date) -> bool | None:
     return answer
 
 
+def _opt_billing(text: str, today: date) -> str | None:
+    """Which rows of a FOCUS bill are this tool's: comma-separated terms, each a ServiceName,
+    `resource=TEXT` (in ResourceName) or `KEY=VALUE` (a tag); core/billing.py matches them."""
+    if clears(text):
+        return None
+    terms = [term.strip() for term in text.split(",")]
+    if not any(terms):
+        raise Rejected("empty_value", key="billing")
+    if len(text) > MAX_BILLING or has_control_characters(text) or not all(terms):
+        raise Rejected("bad_billing", value=text, limit=MAX_BILLING)
+    return ", ".join(terms)
+
+
 OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "name": _opt_name,
     "layers": _opt_layers,
@@ -265,6 +281,7 @@ OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "channel": _opt_channel,
     "notes": _opt_notes,
     "platform": _opt_platform,
+    "billing": _opt_billing,
 }
 
 

@@ -18,10 +18,9 @@ from core.stack import StackTool
 COMPUTE = 1
 # Billed by use: moving the work to another tool moves its bill too, so a tool whose main jobs
 # are all of these is never a saving, however well another covers it.
-USAGE_BILLED: frozenset[str] = frozenset(
-    {c for c, n in CAPABILITY_LAYER.items() if n == COMPUTE}
-    | {"hosted-model-api", "serverless-inference"}
-)
+COMPUTE_CAPABILITIES = frozenset(c for c, n in CAPABILITY_LAYER.items() if n == COMPUTE)
+OTHER_CAPABILITIES = frozenset(CAPABILITY_LAYER) - COMPUTE_CAPABILITIES
+USAGE_BILLED = COMPUTE_CAPABILITIES | {"hosted-model-api", "serverless-inference"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,13 @@
-"""Stack admins named in stackbot, and Slack deliveries already handled."""
+"""Stack admins named in stackbot, and Slack deliveries and requests already handled."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
-from db.models import SlackEvent, StackAdmin
+from db.models import SlackEvent, SlackRequest, StackAdmin
 
 
 def stack_admins(*, session: Session, workspace_id: int) -> list[str]:
@@ -59,4 +59,27 @@ def claim_event(*, session: Session, event_id: str, now: datetime) -> bool:
 
 def forget_events(*, session: Session, before: datetime) -> int:
     result = session.exec(delete(SlackEvent).where(col(SlackEvent.received_at) < before))
+    return int(result.rowcount)
+
+
+# Slack signs a request with its time; one older than this fails verification anyway, so a
+# signature need be remembered no longer. https://docs.slack.dev/authentication/verifying-requests-from-slack
+REPLAY_WINDOW = timedelta(minutes=5)
+
+
+def first_sight(*, session: Session, signature: str, now: datetime) -> bool:
+    """True the first time a request signature is seen, False for a replay of it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(SlackRequest)
+        .values(signature=signature, received_at=now)
+        .on_conflict_do_nothing()
+        .returning(col(SlackRequest.signature))
+    )
+    return session.connection().execute(statement).first() is not None
+
+
+def forget_signatures(*, session: Session, before: datetime) -> int:
+    result = session.exec(delete(SlackRequest).where(col(SlackRequest.received_at) < before))
     return int(result.rowcount)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime
@@ -71,6 +71,8 @@ class Tool(SQLModel, table=True):
     status: str = Field(default=ACTIVE, max_length=16)
     notes: str | None = Field(default=None, max_length=1000)
     platform: bool | None = None  # the team's word; None: the catalog's
+    # Which rows of a FOCUS bill are this tool's, as `billing:` gives it (core/billing.py).
+    billing_match: str | None = Field(default=None, max_length=200)
     added_by: str = Field(max_length=32)
     added_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -176,10 +178,72 @@ class ReviewDecision(SQLModel, table=True):
     decided_at: datetime = _utc()
 
 
+class ActualSpend(SQLModel, table=True):
+    """What a bill says was spent in one month, per provider, currency and tool (or, for AI and
+    ML spend no tool claims, per service). An import of a provider's month replaces its rows."""
+
+    __tablename__ = "actual_spend"
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "provider", "month", "currency", "match_key", name="uq_actual_spend"
+        ),
+        Index("ix_actual_spend_month", "workspace_id", "month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id")
+    provider: str = Field(max_length=80)
+    month: date
+    currency: str = Field(max_length=3)
+    match_key: str = Field(max_length=240)  # "tool:42", or "service:<normalised ServiceName>"
+    tool_id: int | None = Field(default=None, foreign_key="tool.id")
+    service: str = Field(max_length=200)  # the ServiceName, as the bill spells it
+    category: str = Field(max_length=40)  # the ServiceCategory
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rows: int = 0
+    imported_by: str = Field(max_length=32)
+    imported_at: datetime = _utc()
+
+
+RUNNING = "running"  # claimed by a worker, its work not yet committed
+DONE = "done"  # its writes committed with the result; the answer may not have gone yet
+ANSWERED = "answered"  # the result went to its response_url
+EXPIRED = "expired"  # never finished while its response_url still worked
+
+
+class SlackCommand(SQLModel, table=True):
+    """A `/stack` command, recorded before Slack hears the ack: whoever claims the row runs it,
+    so an acked command is finished and answered even if the worker that took it dies."""
+
+    __tablename__ = "slack_command"
+    __table_args__ = (Index("ix_slack_command_status", "status", "claimed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    response_url: str = Field(max_length=500)
+    received_at: datetime = _utc()
+    status: str = Field(default=RUNNING, max_length=16)
+    claimed_at: datetime = _utc()
+    attempts: int = 1
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class SlackRequest(SQLModel, table=True):
+    """A signed request already served: Slack's signature holds for 5 minutes, so a recording
+    of a request would verify again. Signatures, not bodies, are kept."""
+
+    __tablename__ = "slack_request"
+
+    signature: str = Field(primary_key=True, max_length=80)
+    received_at: datetime = _utc(index=True)
+
+
 PENDING = "pending"
 APPROVED = "approved"
-DECLINED = "declined"
-EXPIRED = "expired"
+DECLINED = "declined"  # and EXPIRED, as for commands
 
 
 class Proposal(SQLModel, table=True):

@@ -13,7 +13,18 @@ from sqlmodel import Session, col, delete, select
 
 from core.money import Cost, Period
 from core.stack import StackTool
-from db.models import ACTIVE, AuditEvent, FindingDecision, Proposal, StackAdmin, Tool, Workspace
+from db.models import (
+    ACTIVE,
+    ActualSpend,
+    AuditEvent,
+    Delivery,
+    FindingDecision,
+    Proposal,
+    ReviewDecision,
+    StackAdmin,
+    Tool,
+    Workspace,
+)  # fmt: skip
 
 # The fields a person sees and changes; an audit event records them before and after.
 AUDITED = (
@@ -33,6 +44,7 @@ AUDITED = (
     "status",
     "notes",
     "platform",
+    "billing_match",
 )
 
 
@@ -114,7 +126,13 @@ def page_tools(
 
 
 def add_tool(
-    *, session: Session, workspace_id: int, values: Mapping[str, Any], actor: str, now: datetime
+    *,
+    session: Session,
+    workspace_id: int,
+    values: Mapping[str, Any],
+    actor: str,
+    now: datetime,
+    action: str = "add",
 ) -> Tool:
     tool = Tool(workspace_id=workspace_id, added_by=actor, added_at=now, updated_at=now, **values)
     session.add(tool)
@@ -123,12 +141,45 @@ def add_tool(
         session=session,
         workspace_id=workspace_id,
         actor=actor,
-        action="add",
+        action=action,
         tool=tool,
         after=snapshot(tool),
         now=now,
     )
     return tool
+
+
+def add_tools(
+    *,
+    session: Session,
+    workspace_id: int,
+    rows: Sequence[Mapping[str, Any]],
+    actor: str,
+    now: datetime,
+    action: str,
+) -> list[Tool]:
+    """`add_tool` for many tools at once: two batched INSERTs instead of two per tool, so an
+    import of 10,000 rows takes seconds."""
+    tools = [
+        Tool(workspace_id=workspace_id, added_by=actor, added_at=now, updated_at=now, **values)
+        for values in rows
+    ]
+    session.add_all(tools)
+    session.flush()
+    session.add_all(
+        AuditEvent(
+            workspace_id=workspace_id,
+            tool_id=tool.id,
+            tool_name=tool.name,
+            actor=actor,
+            action=action,
+            after=snapshot(tool),
+            at=now,
+        )
+        for tool in tools
+    )
+    session.flush()
+    return tools
 
 
 def update_tool(
@@ -273,7 +324,16 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
     if workspace is None:
         return None
     counts: dict[str, int] = {}
-    for table in (AuditEvent, FindingDecision, StackAdmin, Proposal, Tool):
+    for table in (
+        ActualSpend,
+        AuditEvent,
+        FindingDecision,
+        StackAdmin,
+        Delivery,
+        ReviewDecision,
+        Proposal,
+        Tool,
+    ):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))
         counts[str(table.__tablename__)] = int(result.rowcount)
     session.delete(workspace)

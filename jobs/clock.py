@@ -13,10 +13,13 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot import recorded
 from bot.outbound import Directory
-from db.admins import forget_events
+from db import commands
+from db.admins import REPLAY_WINDOW, forget_events, forget_signatures
 from db.engine import session_scope
 from jobs.deliver import retry
 from jobs.digest import run_digests
@@ -26,6 +29,11 @@ from jobs.reviews import run_reviews
 
 logger = logging.getLogger(__name__)
 EVERY_MINUTES = 5
+# Slash commands a dead web worker left are finished within a minute: their claim goes stale
+# after db.commands.LEASE, and this sweep runs twice a minute.
+COMMAND_SWEEP_SECONDS = 30
+# A recorded command is kept a day after it came, for whoever looks into what happened.
+COMMAND_MEMORY = timedelta(days=1)
 
 
 # Slack retries an event for minutes at most; a day of event ids is plenty to spot retries.
@@ -35,13 +43,25 @@ EVENT_MEMORY = timedelta(days=1)
 def run_pass(engine: Engine, directory: Directory, now: datetime) -> int:
     """One pass at `now`: how many messages it sent."""
     sent = run_reviews(engine, directory, now)
-    sent += run_digests(engine, directory, now)
+    sent += run_digests(engine, directory, now, pictures=True)
     sent += expire_proposals(engine, directory, now)
     sweep_users(engine, directory, now)  # once a day per workspace, claimed like a delivery
     sent += retry(engine, directory, now=now)
     with session_scope(engine) as session:
         forget_events(session=session, before=now - EVENT_MEMORY)
+        forget_signatures(session=session, before=now - REPLAY_WINDOW)
+        commands.forget(session=session, before=now - COMMAND_MEMORY)
     return sent
+
+
+def sweep_commands(engine: Engine, directory: Directory, now: datetime) -> int:
+    """Finish the slash commands dead web workers left (bot.recorded); how many."""
+
+    def client(team_id: str) -> WebClient | None:
+        poster = directory.poster(team_id)
+        return poster.client if poster else None
+
+    return recorded.sweep(engine, client, now)
 
 
 def run_clock(
@@ -59,6 +79,14 @@ def run_clock(
         sent = run_pass(engine, directory, now)
         logger.info("pass at %s sent %d", now.isoformat(), sent)
 
+    scheduler.add_job(
+        lambda: sweep_commands(engine, directory, clock()),
+        IntervalTrigger(seconds=COMMAND_SWEEP_SECONDS, timezone=UTC),
+        id="commands",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     scheduler.add_job(
         tick,
         IntervalTrigger(minutes=minutes, timezone=UTC),

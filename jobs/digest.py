@@ -16,6 +16,7 @@ from db.deliveries import SKIPPED
 from db.engine import session_scope
 from db.models import Workspace
 from jobs.deliver import Letter, send
+from jobs.digest_picture import follow_with_picture
 from jobs.reviews import Report
 
 # Digests go to different workspaces, so they can go out side by side: against Slack's real
@@ -30,9 +31,12 @@ def run_digests(
     *,
     team_id: str | None = None,
     dry_run: Report | None = None,
+    pictures: bool = False,
 ) -> int:
     """Send the digests due at `now`. A clock that was down sends one catch-up digest, for the
-    latest week whose digest time has come, never one per missed week."""
+    latest week whose digest time has come, never one per missed week. With `pictures`, the
+    map follows each digest as a PNG in its thread (the clock and `run-job` draw them; a
+    picture costs about half a second of CPU, so tests and benchmarks leave it out)."""
     with session_scope(engine, write=False) as session:
         statement = select(Workspace).order_by(col(Workspace.id))
         if team_id is not None:
@@ -41,7 +45,9 @@ def run_digests(
     if dry_run is not None:  # in order, for a person reading them
         return sum(_digest(engine, directory, w, now, dry_run) for w in workspaces)
     with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="digest") as pool:
-        return sum(pool.map(lambda w: _digest(engine, directory, w, now, None), workspaces))
+        return sum(
+            pool.map(lambda w: _digest(engine, directory, w, now, None, pictures), workspaces)
+        )
 
 
 def _digest(
@@ -50,6 +56,7 @@ def _digest(
     workspace: Workspace,
     now: datetime,
     dry_run: Report | None,
+    pictures: bool = False,
 ) -> int:
     assert workspace.id is not None
     slot = digest_slot(
@@ -89,4 +96,7 @@ def _digest(
     if dry_run is not None:
         dry_run(letter)
         return 1
-    return int(send(engine, directory, letter, now=now))
+    sent = send(engine, directory, letter, now=now)
+    if sent and pictures:
+        follow_with_picture(engine, directory, workspace, key=key, now=now)
+    return int(sent)

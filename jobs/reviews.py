@@ -4,22 +4,20 @@ admins."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.commands.reviews import reminder_message
 from bot.outbound import Directory
 from core.schedule import Stage, escalations, local_date, review_stage
 from db import deliveries
 from db.admins import stack_admins
 from db.engine import session_scope
 from db.models import Tool, Workspace
-from db.tools import cost_of
 from jobs.deliver import Letter, send
-from templates.render import render
 
 # Leads are at most a year: a tool due later than this has no stage yet.
 HORIZON = timedelta(days=366)
@@ -89,13 +87,10 @@ def _letter(
     assert workspace.id is not None
     assert tool.next_review_on is not None
     due = tool.next_review_on.isoformat()
-    cancel_by = tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
     admins = stack_admins(session=session, workspace_id=workspace.id)
-    message = render(
-        "review_reminder", tool=tool, due=tool.next_review_on,
-        today=local_date(now, workspace.timezone), cancel_by=cancel_by, cost=cost_of(tool),
-        value=json.dumps({"tool": tool.id, "due": due}), escalation=escalation, admins=admins,
-        unanswered=workspace.escalate_after,
+    message = reminder_message(
+        tool, due=tool.next_review_on, today=local_date(now, workspace.timezone),
+        escalation=escalation, admins=admins, unanswered=workspace.escalate_after,
     )  # fmt: skip
     channel = tool.channel_id or workspace.review_channel or workspace.digest_channel
     # Reminders go to the owner; while there is none, to the backup owner, else the admins.

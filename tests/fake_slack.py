@@ -29,6 +29,7 @@ from slack_sdk import WebClient
 # OAuth methods authenticate the app with client_id/client_secret (HTTP Basic), not a token.
 NO_TOKEN_METHODS = frozenset({"api.test", "oauth.access", "oauth.v2.access", "oauth.v2.exchange"})
 UPLOAD = "upload"  # the method name recorded for bytes sent to a files.getUploadURLExternal URL
+FILES = "files-pri"  # where files.info's url_private_download points; needs the bot token
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class Call:
 
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer. A str body is sent as text/plain, anything else as JSON."""
+    """A scripted answer. A str body is sent as text/plain, bytes as they are, anything else as
+    JSON."""
 
     status: int = 200
-    body: Mapping[str, Any] | str = field(default_factory=lambda: {"ok": True})
+    body: Mapping[str, Any] | str | bytes = field(default_factory=lambda: {"ok": True})
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -118,6 +120,8 @@ class FakeSlack:
         self.bot_user_id, self.bot_id, self.installer_id = bot_user_id, bot_id, installer_id
         self.users: dict[str, dict[str, Any]] = {}  # per-user fields merged into users.info
         self.team: dict[str, Any] = {}  # fields merged into team.info's team
+        self.emails: dict[str, str] = {}  # email -> user id, for users.lookupByEmail
+        self.files: dict[str, bytes] = {}  # file id -> content, served at /files/<id>
         self.revoked_tokens: set[str] = set()
         self.invalid_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -127,6 +131,7 @@ class FakeSlack:
         self._scripts: defaultdict[str, deque[Reply]] = defaultdict(deque)
         self._channel_scripts: defaultdict[tuple[str, str], deque[Reply]] = defaultdict(deque)
         self._serial = 0
+        self._holds: dict[str, threading.Event] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._defaults: dict[str, Callable[[Call], dict[str, Any]]] = {
@@ -141,6 +146,8 @@ class FakeSlack:
             "views.publish": self._view,
             "users.info": self._user_info,
             "users.list": self._users_list,
+            "users.lookupByEmail": self._lookup_by_email,
+            "files.info": self._file_info,
             "team.info": self._team_info,
             "oauth.v2.access": self._oauth_access,
             "files.getUploadURLExternal": self._upload_url,
@@ -162,6 +169,10 @@ class FakeSlack:
     def stop(self) -> None:
         """Stops the server; raises if the fake itself crashed while answering."""
         server, thread, self._server, self._thread = self._server, self._thread, None, None
+        with self._lock:
+            holds = list(self._holds.values())
+        for held in holds:
+            held.set()
         if server is not None:
             server.shutdown()
             server.server_close()
@@ -195,18 +206,19 @@ class FakeSlack:
         with self._lock:
             return list(self._calls)
 
-    def wait_for(self, method: str, *, timeout: float = 30.0) -> Call:
-        """The first call to `method`, waiting for it to arrive (from another thread or process)
-        without polling: the server thread wakes this one when a request comes in."""
+    def wait_for(self, method: str, *, count: int = 1, timeout: float = 30.0) -> Call:
+        """The `count`-th call to `method`, waiting for it to arrive (from another thread or
+        process) without polling: the server thread wakes this one when a request comes in."""
         with self._arrived:
-            if not self._arrived.wait_for(lambda: self._first(method) is not None, timeout):
-                raise AssertionError(f"no call to {method} within {timeout} s")
-            found = self._first(method)
+            if not self._arrived.wait_for(lambda: self._nth(method, count) is not None, timeout):
+                raise AssertionError(f"no call {count} to {method} within {timeout} s")
+            found = self._nth(method, count)
             assert found is not None
             return found
 
-    def _first(self, method: str) -> Call | None:
-        return next((call for call in self._calls if call.method == method), None)
+    def _nth(self, method: str, count: int) -> Call | None:
+        calls = [call for call in self._calls if call.method == method]
+        return calls[count - 1] if len(calls) >= count else None
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -232,12 +244,27 @@ class FakeSlack:
         with self._lock:
             self._channel_scripts[(method, channel_id)].extend(_as_reply(r) for r in responses)
 
+    def hold(self, method: str) -> threading.Event:
+        """Calls to `method` wait (after they are recorded) until the returned event is set, as
+        a Slack that is slow to answer would; `reset` releases them."""
+        with self._lock:
+            return self._holds.setdefault(method, threading.Event())
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._lock:
+            held = self._holds.get(method)
+        if held is not None:
+            held.wait(timeout=60)
+
     def reset(self) -> None:
         """Forgets the calls and the scripts (users, team and token lists stay)."""
         with self._lock:
             self._calls.clear()
             self._scripts.clear()
             self._channel_scripts.clear()
+            holds, self._holds = self._holds, {}
+        for held in holds.values():
+            held.set()
 
     # Answering (on the server's threads)
 
@@ -248,6 +275,8 @@ class FakeSlack:
         path = parts.path.lstrip("/")
         with self._lock:
             try:
+                if path.startswith(FILES + "/"):
+                    return self._download(path.removeprefix(FILES + "/"), lowered, at)
                 if path.startswith(UPLOAD + "/"):
                     params: dict[str, Any] = {"file_id": path.removeprefix(UPLOAD + "/")}
                     call = Call(UPLOAD, params, lowered, at, body)
@@ -266,7 +295,8 @@ class FakeSlack:
                 return Reply(status=500, body="fake_slack crashed; see the test's teardown")
 
     def _answer(self, call: Call) -> Reply:
-        if call.method not in NO_TOKEN_METHODS:
+        # A path with a slash is a response_url (a webhook): it carries no token.
+        if call.method not in NO_TOKEN_METHODS and "/" not in call.method:
             if not call.token:
                 return error("not_authed")
             if call.token in self.revoked_tokens:
@@ -419,6 +449,30 @@ class FakeSlack:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
+    def _lookup_by_email(self, call: Call) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/users.lookupByEmail: case-insensitive.
+        email = str(call.params.get("email", "")).casefold()
+        found = {k.casefold(): v for k, v in self.emails.items()}.get(email)
+        if found is None:
+            return {"ok": False, "error": "users_not_found"}
+        return self._user_info(Call(call.method, {"user": found}, call.headers, call.at))
+
+    def _download(self, file_id: str, headers: dict[str, str], at: float) -> Reply:
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        self._calls.append(Call(FILES, {"file": file_id}, headers, at, b"", token))
+        if not token.startswith("xox") or file_id not in self.files:
+            return Reply(status=404, body="not found")
+        return Reply(body=self.files[file_id], headers={"Content-Type": "application/octet-stream"})
+
+    def _file_info(self, call: Call) -> dict[str, Any]:
+        file_id = str(call.params.get("file", ""))
+        if file_id not in self.files:
+            return {"ok": False, "error": "file_not_found"}
+        content = self.files[file_id]
+        private = f"{self.url}{FILES}/{file_id}"
+        file = {"id": file_id, "name": f"{file_id}.csv", "size": len(content)}
+        return {"ok": True, "file": file | {"url_private_download": private}}
+
     def _team_info(self, call: Call) -> dict[str, Any]:
         # team.info has no time zone field; a workspace's zone must come from a person (users.info
         # `tz`) or a setting.
@@ -470,8 +524,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         reply = self.server.fake._receive(self.path, dict(self.headers.items()), body)
+        self.server.fake._wait_if_held(urlsplit(self.path).path.lstrip("/").removeprefix("api/"))
         is_text = isinstance(reply.body, str)
-        data = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
+        if isinstance(reply.body, bytes):
+            data = reply.body
+        else:
+            data = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
         self.send_response(reply.status)
         if not any(name.lower() == "content-type" for name in reply.headers):
             kind = "text/plain" if is_text else "application/json"

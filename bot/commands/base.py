@@ -113,6 +113,7 @@ class Reply:
     public: bool = False  # shown to the channel, not only to the person who asked
     code: str | None = None  # why it was refused, when it was
     posts: tuple[Post, ...] = ()  # sent after the answer, by whoever delivers it
+    picture: str | None = None  # "map": a picture to send the person after the reply
 
     def response(self) -> dict[str, Any]:
         """As a slash command's response: https://docs.slack.dev/interactivity/handling-user-interaction"""

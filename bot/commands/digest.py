@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands.actual import load_actuals
 from bot.commands.base import Context
 from bot.commands.findings import analyse_tools, workspace_tools
 from bot.commands.reviews import SOON
@@ -79,6 +80,7 @@ def build_digest(
         change_count=change_count,
         since=since,
         zone=workspace.timezone,
+        actual=load_actuals(session, workspace, stack),
     )
     empty = not findings and not due and not change_count
     return Digest(message=message, finding_ids=[f.id for f in findings], empty=empty)

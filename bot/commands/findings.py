@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from bot.commands.actual import load_actuals
 from bot.commands.base import Context, Reply
 from core import grammar
 from core.analysis import Finding, Summary, analyse, summarise
@@ -163,6 +164,8 @@ def reopen(
 def spend(
     session: Session, workspace: Workspace, context: Context, command: grammar.Spend
 ) -> Reply:
+    if command.image:
+        return Reply(render("picture_coming", picture="spend"), picture="spend")
     tools = workspace_tools(session, workspace)
     totals = spend_by_currency(tools)
     rows = []
@@ -179,7 +182,10 @@ def spend(
                 ],
             }
         )
-    message = render("spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools))
+    actual = load_actuals(session, workspace, tools)
+    message = render(
+        "spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools), actual=actual
+    )
     return Reply(message)
 
 

@@ -3,6 +3,9 @@ is due, and the clock's status."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import json
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -16,7 +19,7 @@ from core.schedule import digest_slot, local_date, next_digest_slot, next_review
 from db import deliveries
 from db.models import ACTIVE, RETIRED, Tool, Workspace
 from db.tools import cost_of, list_tools, record_event
-from templates.render import render
+from templates.render import Message, render
 
 SOON = timedelta(days=30)
 
@@ -36,18 +39,9 @@ def review(
     if tool.status != ACTIVE:
         raise Rejected("review_retired", name=tool.name)
     assert tool.id is not None
-    last = deliveries.last_decision(session=session, workspace_id=workspace.id, tool_id=tool.id)
-    cycle_start = tool.review_cycle_start or tool.added_at
-    decided = last is not None and last.decision in REVIEWED and last.decided_at >= cycle_start
-    if (due is not None and due != tool.next_review_on) or decided:
-        raise Rejected(
-            "already_decided",
-            name=tool.name,
-            decision=last.decision if last else None,
-            by=last.decided_by if last else None,
-            on=last.decided_at.date().isoformat() if last else None,
-            next=tool.next_review_on.isoformat() if tool.next_review_on else None,
-        )
+    decided = decided_already(session, workspace, tool, due)
+    if decided is not None:
+        raise decided
     if not may_change(session, workspace, context, tool):
         return refuse(
             session, workspace, context, "not_owner", what="decide the review of",
@@ -94,6 +88,49 @@ def review(
         actor=context.user_id, due=cycle, cost=cost_of(tool),
     )  # fmt: skip
     return Reply(message, public=True)
+
+
+def decided_already(
+    session: Session, workspace: Workspace, tool: Tool, due: date | None
+) -> Rejected | None:
+    """Why a decision on the cycle due `due` (None: the current one) is too late: someone decided
+    it already, who, what and when; None while it is open."""
+    assert workspace.id is not None
+    assert tool.id is not None
+    last = deliveries.last_decision(session=session, workspace_id=workspace.id, tool_id=tool.id)
+    cycle_start = tool.review_cycle_start or tool.added_at
+    decided = last is not None and last.decision in REVIEWED and last.decided_at >= cycle_start
+    if not decided and (due is None or due == tool.next_review_on):
+        return None
+    return Rejected(
+        "already_decided",
+        name=tool.name,
+        decision=last.decision if last else None,
+        by=last.decided_by if last else None,
+        on=last.decided_at.date().isoformat() if last else None,
+        next=tool.next_review_on.isoformat() if tool.next_review_on else None,
+    )
+
+
+def reminder_message(
+    tool: Tool,
+    *,
+    due: date,
+    today: date,
+    escalation: str | None = None,
+    admins: Sequence[str] = (),
+    unanswered: int = 0,
+) -> Message:
+    """A tool's review reminder as the clock posts it, and as it is updated in place; with
+    `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
+    `admins` are the named stack admins, mentioned while nobody owns the tool."""
+    cancel_by = tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
+    value = json.dumps({"tool": tool.id, "due": due.isoformat()})
+    return render(
+        "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
+        cost=cost_of(tool), value=value, escalation=escalation, admins=list(admins),
+        unanswered=unanswered,
+    )  # fmt: skip
 
 
 def reviews(

@@ -12,11 +12,15 @@ from bot.commands import admins, findings, proposals, reviews, settings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
+from core.options import ToolFields, UserRef
 from db.engine import session_scope
 from db.models import Workspace
 from db.tools import ensure_workspace, get_workspace
 
 Handler = Callable[[Session, Workspace, Context, Any], Reply]
+# Called once with the reply, in the command's own transaction when it writes (so marking a
+# recorded command done commits with its changes, or not at all); it may raise to roll back.
+Finish = Callable[[Session, Reply], None]
 
 READ_ONLY = (
     grammar.List, grammar.Show, grammar.Map, grammar.History, grammar.Help, grammar.Overlaps,
@@ -46,7 +50,9 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
-def run_command(engine: Engine, context: Context, text: str) -> Reply:
+def run_command(
+    engine: Engine, context: Context, text: str, *, finish: Finish | None = None
+) -> Reply:
     """Run the `/stack` command `text`. A refusal changes nothing and says what would work.
 
     A leading "/stack" is ignored, so a command pasted whole into the terminal works too.
@@ -57,8 +63,8 @@ def run_command(engine: Engine, context: Context, text: str) -> Reply:
     try:
         command = grammar.parse(text, today=context.now.date())
     except Rejected as rejected:
-        return refusal(rejected)
-    return run_parsed(engine, context, command)
+        return _finished(engine, refusal(rejected), finish)
+    return run_parsed(engine, context, command, finish=finish)
 
 
 def writes(command: grammar.Command) -> bool:
@@ -72,18 +78,45 @@ def writes(command: grammar.Command) -> bool:
     return not isinstance(command, READ_ONLY)
 
 
-def run_parsed(engine: Engine, context: Context, command: grammar.Command) -> Reply:
+def run_parsed(
+    engine: Engine, context: Context, command: grammar.Command, *, finish: Finish | None = None
+) -> Reply:
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
-    write = writes(command)
-    if not write:
-        with session_scope(engine, write=False) as session:
-            # A workspace seen for the first time is created, which is a write.
-            write = get_workspace(session=session, team_id=context.team_id) is None
+    with session_scope(engine, write=False) as session:
+        new = get_workspace(session=session, team_id=context.team_id) is None
+    write = writes(command) or new  # creating the workspace is a write
+    if write:
+        # What Slack says about the person (a new workspace's zone, whether they are an admin:
+        # one users.info, cached) is asked now, not inside the write transaction below, whose
+        # lock every other request would wait behind while Slack answers.
+        context.slack_zone()
+        context.slack_admin()
+        for user_id in _people_named(command):  # who may own a tool, asked now too
+            context.person(user_id)
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
                 session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
             )
-            return HANDLERS[type(command)](session, workspace, context, command)
+            reply = HANDLERS[type(command)](session, workspace, context, command)
+            if write and finish is not None:
+                finish(session, reply)
+                return reply
     except Rejected as rejected:
-        return refusal(rejected)
+        reply = refusal(rejected)
+    return _finished(engine, reply, finish)
+
+
+def _people_named(command: grammar.Command) -> list[str]:
+    fields = getattr(command, "fields", None)
+    if not isinstance(fields, ToolFields):
+        return []
+    return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
+
+
+def _finished(engine: Engine, reply: Reply, finish: Finish | None) -> Reply:
+    """`finish` for a command that wrote nothing (or was refused and rolled back)."""
+    if finish is not None:
+        with session_scope(engine) as session:
+            finish(session, reply)
+    return reply

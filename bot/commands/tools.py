@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands.actual import load_actuals
 from bot.commands.base import Context, Reply, check_people, is_admin, refuse
 from bot.commands.findings import stack_picture, workspace_tools
 from core import grammar
@@ -187,6 +188,7 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
     tool = find_tool(session, workspace, command.name)
     entry = load_catalog().by_key.get(tool.catalog_key or "")
     jobs = profile(store.to_stack_tool(tool))
+    actual = load_actuals(session, workspace, [store.to_stack_tool(tool)])
     # Who else does each of its main jobs: the overlap at a glance.
     others = {
         c.capability: [t.name for t in c.primary if t.id != tool.id]
@@ -197,6 +199,8 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
     message = render(
         "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone,
         platform=jobs.platform, others=others,
+        billed=actual.of(tool.id or 0) if actual else None,
+        billed_month=actual.month if actual else None,
         primary=sorted(jobs.primary, key=CAPABILITIES.index),
         secondary=sorted(jobs.secondary, key=CAPABILITIES.index),
     )  # fmt: skip
@@ -206,7 +210,10 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
 def show_map(
     session: Session, workspace: Workspace, context: Context, command: grammar.Map
 ) -> Reply:
+    if command.image:
+        return Reply(render("picture_coming", picture="map"), picture="map")
     picture = stack_picture(session, workspace, context)
+    actual = load_actuals(session, workspace, list(workspace_tools(session, workspace)))
     return Reply(
         render(
             "stack_map",
@@ -214,6 +221,7 @@ def show_map(
             coverage=picture.coverage,
             summary=picture.summary,
             per_layer=MAP_TOOLS_PER_LAYER,
+            actual=actual,
         )
     )
 
@@ -291,6 +299,7 @@ def column_values(
         "notice_days": fields.notice_days,
         "notes": fields.notes,
         "platform": fields.platform,
+        "billing_match": fields.billing,
     }
     values.update({k: v for k, v in simple.items() if not isinstance(v, Unset)})
     if not isinstance(fields.cost, Unset):

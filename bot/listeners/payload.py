@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.commands.forms import Outcome
 from bot.outbound import post_reply
+from bot.slack import later
 
 
 def state_value(view: dict[str, Any], block_id: str) -> str | list[str]:
@@ -43,14 +44,18 @@ def list_value(view: dict[str, Any], block_id: str) -> tuple[str, ...]:
 
 
 def answer_form(ack: Ack, client: WebClient, outcome: Outcome, *, user_id: str) -> None:
-    """Refusals go back onto the form's fields; success closes it, then updates the message the
-    form came from, or posts to its channel (or, failing that, to the person)."""
+    """Refusals go back onto the form's fields; success closes it, and after that answer the
+    message the form came from is updated, or its channel (or, failing that, the person) told."""
     if outcome.errors:
         ack(response_action="errors", errors=outcome.errors)
         return
     ack()
-    if outcome.reply is None:
-        return
+    if outcome.reply is not None:
+        later(_tell, client, outcome, user_id)
+
+
+def _tell(client: WebClient, outcome: Outcome, user_id: str) -> None:
+    assert outcome.reply is not None
     if outcome.channel_id and outcome.ts:
         message = outcome.reply.message
         client.chat_update(

@@ -28,8 +28,8 @@ from core.analysis.model import (
     per_month,
 )
 from core.catalog import load_catalog
-from core.layers import CAPABILITY_LAYER, LAYERS
-from core.profile import COMPUTE, Profile
+from core.layers import LAYERS
+from core.profile import COMPUTE_CAPABILITIES, OTHER_CAPABILITIES, Profile
 
 _TAKE_OVER = "The redundant tools' monthly cost: the kept tool already does all of their main jobs."
 
@@ -75,7 +75,7 @@ def platforms(profiles: Sequence[Profile]) -> Iterator[Draft]:
                 points[capability].append(p)
     for unit in sorted(units):
         members = units[unit]
-        does = frozenset().union(*(p.primary for p in members)) - _compute_capabilities()
+        does = frozenset().union(*(p.primary for p in members)) - COMPUTE_CAPABILITIES
         touched = {q.tool.id: q for c in does for q in points.get(c, ()) if q.unit != unit}
         if touched:
             yield _platform_draft(members, does, by_name(touched.values()))
@@ -97,12 +97,7 @@ def _platform_draft(
         parts.append(f"part of what {names(partial)} {_do(partial)}")
     actions = []
     if redundant:
-        actions.append(
-            f"Retire {names(redundant)}: {platform} already does {_their(redundant)} work, "
-            f"{per_month(monthly_cost(redundant))}"
-            if monthly_cost(redundant)
-            else f"Retire {names(redundant)}: {platform} already does {_their(redundant)} work"
-        )
+        actions.append(_retire(redundant, platform))
     if moved:
         actions.append(
             f"Move {names(moved)} onto {platform} if that suits you: billed by use, the bill "
@@ -126,6 +121,12 @@ def _platform_draft(
     )
 
 
+def _retire(redundant: tuple[Profile, ...], keeper: str) -> str:
+    text = f"Retire {names(redundant)}: {keeper} already does {_their(redundant)} work"
+    cost = monthly_cost(redundant)
+    return f"{text}, {per_month(cost)}" if cost else text
+
+
 def _review(partial: tuple[Profile, ...], platform: str, does: frozenset[str]) -> str:
     if len(partial) == 1:
         lacks = ordered(partial[0].primary - does)
@@ -139,7 +140,7 @@ def _review(partial: tuple[Profile, ...], platform: str, does: frozenset[str]) -
 def platform_groups(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """Platforms that do each other's main jobs."""
     members = [p for p in profiles if p.platform]
-    allowed = _non_compute_capabilities()
+    allowed = OTHER_CAPABILITIES
     for group, shared in _groups(members, allowed):
         yield _group_draft(
             group,
@@ -153,29 +154,24 @@ def platform_groups(profiles: Sequence[Profile]) -> Iterator[Draft]:
 
 
 def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
-    """Separate tools doing the same main job: one finding per group of overlapping tools."""
-    tools = [p for p in profiles if not p.platform and not p.compute]
-    for group, shared in _groups(tools, _non_compute_capabilities()):
-        yield _group_draft(
-            group,
-            shared,
-            finding_id=make_id("dup", shared[0]),
-            kind="duplicate-capability",
-            rule="capability",
-            what="tools",
-            saving=True,
-        )
-    compute = [p for p in profiles if p.compute]
-    for group, shared in _groups(compute, _compute_capabilities()):
-        yield _group_draft(
-            group,
-            shared,
-            finding_id=make_id("dup", shared[0]),
-            kind="duplicate-capability",
-            rule="compute",
-            what="compute tools",
-            saving=False,
-        )
+    """Separate tools doing the same main job: one finding per group of overlapping tools.
+    Compute tools are grouped only with each other, and claim no saving."""
+    kinds = (
+        ([p for p in profiles if not p.platform and not p.compute], False),
+        ([p for p in profiles if p.compute], True),
+    )
+    for members, compute in kinds:
+        allowed = COMPUTE_CAPABILITIES if compute else OTHER_CAPABILITIES
+        for group, shared in _groups(members, allowed):
+            yield _group_draft(
+                group,
+                shared,
+                finding_id=make_id("dup", shared[0]),
+                kind="duplicate-capability",
+                rule="compute" if compute else "capability",
+                what="compute tools" if compute else "tools",
+                saving=not compute,
+            )
 
 
 def _groups(
@@ -187,9 +183,15 @@ def _groups(
     compliance tool in another does not chain the three into one finding; the same tools
     overlapping in two layers (a monitor that also detects drift) are one finding.
     """
+    in_layer: dict[int, list[Profile]] = defaultdict(list)
+    for p in members:
+        for number in p.main_layers:
+            in_layer[number].append(p)
     found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
     for layer in LAYERS:
-        found.extend(_connected(members, allowed & frozenset(layer.capabilities)))
+        if len(in_layer[layer.number]) > 1:
+            in_reach = allowed & frozenset(layer.capabilities)
+            found.extend(_connected(in_layer[layer.number], in_reach))
     merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
     for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
         ids = frozenset(p.tool.id for p in group)
@@ -292,11 +294,7 @@ def _group_action(
         )
     actions = []
     if redundant:
-        cost = monthly_cost(redundant)
-        actions.append(
-            f"Retire {names(redundant)}: {keep.tool.name} already does {_their(redundant)} work"
-            + (f", {per_month(cost)}" if cost else "")
-        )
+        actions.append(_retire(redundant, keep.tool.name))
     if rest:
         actions.append(f"Pick one of {names(by_name((keep, *rest)))} for {either(shared)}")
     return ". ".join(actions) + "."
@@ -324,14 +322,6 @@ def _main_currency(group: tuple[Profile, ...]) -> str | None:
         if p.tool.cost is not None:
             counts[p.tool.cost.currency] += 1
     return min(counts, key=lambda c: (-counts[c], c)) if counts else None
-
-
-def _compute_capabilities() -> frozenset[str]:
-    return frozenset(c for c, n in CAPABILITY_LAYER.items() if n == COMPUTE)
-
-
-def _non_compute_capabilities() -> frozenset[str]:
-    return frozenset(c for c, n in CAPABILITY_LAYER.items() if n != COMPUTE)
 
 
 def _are(items: Sequence[object]) -> str:

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import create_engine
+
+from db.engine import session_scope
+from db.tools import purge_workspace
 from tests.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # a test signing secret, not a real one
@@ -81,20 +86,25 @@ class Server:
             "PYTHONPATH": str(ROOT),
             **env,
         }
+        # Its log goes to a file, so a test can read what it logged while it runs.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the Server
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", *args],
             env=environment,
-            stdout=subprocess.PIPE,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         self._wait_until_healthy()
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def _wait_until_healthy(self, attempts: int = 300) -> None:
         # Polls the process, not the wall clock: each attempt is one connection try.
         for _ in range(attempts):
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
-                raise RuntimeError(f"stackbot serve exited:\n{output}")
+                raise RuntimeError(f"stackbot serve exited:\n{self.log()}")
             try:
                 if self.get("/healthz").status == 200:
                     return
@@ -103,13 +113,14 @@ class Server:
         raise RuntimeError("stackbot serve did not become healthy")
 
     def stop(self) -> str:
+        """Stop it; what it logged."""
         self.process.terminate()
         try:
-            out, _ = self.process.communicate(timeout=20)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out, _ = self.process.communicate()
-        return out.decode()
+            self.process.wait()
+        return self.log()
 
     def get(self, path: str, headers: Mapping[str, str] | None = None) -> Answer:
         return self._send(urllib.request.Request(self.url + path, headers=dict(headers or {})))
@@ -178,6 +189,18 @@ class Server:
                 return Answer(response.status, response.read(), response.headers)
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read(), error.headers)
+
+
+TEAM = "T0TEAM"  # the one workspace a token server serves: the fake's auth.test says so
+
+
+def team(server: Server) -> str:
+    """The server's workspace, emptied: tests sharing one server cannot see each other."""
+    engine = create_engine(server.database_url)
+    with session_scope(engine) as session:
+        purge_workspace(session=session, team_id=TEAM)
+    engine.dispose()
+    return TEAM
 
 
 def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""`stackbot` as a person runs it: a real process, a real SQLite file."""
+"""`stackbot` as a person runs it: `bot.cli.main(argv)` in this process, on a real SQLite file,
+and once as a real process (the smoke test)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,32 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+from tests.fake_slack import FakeSlack
 from tests.slack_checks import assert_valid_message
 
 
-def stackbot(
-    *args: str, cwd: Path, database: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
-    if database is not None:
-        env["DATABASE_URL"] = f"sqlite:///{database}"
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=cwd,
-        env={**env, "PYTHONPATH": str(Path(__file__).parents[2])},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    """An environment with no Slack settings and a store of the test's own."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "DATABASE_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/s.db")
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
 
 
-def test_it_runs_the_demo_twice_without_configuration(tmp_path: Path) -> None:
+def test_it_runs_the_demo_twice_without_configuration_as_a_process(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     for _ in range(2):
-        result = stackbot("demo", cwd=tmp_path)
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path, capture_output=True,
+            text=True, timeout=120, check=False,
+            env={**environment, "PYTHONPATH": str(Path(__file__).parents[2])},
+        )  # fmt: skip
         assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "AI stack map" in out
@@ -42,44 +46,90 @@ def test_it_runs_the_demo_twice_without_configuration(tmp_path: Path) -> None:
     assert (tmp_path / "stackbot-demo.db").exists()
 
 
-def test_it_exits_0_1_and_2_for_done_refused_and_misuse(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
-    done = stackbot("cmd", "/stack add vLLM inference", cwd=tmp_path, database=db)
-    assert done.returncode == 0, done.stderr
-    assert "added vLLM" in done.stdout
-    refused = stackbot("cmd", "/stack add vLLM", cwd=tmp_path, database=db)
-    assert refused.returncode == 1
-    assert "already in the stack" in refused.stdout
-    misuse = stackbot("cmd", cwd=tmp_path, database=db)
-    assert misuse.returncode == 2
-    bad_env = stackbot("cmd", "/stack list", cwd=tmp_path, database=None)
-    assert bad_env.returncode == 0  # no DATABASE_URL: a local SQLite file
+def test_it_exits_0_1_and_2_for_done_refused_and_misuse(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cmd", "/stack add vLLM inference"]) == 0
+    assert "added vLLM" in capsys.readouterr().out
+    assert main(["cmd", "/stack add vLLM"]) == 1
+    assert "already in the stack" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as misuse:
+        main(["cmd"])
+    assert misuse.value.code == 2
+    env.delenv("DATABASE_URL")
+    assert main(["cmd", "/stack list"]) == 0  # no DATABASE_URL: a local SQLite file
 
 
-def test_it_prints_the_slack_message_as_json(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
-    result = stackbot(
-        "cmd", "--json", "--team", "T1", "--user", "U1", "/stack add MLflow", cwd=tmp_path,
-        database=db,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    payload = json.loads(result.stdout)
+def test_it_prints_the_slack_message_as_json(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cmd", "--json", "--team", "T1", "--user", "U1", "/stack add MLflow"]) == 0
+    payload = json.loads(capsys.readouterr().out)
     assert payload["response_type"] == "in_channel"
     assert_valid_message(payload)
-    listing = json.loads(stackbot("cmd", "--json", "--team", "T1", "list", cwd=tmp_path,
-                                  database=db).stdout)  # fmt: skip
+    assert main(["cmd", "--json", "--team", "T1", "list"]) == 0
+    listing = json.loads(capsys.readouterr().out)
     assert listing["response_type"] == "ephemeral"
-    assert "MLflow" in listing["text"] or any("MLflow" in json.dumps(b) for b in listing["blocks"])
+    assert "MLflow" in json.dumps(listing)
 
 
-def test_it_says_what_is_wrong_with_a_bad_database_url(tmp_path: Path) -> None:
-    env_db = tmp_path / "x"
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "cmd", "list"],
-        cwd=tmp_path,
-        env={**os.environ, "DATABASE_URL": f"mysql://{env_db}",
-             "PYTHONPATH": str(Path(__file__).parents[2])},
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert result.returncode == 2
-    assert "DATABASE_URL must be" in result.stderr
+def test_it_says_what_is_wrong_with_a_bad_database_url(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.setenv("DATABASE_URL", "mysql://x")
+    assert main(["cmd", "list"]) == 2
+    assert "DATABASE_URL must be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "settings", "named"),
+    [
+        (["serve"], {"SLACK_BOT_TOKEN": "xoxb-test"}, "SLACK_SIGNING_SECRET"),
+        (["serve"], {"SLACK_BOT_TOKEN": "xoxb-wrong", "SLACK_SIGNING_SECRET": "s"},
+         "SLACK_BOT_TOKEN"),
+        (["serve"], {"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        (["socket"], {"SLACK_BOT_TOKEN": "xoxb-test"}, "SLACK_APP_TOKEN"),
+        (["socket"], {"SLACK_BOT_TOKEN": "xoxb-wrong", "SLACK_APP_TOKEN": "xapp-1"},
+         "SLACK_BOT_TOKEN"),
+        (["clock"], {"SLACK_BOT_TOKEN": "xoxb-wrong"}, "SLACK_BOT_TOKEN"),
+        (["clock"], {}, "SLACK_BOT_TOKEN"),
+    ],
+    ids=["serve-no-secret", "serve-wrong-token", "serve-no-token", "socket-no-app-token",
+         "socket-wrong-token", "clock-wrong-token", "clock-no-token"],
+)  # fmt: skip
+def test_a_wrong_or_missing_setting_stops_it_in_one_line(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], fake_slack: FakeSlack,
+    command: list[str], settings: dict[str, str], named: str,
+) -> None:  # fmt: skip
+    fake_slack.invalid_tokens.add("xoxb-wrong")
+    env.setenv("SLACK_API_URL", fake_slack.url)
+    for name, value in settings.items():
+        env.setenv(name, value)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line, no traceback
+    assert named in err
+    assert err.startswith(f"stackbot {command[0]}: ")
+
+
+def test_it_writes_the_map_as_png_and_svg_files(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    from tests import png
+
+    assert main(["demo", "--database", str(tmp_path / "d.db")]) == 0
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/d.db")
+    assert main(["map", "--team", "TDEMO", "--png", "m.png", "--svg", "m.svg"]) == 0
+    assert ET.parse(tmp_path / "m.svg").getroot().get("width") == str(
+        png.size((tmp_path / "m.png").read_bytes())[0] // 2
+    )
+    assert main(["map", "--team", "TDEMO", "--spend", "--png", "s.png"]) == 0
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    capsys.readouterr()
+    assert main(["map", "--team", "TNONE", "--png", "x.png"]) == 1
+    assert "no stack is stored" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+    assert main(["map", "--team", "TDEMO"]) == 2
+    assert "--png FILE or --svg FILE" in capsys.readouterr().err

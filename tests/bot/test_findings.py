@@ -139,3 +139,24 @@ def test_it_flags_building_outside_the_owned_layers(stack: Stack) -> None:
     )
     stack.ok("settings own data,observability")
     assert not [i for i in finding_ids(stack) if i.startswith("build-")]
+
+
+def test_a_team_says_a_tool_of_its_own_is_a_platform(stack: Stack, engine: Engine) -> None:
+    stack.ok(
+        'add "Lakehouse" caps:model-serving,model-registry platform:yes cost:5000/mo'
+        " owner:<@UALICE>"
+    )
+    stack.ok('add "Seldon Core" caps:model-serving cost:800/mo owner:<@UALICE>')
+    shown = all_text(stack.ok("overlaps").message)
+    assert "Retire Seldon Core: Lakehouse already does its work, $800/mo." in shown
+    assert "a platform: it may take over other tools’ jobs" in all_text(
+        stack.ok("show Lakehouse").message
+    )
+    before = dump(engine)
+    refused = stack("edit Lakehouse platform:maybe")
+    assert not refused.ok
+    assert "`maybe` is not a yes or a no" in all_text(refused.message)
+    assert dump(engine) == before
+    stack.ok("edit Lakehouse platform:none")  # back to the catalog's word: not a platform
+    assert "already does its work" in all_text(stack.ok("overlaps").message)  # now as a group
+    assert "twice-t" not in " ".join(finding_ids(stack))

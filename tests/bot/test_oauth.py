@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.bot.server import Server
 from tests.fake_slack import FakeSlack
@@ -62,3 +63,30 @@ def test_it_works_once_installed_and_forgets_tokens_on_uninstall(
     install(oauth_server)  # installing again finds the stack as it was
     listing = oauth_server.command("list", team=TEAM, user="UALICE").json()
     assert "vLLM" in all_text(listing)
+
+
+def token_rows(server: Server) -> dict[str, int]:
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        counts = {
+            table: connection.execute(
+                text(f"SELECT count(*) FROM {table} WHERE team_id = :t"), {"t": TEAM}
+            ).scalar_one()
+            for table in ("slack_installations", "slack_bots")
+        }
+    engine.dispose()
+    return counts
+
+
+def test_revoking_the_bot_token_deletes_every_row_that_holds_it(
+    oauth_server: Server, fake_slack: FakeSlack
+) -> None:
+    install(oauth_server)
+    assert token_rows(oauth_server) == {"slack_installations": 1, "slack_bots": 1}
+    event = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBOT"]}}
+    assert oauth_server.event(event, team=TEAM, event_id="EvRevoked").status == 200
+    # Bolt's own listener would delete the slack_bots row only; the installation row keeps a
+    # copy of the bot token, and would go on authorizing requests.
+    assert token_rows(oauth_server) == {"slack_installations": 0, "slack_bots": 0}
+    refused = oauth_server.command("list", team=TEAM, user="UALICE")
+    assert "not installed in this workspace" in refused.json()["text"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from bot.commands import Reply
-from bot.outbound import DeliveryError, Poster, make_client, post_reply
+from bot.outbound import DeliveryError, Poster, make_client, post_reply, request_client
 from tests.conftest import FakeClock
 from tests.fake_slack import FakeSlack, error, rate_limited, server_error
 
@@ -93,3 +94,19 @@ def test_it_falls_back_to_the_person_when_the_channel_is_gone(fake_slack: FakeSl
         "C1",
         "UALICE",
     ]
+
+
+def test_the_request_client_retries_once_and_only_short_rate_limits(
+    fake_slack: FakeSlack, retry_sleeps: list[float]
+) -> None:
+    client = request_client("xoxb-test", base_url=fake_slack.url)
+    fake_slack.script("views.open", rate_limited(retry_after=1))
+    fake_slack.script("chat.update", server_error())
+    assert client.views_open(trigger_id="t", view={"type": "modal", "blocks": []})["ok"]
+    assert client.chat_update(channel="C1", ts="1.1", text="x")["ok"]
+    assert len(retry_sleeps) == 2
+    # A person is waiting: a long Retry-After is not waited out on the request's client.
+    fake_slack.script("chat.postMessage", rate_limited(retry_after=30))
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="x")
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.commands import Context, run_command
-from bot.commands.forms import ToolForm, submit_review_form, submit_tool_form
+from bot.commands.forms.review import submit_review_form
+from bot.commands.forms.tool import ToolForm, submit_tool_form
 from core.preferences import SETTINGS
 from core.reviews import DECISIONS
 from tests.conftest import BOB, Stack

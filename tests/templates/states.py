@@ -8,6 +8,7 @@ Names, notes, vendors and reasons are full of characters that mean something in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from sqlmodel import select
 import templates.render
 from bot.commands import Context, Reply
 from bot.commands.findings import load_findings
-from bot.commands.forms import claim_tool
+from bot.commands.forms.review import claim_tool
 from bot.outbound import Directory
 from core.text import normalise
 from db import open_store
@@ -162,7 +163,11 @@ def no_owner(built: Built) -> None:
     built.stack.now = NOW
     with session_scope(built.stack.engine, write=False) as session:
         taken = session.exec(select(Tool).where(Tool.name == TRICKY[2])).one()
-    built.replies.append(claim_tool(built.stack.engine, built.context(BOB), taken.id or 0))
+    button = json.dumps({"tool": taken.id, "due": str(taken.next_review_on)})
+    claimed = claim_tool(built.stack.engine, built.context(BOB), button)
+    built.replies.append(claimed.reply)
+    if claimed.reminder is not None:  # the reminder as "I own this" updates it in place
+        built.replies.append(Reply(claimed.reminder))
     built.focus = TRICKY[4]
 
 

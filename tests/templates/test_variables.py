@@ -24,6 +24,8 @@ SOURCES = sorted(
 )
 # Read by error.json.j2 only after an `is defined` test.
 OPTIONAL_ERROR_DETAILS = {"suggestion", "value"}
+# Templates that word refusals, one `{% if code == "..." %}` branch a code.
+REFUSAL_TEMPLATES = ("error", "transfer_error")
 
 
 def _parse(name: str) -> nodes.Template:
@@ -69,7 +71,8 @@ def _literal(node: ast.expr) -> str | None:
 RENDERS = [
     (where, template, {k.arg for k in call.keywords if k.arg})
     for where, call in _calls("render", "render_view")
-    if call.args and (template := _literal(call.args[0])) and template != "error"
+    # The refusal templates read each code's details in that code's branch: checked below.
+    if call.args and (template := _literal(call.args[0])) and template not in REFUSAL_TEMPLATES
 ]
 
 
@@ -87,19 +90,32 @@ def test_it_finds_the_render_calls_it_checks() -> None:
 
 @cache
 def _error_branches() -> dict[str, set[str]]:
-    """error.json.j2's `{% if code == "..." %}` chain: each code and the details it reads."""
-    tree = _parse("error.json.j2")
-    chain = next(tree.find_all(nodes.If))
+    """The refusal templates' `{% if code == "..." %}` branches: each code and the details it
+    reads (besides what the template sets itself)."""
     branches: dict[str, set[str]] = {}
-    for branch in [chain, *chain.elif_]:
-        test = branch.test
-        assert isinstance(test, nodes.Compare), test
-        code = test.ops[0].expr
-        assert isinstance(code, nodes.Const)
-        read = {
-            n.name for body in branch.body for n in body.find_all(nodes.Name) if n.ctx == "load"
-        }
-        branches[code.value] = read - {"b", "code", "problem", "fix"}
+    for template in REFUSAL_TEMPLATES:
+        tree = _parse(f"{template}.json.j2")
+        own = _assigned(tree) | {"b", "code"}
+        for branch in tree.find_all(nodes.If):
+            test = branch.test
+            if not (
+                isinstance(test, nodes.Compare)
+                and isinstance(test.expr, nodes.Name)
+                and test.expr.name == "code"
+                and test.ops[0].op == "eq"
+                and isinstance(test.ops[0].expr, nodes.Const)
+            ):
+                continue
+            read = {
+                n.name for body in branch.body for n in body.find_all(nodes.Name) if n.ctx == "load"
+            }
+            guarded = {  # `x is defined`: read only when given
+                t.node.name
+                for body in branch.body
+                for t in body.find_all(nodes.Test)
+                if t.name == "defined" and isinstance(t.node, nodes.Name)
+            }
+            branches.setdefault(test.ops[0].expr.value, set()).update(read - own - guarded)
     return branches
 
 
@@ -121,5 +137,5 @@ def test_it_gives_every_refusal_the_details_its_wording_reads(
     where: str, code: str, given: set[str]
 ) -> None:
     branches = _error_branches()
-    assert code in branches, f"{where}: {code} has no wording in error.json.j2"
+    assert code in branches, f"{where}: {code} has no wording in {REFUSAL_TEMPLATES}"
     assert branches[code] - given - OPTIONAL_ERROR_DETAILS == set(), where

@@ -1,58 +1,44 @@
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
-
 from bot.commands.base import refusal
-from bot.commands.proposal_forms import decline_form, proposal_of, propose_form
+from bot.commands.proposal_forms import decline_form, propose_form, proposal_of
 from bot.commands.proposals import run_decision
+from bot.listeners.press import Press
 from bot.outbound import send_posts
-from bot.slack import engine_of, stack_context
 from core.errors import Rejected
 
 
-def proposal_approve(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient,
-    respond: Respond,
-) -> None:  # fmt: skip
+def proposal_approve(press: Press) -> None:
     """Approve on a proposal's post: the post then says who approved it, the proposer hears."""
-    ack()
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    number = proposal_of(str(action.get("value") or ""))
+    number = proposal_of(press.value)
     if number is None:
-        reply = refusal(Rejected("stale_button"))
-    else:
-        reply = run_decision(engine_of(context), stack, number, approve=True, reason=None)
-    if body.get("response_url"):
-        # Decided: the post is replaced for everyone; refused: only the presser is told.
-        respond(**reply.response(), replace_original=reply.ok)
-    send_posts(client, reply)
+        press.tell(refusal(Rejected("stale_button")))
+        return
+    reply = run_decision(press.engine, press.stack, number, approve=True, reason=None)
+    if not reply.ok:
+        press.tell(reply)  # only the presser is told
+        return
+    if press.respond is not None and press.body.get("response_url"):
+        press.respond(**reply.response(), replace_original=True)  # the post, for everyone
+    send_posts(press.client, reply)
 
 
-def proposal_decline(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient,
-    respond: Respond,
-) -> None:  # fmt: skip
+def proposal_decline(press: Press) -> None:
     """Decline: a form asks why first (the proposer is told), if this person may decide it."""
-    ack()
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    number = proposal_of(str(action.get("value") or ""))
-    container = body.get("container") or {}
+    number = proposal_of(press.value)
+    container = press.body.get("container") or {}
     where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
     view = (
         refusal(Rejected("stale_button"))
         if number is None
-        else decline_form(engine_of(context), stack, number, where)
+        else decline_form(press.engine, press.stack, number, where)
     )
-    if isinstance(view, dict):
-        client.views_open(trigger_id=body["trigger_id"], view=view)
-    elif body.get("response_url"):
-        respond(**view.response(), replace_original=False)
+    if isinstance(view, dict) and press.trigger_id:
+        press.client.views_open(trigger_id=press.trigger_id, view=view)
+    elif not isinstance(view, dict):
+        press.tell(view)
 
 
-def home_propose(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    ack()
-    if body.get("trigger_id"):
-        client.views_open(trigger_id=body["trigger_id"], view=propose_form())
+def home_propose(press: Press) -> None:
+    if press.trigger_id:
+        press.client.views_open(trigger_id=press.trigger_id, view=propose_form())

@@ -5,7 +5,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.forms import submit_accept_form
+from bot.commands.forms.finding import submit_accept_form
 from bot.listeners.payload import answer_form, text_value
 from bot.slack import engine_of, stack_context
 

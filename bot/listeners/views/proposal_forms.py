@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from bot.commands.proposal_forms import submit_decline_form, submit_propose_form
 from bot.listeners.payload import answer_form, text_value
 from bot.outbound import send_posts
-from bot.slack import engine_of, stack_context
+from bot.slack import engine_of, later, stack_context
 
 
 def decline_form_submitted(
@@ -21,7 +21,7 @@ def decline_form_submitted(
     outcome = submit_decline_form(engine_of(context), stack, metadata, text_value(view, "reason"))
     answer_form(ack, client, outcome, user_id=user_id)
     if outcome.reply is not None:
-        send_posts(client, outcome.reply)
+        later(send_posts, client, outcome.reply)  # after Slack's answer, as answer_form does
 
 
 def propose_form_submitted(
@@ -34,4 +34,4 @@ def propose_form_submitted(
     outcome = submit_propose_form(engine_of(context), stack, values)
     answer_form(ack, client, outcome, user_id=user_id)
     if outcome.reply is not None:
-        send_posts(client, outcome.reply)
+        later(send_posts, client, outcome.reply)  # after Slack's answer, as answer_form does

@@ -5,7 +5,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.forms import ToolForm, submit_tool_form
+from bot.commands.forms.tool import ToolForm, submit_tool_form
 from bot.listeners.payload import answer_form, list_value, text_value
 from bot.slack import engine_of, stack_context
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from core.analysis import Finding, analyse
 from core.catalog import load_catalog
@@ -107,3 +108,10 @@ def covered(*, skip: Collection[int] = (), start: int = 900) -> list[StackTool]:
         for layer in LAYERS
         if layer.number not in skip
     ]
+
+
+def tool_in(
+    id: int, name: str, layers: Sequence[int], caps: Sequence[str] = (), **given: Any
+) -> StackTool:
+    """`tool` with its layers first, as the picture tests write them."""
+    return tool(id, name, caps, layers=layers, **given)

@@ -1,35 +1,28 @@
-"""The modals: the add/edit form, the accept-a-finding form, the App Home and the overlaps view.
-
-What a form says is checked by the same option parsers and the same handlers as a typed
-command, so a form cannot store what `/stack edit` would refuse.
-"""
+"""The add/edit form, its catalog suggestions, and when `/stack` opens it instead of running."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import findings, reviews, tools
+from bot.commands import tools
 from bot.commands.base import Context, Reply, refusal
+from bot.commands.forms import Outcome, inline
 from bot.commands.run import run_parsed
-from bot.commands.tools import MAP_TOOLS_PER_LAYER
-from bot.terminal import plain
 from core import grammar, options
 from core.catalog import load_catalog
 from core.errors import Rejected
 from core.layers import LAYER_BY_NUMBER, LAYERS
 from core.money import CODES, parse_cost
 from core.options import ToolFields
-from core.reviews import DECISIONS
 from core.text import normalise
 from db.engine import session_scope
-from db.models import ACTIVE, Tool
-from db.tools import cost_of, ensure_workspace, get_workspace, update_tool
-from templates.render import render, render_view
+from db.tools import cost_of, ensure_workspace
+from templates.render import render_view
 
 OPTIONS_LIMIT = 20
 FORM_CURRENCIES = ("USD", "EUR", "GBP", *sorted(CODES - {"USD", "EUR", "GBP"}))
@@ -66,16 +59,6 @@ class ToolForm:
     renews: str = ""
     notice: str = ""
     notes: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A submitted form: errors to show on its fields, or the reply to post where it came from."""
-
-    errors: dict[str, str] = field(default_factory=dict)
-    reply: Reply | None = None
-    channel_id: str | None = None
-    ts: str | None = None  # the message to update in place, when there is one
 
 
 def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, Any] | Reply:
@@ -128,61 +111,8 @@ def submit_tool_form(engine: Engine, context: Context, form: ToolForm, metadata:
         command = grammar.Add(name=name, fields=fields)
     reply = run_parsed(engine, context, command)
     if not reply.ok:
-        return Outcome(errors={_field_of(reply): _inline(reply)})
+        return Outcome(errors={_field_of(reply): inline(reply)})
     return Outcome(reply=reply, channel_id=channel if isinstance(channel, str) else None)
-
-
-def accept_form(engine: Engine, context: Context, finding_id: str) -> dict[str, Any] | Reply:
-    with session_scope(engine) as session:
-        workspace = ensure_workspace(
-            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
-        )
-        found = [
-            f for f in findings.load_findings(session, workspace, context) if f.id == finding_id
-        ]
-    if not found:
-        return refusal(Rejected("unknown_finding", value=finding_id, suggestion=None))
-    metadata = json.dumps({"finding": finding_id, "channel": context.channel_id})
-    return render_view("accept_form", finding=found[0], metadata=metadata)
-
-
-def submit_accept_form(engine: Engine, context: Context, metadata: str, reason: str) -> Outcome:
-    try:
-        meta = json.loads(metadata or "{}")
-        finding_id = str(meta["finding"])
-        channel = meta.get("channel")
-    except (json.JSONDecodeError, KeyError, TypeError):
-        return Outcome(errors={"reason": "This form is out of date: run /stack overlaps again."})
-    command: grammar.Command
-    try:
-        reason = str(options.parse_option("notes", reason, today=context.now.date()) or "")
-        if not reason:
-            raise Rejected("empty_reason", finding_id=finding_id)
-        command = grammar.AcceptFinding(finding_id, reason)
-    except Rejected as rejected:
-        return Outcome(errors={"reason": _inline(refusal(rejected))})
-    reply = run_parsed(engine, context, command)
-    if not reply.ok:
-        return Outcome(errors={"reason": _inline(reply)})
-    return Outcome(reply=reply, channel_id=channel if isinstance(channel, str) else None)
-
-
-def home_view(engine: Engine, context: Context) -> dict[str, Any]:
-    with session_scope(engine) as session:
-        workspace = ensure_workspace(
-            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
-        )
-        picture = findings.stack_picture(session, workspace, context)
-        zone = workspace.timezone
-    return render_view(
-        "home", map=picture.map, per_layer=MAP_TOOLS_PER_LAYER,
-        open_findings=picture.open_findings, summary=picture.summary, now=context.now, zone=zone,
-    )  # fmt: skip
-
-
-def overlaps_view(engine: Engine, context: Context) -> dict[str, Any]:
-    reply = run_parsed(engine, context, grammar.Overlaps())
-    return render_view("overlaps_modal", message=reply.message)
 
 
 def catalog_options(typed: str) -> dict[str, Any]:
@@ -213,7 +143,7 @@ def _form_name(value: str, errors: dict[str, str]) -> str:
     try:
         return options.check_name(name)
     except Rejected as rejected:
-        errors["name"] = _inline(refusal(rejected))
+        errors["name"] = inline(refusal(rejected))
         return ""
 
 
@@ -243,12 +173,12 @@ def _fields(form: ToolForm, today: date, errors: dict[str, str], *, editing: boo
         try:
             values[attribute] = options.parse_option(key, text, today=today)
         except Rejected as rejected:
-            errors[_block(key)] = _inline(refusal(rejected))
+            errors[_block(key)] = inline(refusal(rejected))
     if form.cost.strip():
         try:
             values["cost"] = parse_cost(form.cost, default_currency=form.currency or "USD")
         except Rejected as rejected:
-            errors["cost"] = _inline(refusal(rejected))
+            errors["cost"] = inline(refusal(rejected))
     elif editing:
         values["cost"] = None
     return ToolFields(**values)  # type: ignore[arg-type]
@@ -260,11 +190,6 @@ def _block(key: str) -> str:
 
 def _field_of(reply: Reply) -> str:
     return FIELD_OF_CODE.get(reply.code or "", "name")
-
-
-def _inline(reply: Reply) -> str:
-    """A refusal as the plain text Slack shows under a form field."""
-    return plain(reply.message["text"]).replace("*", "").replace("`", "")[:1900]
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,75 +211,3 @@ def wants_form(text: str, *, today: date) -> FormRequest | None:
     if isinstance(command, grammar.Edit) and not command.fields.given():
         return FormRequest(command.name)
     return None
-
-
-def reopen_finding(engine: Engine, context: Context, finding_id: str) -> Reply:
-    return run_parsed(engine, context, grammar.ReopenFinding(finding_id))
-
-
-def review_form(
-    engine: Engine, context: Context, value: str, decision: str, where: dict[str, Any]
-) -> dict[str, Any] | Reply:
-    """The modal behind a reminder's decision buttons: an optional reason, then the decision."""
-    try:
-        button = json.loads(value)
-        tool_id, due = int(button["tool"]), str(button["due"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        return refusal(Rejected("stale_button"))
-    if decision not in DECISIONS:
-        return refusal(Rejected("stale_button"))
-    with session_scope(engine, write=False) as session:
-        workspace = get_workspace(session=session, team_id=context.team_id)
-        tool = session.get(Tool, tool_id)
-        if workspace is None or tool is None or tool.workspace_id != workspace.id:
-            return refusal(Rejected("stale_button"))
-        name = tool.name
-    metadata = json.dumps({"tool": name, "due": due, "decision": decision, **where})
-    return render_view("review_form", name=name, decision=decision, metadata=metadata)
-
-
-def submit_review_form(engine: Engine, context: Context, metadata: str, reason: str) -> Outcome:
-    try:
-        meta = json.loads(metadata)
-        name, due, decision = (
-            str(meta["tool"]),
-            date.fromisoformat(meta["due"]),
-            str(meta["decision"]),
-        )
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        return Outcome(errors={"reason": "This form is out of date: use /stack reviews."})
-    command = grammar.Review(name=name, decision=decision, reason=reason.strip() or None)
-    try:
-        with session_scope(engine) as session:
-            workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
-            reply = reviews.review(session, workspace, context, command, due=due)
-    except Rejected as rejected:
-        reply = refusal(rejected)
-    if not reply.ok:
-        return Outcome(errors={"reason": _inline(reply)})
-    channel, ts = meta.get("channel"), meta.get("ts")
-    return Outcome(
-        reply=reply,
-        channel_id=channel if isinstance(channel, str) else None,
-        ts=ts if isinstance(ts, str) else None,
-    )
-
-
-def claim_tool(engine: Engine, context: Context, tool_id: int) -> Reply:
-    """ "I own this" on a reminder for a tool nobody owns."""
-    # Taking a tool nobody owns is open to anyone: that is what the button is for.
-    with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
-        tool = session.get(Tool, tool_id)
-        if tool is None or tool.workspace_id != workspace.id or tool.status != ACTIVE:
-            return refusal(Rejected("stale_button"))
-        if tool.owner_id:
-            return refusal(Rejected("already_owned", name=tool.name, owner=tool.owner_id))
-        old_name = tool.name
-        changes = update_tool(
-            session=session, workspace_id=tool.workspace_id, tool=tool,
-            values={"owner_id": context.user_id}, actor=context.user_id, action="edit",
-            now=context.now,
-        )  # fmt: skip
-        message = render("tool_edited", tool=tool, old_name=old_name, changes=changes)
-    return Reply(message, public=True)

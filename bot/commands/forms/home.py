@@ -1,0 +1,27 @@
+"""The App Home: the seven-layer map, fresh each time it is opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.commands import findings
+from bot.commands.base import Context
+from bot.commands.tools import MAP_TOOLS_PER_LAYER
+from db.engine import session_scope
+from db.tools import ensure_workspace
+from templates.render import render_view
+
+
+def home_view(engine: Engine, context: Context) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+        )
+        picture = findings.stack_picture(session, workspace, context)
+        zone = workspace.timezone
+    return render_view(
+        "home", map=picture.map, per_layer=MAP_TOOLS_PER_LAYER,
+        open_findings=picture.open_findings, summary=picture.summary, now=context.now, zone=zone,
+    )  # fmt: skip

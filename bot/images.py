@@ -1,0 +1,178 @@
+"""The pictures: drawn as SVG from templates, turned into PNG, and shown in Slack.
+
+PNG comes from resvg (the resvg-py wheel: no system library, no network), run in a child
+process by bot.rasterise with the fonts the project installs as packages (Noto Sans and its
+Arabic, Hebrew, symbol and emoji companions from manimgx-fonts, Noto Sans CJK from
+cvttf-NotoSansCJK-Regular). System fonts are never loaded, so a picture looks the same on every
+machine, including one with no fonts installed at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.commands import Context
+from bot.commands.findings import analyse_tools, workspace_tools
+from bot.slack import display_name
+from core.picture import layout
+from core.spend_chart import spend_chart
+from core.stack import StackTool, stack_map
+from db.engine import session_scope
+from db.tools import get_workspace
+from templates.render import render, render_view
+from templates.svg import render_svg
+
+log = logging.getLogger(__name__)
+MAX_NAMES = 40  # owners named per picture; the rest are shown by their Slack id
+DRAW_SECONDS = 60  # a 300-tool map takes 1-3 s on a busy two-core machine
+SHARP_UP_TO = 2000  # px of picture height drawn at twice the size
+_HEIGHT = re.compile(r'<svg[^>]*\sheight="([0-9.]+)"')
+
+
+class RenderError(Exception):
+    """A picture could not be drawn; the text it accompanies goes out without it."""
+
+
+def to_png(svg: str, *, zoom: float | None = None) -> bytes:
+    """`svg` drawn as PNG: at twice its size, so it stays sharp on a phone's screen, unless it is
+    taller than `SHARP_UP_TO` (a large stack), which is drawn at its own size to keep the
+    file and the time to draw it in bounds. Drawn in a child process (bot.rasterise)."""
+    if zoom is None:
+        zoom = 2.0 if _height(svg) <= SHARP_UP_TO else 1.0
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.rasterise", str(zoom)],
+            input=svg.encode("utf-8"),
+            capture_output=True,
+            timeout=DRAW_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RenderError(f"the picture took over {DRAW_SECONDS} s to draw") from error
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise RenderError(f"the picture could not be drawn: {why[0][:300]}")
+    return done.stdout
+
+
+def _height(svg: str) -> float:
+    match = _HEIGHT.search(svg[:1000])
+    return float(match[1]) if match else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A picture as SVG, with the words that go with it when it is uploaded."""
+
+    kind: str  # "map" or "spend"
+    svg: str
+    text: str  # the file's comment where it is posted (mrkdwn)
+    alt: str  # alt text for screen readers
+    title: str
+
+    @property
+    def filename(self) -> str:
+        return "stack-map.png" if self.kind == "map" else "stack-spend.png"
+
+
+def draw(
+    engine: Engine, context: Context, kind: str, *, where: str, client: WebClient | None = None
+) -> Drawing | None:
+    """The workspace's map or spend chart, or None when it has no stack stored. With a
+    `client`, owners are shown by the names Slack shows for them."""
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=context.team_id)
+        if workspace is None:
+            return None
+        tools = workspace_tools(session, workspace)
+        findings = analyse_tools(session, workspace, context, tools) if kind == "map" else []
+    summary = stack_map(tools)
+    if kind == "spend":
+        chart = spend_chart(summary)
+        svg = render_svg("spend_chart", chart=chart)
+        words = render_view("picture_posted", kind=kind, chart=chart, picture=None, where=where)
+    else:
+        people = _people(client, context.team_id, tools) if client is not None else None
+        picture = layout(summary, findings, people=people)
+        svg = render_svg("stack_map", picture=picture)
+        words = render_view("picture_posted", kind=kind, picture=picture, chart=None, where=where)
+    return Drawing(kind, svg, words["text"], words["alt"][:1000], words["title"])
+
+
+def _people(client: WebClient, team_id: str, tools: Sequence[StackTool]) -> dict[str, str]:
+    """Owners' names, asked of Slack (and kept a few minutes by bot.slack); the first
+    `MAX_NAMES` owners only, so a huge stack costs a bounded number of calls."""
+    owners = sorted({t.owner_id for t in tools if t.owner_id and t.active})[:MAX_NAMES]
+    found = {owner: display_name(client, team_id, owner) for owner in owners}
+    return {owner: name for owner, name in found.items() if name}
+
+
+def stack_map_svg(engine: Engine, context: Context) -> str | None:
+    """The workspace's map as SVG, or None when it has no stack stored."""
+    drawn = draw(engine, context, "map", where="file")
+    return drawn.svg if drawn else None
+
+
+def spend_svg(engine: Engine, context: Context) -> str | None:
+    """The workspace's spend per layer and currency as SVG, or None with no stack stored."""
+    drawn = draw(engine, context, "spend", where="file")
+    return drawn.svg if drawn else None
+
+
+def send_picture(
+    client: WebClient, engine: Engine, context: Context, respond: Respond, kind: str
+) -> None:
+    """`/stack map image`, `/stack spend image`: the picture as a PNG file in the person's DM
+    with stackbot (a file cannot be shown to one person in a channel). A failure is told to
+    the person, who still has the text."""
+    try:
+        drawn = draw(engine, context, kind, where="dm", client=client)
+        if drawn is None:
+            return
+        opened = client.conversations_open(users=context.user_id)
+        upload(client, [(drawn, to_png(drawn.svg))], channel=str(opened["channel"]["id"]))
+    except RenderError:
+        log.exception("the %s picture could not be drawn", kind)
+        respond(**_failed(kind, "drawing_failed"))
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "slack_error")
+        log.warning("the %s picture could not be sent: %s", kind, code)
+        respond(**_failed(kind, code))
+
+
+def upload(
+    client: WebClient,
+    files: Sequence[tuple[Drawing, bytes]],
+    *,
+    channel: str | None,
+    thread_ts: str | None = None,
+) -> list[str]:
+    """Upload the PNGs in one message (into `channel`'s `thread_ts`, or, with no channel,
+    visible to the app alone) and return the files' ids."""
+    extra: dict[str, Any] = {}
+    if channel is not None:
+        extra = {"channel": channel, "initial_comment": files[0][0].text}
+        if thread_ts is not None:
+            extra["thread_ts"] = thread_ts
+    uploads = [
+        {"file": png, "filename": d.filename, "title": d.title, "alt_txt": d.alt}
+        for d, png in files
+    ]
+    answer = client.files_upload_v2(file_uploads=uploads, **extra)
+    return [str(f["id"]) for f in answer["files"]]
+
+
+def _failed(kind: str, reason: str) -> dict[str, Any]:
+    message = render("picture_failed", kind=kind, reason=reason)
+    return {"response_type": "ephemeral", "text": message["text"], "blocks": message["blocks"]}
