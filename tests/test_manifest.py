@@ -48,6 +48,8 @@ METHOD_SCOPES = {
     "auth_test": None, "chat_postMessage": "chat:write", "chat_update": "chat:write",
     "conversations_open": "im:write", "users_info": "users:read", "views_open": None,
     "views_push": None, "views_update": None, "views_publish": None,
+    "users_list": "users:read", "users_lookupByEmail": "users:read.email",
+    "files_info": "files:read", "files_upload_v": "files:write", "files_delete": "files:write",
 }  # fmt: skip
 ROOT = Path(__file__).parents[1]
 

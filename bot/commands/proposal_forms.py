@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.commands.base import Context, Reply, refusal
-from bot.commands.forms import Outcome, _inline
+from bot.commands.forms import Outcome, inline
 from bot.commands.proposals import decidable, run_decision
 from bot.commands.run import run_parsed
 from core import grammar
@@ -66,7 +66,7 @@ def submit_decline_form(engine: Engine, context: Context, metadata: str, reason:
         return Outcome(errors={"reason": f"At most {grammar.MAX_REASON} characters."})
     reply = run_decision(engine, context, proposal_id, approve=False, reason=reason)
     if not reply.ok:
-        return Outcome(errors={"reason": _inline(reply)})
+        return Outcome(errors={"reason": inline(reply)})
     return Outcome(reply=reply, channel_id=meta.get("channel"), ts=meta.get("ts"))
 
 
@@ -90,8 +90,8 @@ def submit_propose_form(engine: Engine, context: Context, values: dict[str, str]
         command = grammar.Propose(check_name(values.get("name", "")), ToolFields(**fields), why)
     except Rejected as rejected:
         field = PROPOSE_FIELDS.get(rejected.code, "name")
-        return Outcome(errors={field: _inline(refusal(rejected))})
+        return Outcome(errors={field: inline(refusal(rejected))})
     reply = run_parsed(engine, context, command)
     if not reply.ok:
-        return Outcome(errors={PROPOSE_FIELDS.get(reply.code or "", "name"): _inline(reply)})
+        return Outcome(errors={PROPOSE_FIELDS.get(reply.code or "", "name"): inline(reply)})
     return Outcome(reply=reply, channel_id=None)

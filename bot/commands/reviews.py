@@ -3,9 +3,8 @@ is due, and the clock's status."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlmodel import Session

@@ -21,12 +21,12 @@ from bot.billing import billing_message, import_billing
 from bot.commands import Reply
 from bot.commands.digest import build_digest
 from bot.commands.findings import workspace_tools
-from bot.commands.proposal_forms import propose_form
-from bot.commands.proposals import as_stack_tool, proposal_cost
-from core.proposals import assess
 from bot.commands.forms import finding as finding_forms
 from bot.commands.forms import home, review, tool
+from bot.commands.proposal_forms import propose_form
+from bot.commands.proposals import as_stack_tool, proposal_cost
 from bot.commands.transfer import export_file, file_refusal, import_file
+from core.proposals import assess
 from db import deliveries
 from db.engine import session_scope
 from db.models import Proposal, Tool

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.commands.base import refusal
-from bot.commands.proposal_forms import decline_form, propose_form, proposal_of
+from bot.commands.proposal_forms import decline_form, proposal_of, propose_form
 from bot.commands.proposals import run_decision
 from bot.listeners.press import Press
 from bot.outbound import send_posts

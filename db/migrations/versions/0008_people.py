@@ -1,9 +1,7 @@
 """People: backup owners, owners who left, escalation after unanswered reminders, and proposals.
 
-Chained to 0005 here; rechained to 0007 when the revisions between are merged.
-
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -17,7 +15,7 @@ from alembic import op
 from db.types import UTCDateTime
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
