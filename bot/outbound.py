@@ -7,6 +7,7 @@ Retry-After past that: https://docs.slack.dev/apis/web-api/rate-limits
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,7 @@ CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 # The workspace's token no longer works: nothing will post until it is installed again.
 REVOKED = frozenset({"token_revoked", "invalid_auth", "account_inactive", "not_authed"})
 PER_CHANNEL_INTERVAL = 1.0
+logger = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -197,6 +199,21 @@ def post_reply(client: WebClient, reply: Reply, *, channel_id: str | None, user_
             if error.response.get("error") in REVOKED:
                 raise
     client.chat_postMessage(channel=user_id, **payload)
+
+
+def send_posts(client: WebClient, reply: Reply) -> int:
+    """What a command asks to post besides its answer (a proposal's review post, a note to a
+    proposer): one attempt each. A post that fails is logged; what it announced is in the store
+    (`/stack proposals` lists it). Returns how many went out."""
+    sent = 0
+    for post in reply.posts:
+        try:
+            client.chat_postMessage(channel=post.to, **_parts(post.message))
+        except SlackApiError as error:
+            logger.warning("post to %s failed: %s", post.to, error.response.get("error"))
+            continue
+        sent += 1
+    return sent
 
 
 class Directory:

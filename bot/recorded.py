@@ -26,7 +26,7 @@ from sqlmodel import Session
 from bot.commands import Reply, run_command
 from bot.commands.base import refusal
 from bot.images import send_picture
-from bot.outbound import request_retry_handlers
+from bot.outbound import request_retry_handlers, send_posts
 from bot.slack import person_context
 from core.errors import Rejected
 from db import commands
@@ -79,6 +79,7 @@ def run(engine: Engine, client: WebClient, claim: Claim) -> None:
         except Superseded:
             return
     _answer(engine, claim, reply.response())
+    send_posts(client, reply)  # a proposal's review post: after the answer, once
     if reply.picture is not None:  # `map image`: the picture follows the words, in the DM
         send_picture(
             client, engine, context, Respond(response_url=claim.response_url), reply.picture

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.commands import Context
+from core.people import Person, person_from_slack
 
 USER_CACHE_SECONDS = 300
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def person_context(
         now=datetime.now(UTC),  # requests read the clock here, at the edge
         slack_admin=lambda: _is_admin(_user(client, team_id, user_id)),
         slack_zone=lambda: _zone(_user(client, team_id, user_id)),
+        person=lambda named: _person(_user(client, team_id, named)),
     )
 
 
@@ -120,6 +122,11 @@ def _user(client: WebClient, team_id: str, user_id: str) -> dict[str, Any]:
     found = user if isinstance(user, dict) else {}
     _USERS.put((team_id, user_id), found)
     return found
+
+
+def _person(user: dict[str, Any]) -> Person | None:
+    """None when Slack could not say: the name is then taken as given."""
+    return person_from_slack(user) if user.get("id") else None
 
 
 def display_name(client: WebClient, team_id: str, user_id: str) -> str | None:

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.commands.base import Context
 from bot.commands.run import ask_slack_first
-from bot.commands.tools import _values
+from bot.commands.tools import column_values
 from core import backstage
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
@@ -210,7 +210,7 @@ def _apply(
 def _new_values(
     workspace: Workspace, context: Context, row: Row, entry: CatalogEntry | None, name: str
 ) -> dict[str, Any]:
-    values = _values(row.fields, entry=entry, current=None)
+    values = column_values(row.fields, entry=entry, current=None)
     if entry is None and not values.get("layers"):
         hint = load_catalog().suggest(row.name)
         if hint is not None:
@@ -230,7 +230,7 @@ def _update(
     session: Session, workspace: Workspace, context: Context, row: Row, tool: Tool
 ) -> list[str]:
     assert workspace.id is not None
-    values = _values(row.fields, entry=None, current=tool)
+    values = column_values(row.fields, entry=None, current=tool)
     values.pop("name", None)  # a row names its tool; renaming is `/stack edit name:`
     if tool.status != ACTIVE:
         values.update(status=ACTIVE, retired_at=None)

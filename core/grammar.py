@@ -141,6 +141,25 @@ class Status:
     """`/stack status`: the last and next digest, reminders sent, and what failed."""
 
 
+@dataclass(frozen=True, slots=True)
+class Propose:
+    """`/stack propose <tool> [options] [why]`: ask before buying."""
+
+    name: str
+    fields: ToolFields = field(default_factory=ToolFields)
+    why: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposals:
+    """`/stack proposals` lists the pending ones; `approve <id>` and `decline <id> <why>`
+    decide one, as the buttons on its post do."""
+
+    action: str | None = None
+    proposal_id: int | None = None
+    reason: str | None = None
+
+
 Command: TypeAlias = (
     Add
     | Edit
@@ -159,6 +178,8 @@ Command: TypeAlias = (
     | Review
     | Reviews
     | Status
+    | Propose
+    | Proposals
 )
 
 
@@ -220,7 +241,7 @@ def _token(text: str, prefix: str | None) -> Token:
 
 SUBCOMMANDS = (
     *("add", "edit", "remove", "list", "show", "map", "history", "overlaps", "spend"),
-    *("settings", "admins", "review", "reviews", "status", "help"),
+    *("settings", "admins", "review", "reviews", "status", "help", "propose", "proposals"),
 )
 MAX_REASON = 500
 HELP_TOPICS = (*SUBCOMMANDS, "caps")
@@ -249,6 +270,10 @@ SUBCOMMAND_ALIASES = {
     "admin": "admins",
     "decide": "review",
     "due": "reviews",
+    "request": "propose",
+    "ask": "propose",
+    "proposal": "proposals",
+    "requests": "proposals",
 }
 
 
@@ -420,6 +445,47 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
     raise Rejected("missing_decision", value=" ".join(words))
 
 
+def _parse_propose(tokens: list[Token], today: date) -> Command:
+    """The name is a catalog name if the words start with one, else the first word (quote a
+    name with spaces); layer words may follow it, as with `add`; every other word is why."""
+    names, options, trailing = _split(tokens, today)
+    if not names:
+        raise Rejected("missing_name", command="propose")
+    catalog = load_catalog()
+    words = [t.text for t in names]
+    cut = next((n for n in range(len(words), 0, -1) if catalog.find(" ".join(words[:n]))), 1)
+    name = check_name(" ".join(words[:cut]))
+    rest = list(names[cut:])
+    layers: list[int] = []
+    while rest and not rest[0].quoted and is_layer_list(rest[0].text):
+        layers.extend(layer_list(rest.pop(0).text))
+    fields = _fields(options, today, allow_rename=False)
+    if layers:
+        if fields.layers is not UNSET:
+            raise Rejected("layers_twice")
+        fields = replace(fields, layers=tuple(sorted(set(layers))))
+    why = " ".join(t.text for t in (*rest, *trailing)).strip() or None
+    if why is not None and len(why) > MAX_REASON:
+        raise Rejected("reason_too_long", length=len(why), limit=MAX_REASON)
+    return Propose(name=name, fields=fields, why=why)
+
+
+def _parse_proposals(tokens: list[Token], today: date) -> Command:
+    _no_options(tokens, "proposals")
+    if not tokens:
+        return Proposals()
+    action = tokens[0].text.casefold()
+    if action not in {"approve", "decline"}:
+        raise Rejected("unexpected_word", value=tokens[0].text, command="proposals")
+    number = tokens[1].text.lstrip("#") if len(tokens) > 1 else ""
+    if not number.isdigit() or len(number) > 12:
+        raise Rejected("missing_proposal", action=action)
+    reason = " ".join(t.text for t in tokens[2:]).strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
+    return Proposals(action=action, proposal_id=int(number), reason=reason)
+
+
 def _parse_bare(
     make: Callable[[], Command], command: str
 ) -> Callable[[list[Token], date], Command]:
@@ -448,6 +514,8 @@ _PARSERS: dict[str, Callable[[list[Token], date], Command]] = {
     "reviews": _parse_bare(Reviews, "reviews"),
     "status": _parse_bare(Status, "status"),
     "help": _parse_help,
+    "propose": _parse_propose,
+    "proposals": _parse_proposals,
 }
 
 
@@ -499,7 +567,7 @@ def _extend(
     check = checks.get(key)
     if check is None or token.quoted or token.text.casefold() in CLEAR_WORDS:
         return token, index + 1
-    for extra in range(min(3, len(following)), 0, -1):
+    for extra in range(min(3, len(following)), -1, -1):
         candidate = " ".join([token.text, *(t.text for t in following[:extra])])
         try:
             check(candidate)

@@ -74,6 +74,7 @@ class ToolFields:
     vendor: str | Unset | None = UNSET
     cost: Cost | Unset | None = UNSET
     owner: UserRef | Unset | None = UNSET
+    backup: UserRef | Unset | None = UNSET  # who reviews and decides when the owner cannot
     renews: date | Unset | None = UNSET
     notice_days: int | Unset | None = UNSET
     sourcing: str | Unset | None = UNSET
@@ -102,6 +103,7 @@ KEYS = {
     "cost": "cost",
     "price": "cost",
     "owner": "owner",
+    "backup": "backup",
     "renews": "renews",
     "renewal": "renews",
     "notice": "notice_days",
@@ -113,7 +115,7 @@ KEYS = {
     "billing": "billing",
 }
 OPTION_KEYS = (
-    *("layer", "caps", "vendor", "cost", "owner", "renews", "notice", "sourcing"),
+    *("layer", "caps", "vendor", "cost", "owner", "backup", "renews", "notice", "sourcing"),
     *("channel", "notes", "name", "platform", "billing"),
 )
 
@@ -272,6 +274,7 @@ OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "vendor": _opt_vendor,
     "cost": _opt_cost,
     "owner": _opt_owner,
+    "backup": _opt_owner,
     "renews": _opt_renews,
     "notice_days": _opt_notice,
     "sourcing": _opt_sourcing,
@@ -280,6 +283,15 @@ OPTION_PARSERS: dict[str, Callable[[str, date], object]] = {
     "platform": _opt_platform,
     "billing": _opt_billing,
 }
+
+
+def check_backup(fields: ToolFields, *, owner_id: str | None, backup_id: str | None = None) -> None:
+    """A backup owner is a second person: the owner cannot be their own backup. `owner_id` and
+    `backup_id` are the tool's now, for an edit that changes only one of them."""
+    owner = owner_id if isinstance(fields.owner, Unset) else (fields.owner and fields.owner.id)
+    backup = backup_id if isinstance(fields.backup, Unset) else (fields.backup and fields.backup.id)
+    if owner is not None and backup == owner:
+        raise Rejected("backup_is_owner", user=backup)
 
 
 def parse_option(key: str, text: str, *, today: date) -> object:

@@ -114,6 +114,18 @@ def _owned(text: str) -> list[int]:
     return sorted(set(numbers))
 
 
+MAX_ESCALATE_AFTER = 12
+
+
+def _escalate_after(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ESCALATE_AFTER:
+        raise Rejected(
+            "bad_setting", name="escalate-after", value=text,
+            example=f"2 (weekly overdue reminders, 1-{MAX_ESCALATE_AFTER})",
+        )  # fmt: skip
+    return int(text)
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
@@ -127,6 +139,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("dm-owners", "dm_owners", _switch("dm-owners"), "on"),
         Setting("skip-empty-digest", "skip_empty_digest", _switch("skip-empty-digest"), "on"),
         Setting("own", "owned_layers", _owned, "data,governance"),
+        Setting("escalate-after", "escalate_after", _escalate_after, "2"),
     )
 }
 

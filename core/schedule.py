@@ -125,3 +125,14 @@ def next_digest_slot(*, weekday_index: int, hour: int, zone: str, now: datetime)
     if slot.at <= now:
         slot = _slot(day + timedelta(days=7), hour, zone)
     return slot
+
+
+def escalations(stage: Stage, *, after: int, has_backup: bool) -> tuple[str, ...]:
+    """Who a review undecided at `stage` has climbed to: once `after` weekly overdue reminders
+    went unanswered, the backup owner (the next week), then the stack admins (the week after;
+    at once when there is no backup). Each is sent once: the caller claims each by name."""
+    if not stage.overdue:
+        return ()
+    unanswered = -stage.days // 7 - 1  # the reminder of this very week is not unanswered yet
+    steps = ("backup", "admins") if has_backup else ("admins",)
+    return tuple(step for index, step in enumerate(steps) if unanswered >= after + index)

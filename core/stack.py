@@ -29,6 +29,7 @@ class StackTool:
     sourcing: str | None = None
     cost: Cost | None = None
     owner_id: str | None = None
+    former_owner_id: str | None = None  # who owned it until they left Slack
     active: bool = True
     next_review_on: date | None = None
     platform: bool | None = None  # the team's word; None: the catalog's

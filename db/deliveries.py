@@ -15,6 +15,7 @@ from db.models import FAILED, SENDING, SENT, Delivery, ReviewDecision, Tool, Wor
 
 UNDELIVERABLE = "undeliverable"  # tried, and trying again cannot help (no channel, ...)
 SKIPPED = "skipped"  # deliberately not sent: an empty digest the workspace asked to skip
+QUEUED = "queued"  # claimed on a request, posted by the clock's next pass
 MAX_ATTEMPTS = 5
 # A claim older than this whose post was never recorded belonged to a clock that died: it is
 # tried again, so a reminder is late rather than lost.
@@ -83,13 +84,14 @@ def finish(
 def retryable(
     *, session: Session, now: datetime, team_id: str | None = None
 ) -> list[tuple[Delivery, str]]:
-    """Rows to try again, with their team ids: failed ones with attempts left, and claims a dead
-    clock left behind."""
+    """Rows to try again, with their team ids: queued ones, failed ones with attempts left, and
+    claims a dead clock left behind."""
     statement = (
         select(Delivery, Workspace.team_id)
         .join(Workspace, col(Workspace.id) == Delivery.workspace_id)
         .where(
             or_(
+                col(Delivery.status) == QUEUED,
                 (col(Delivery.status) == FAILED) & (col(Delivery.attempts) < MAX_ATTEMPTS),
                 (col(Delivery.status) == SENDING) & (col(Delivery.claimed_at) < now - LEASE),
             )

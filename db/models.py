@@ -36,6 +36,8 @@ class Workspace(SQLModel, table=True):
     dm_owners: bool = False
     skip_empty_digest: bool = False
     owned_layers: list[int] = _json(list)
+    # Weekly overdue reminders left unanswered before a review goes to the backup owner.
+    escalate_after: int = 2
     created_at: datetime = _utc()
 
 
@@ -55,6 +57,9 @@ class Tool(SQLModel, table=True):
     cost_currency: str | None = Field(default=None, max_length=3)
     cost_period: str | None = Field(default=None, max_length=8)
     owner_id: str | None = Field(default=None, max_length=32)
+    backup_owner_id: str | None = Field(default=None, max_length=32)
+    # Who owned it until they left Slack; cleared when someone owns it again.
+    former_owner_id: str | None = Field(default=None, max_length=32)
     channel_id: str | None = Field(default=None, max_length=32)
     renews_on: date | None = None
     notice_days: int | None = None
@@ -234,3 +239,31 @@ class SlackRequest(SQLModel, table=True):
 
     signature: str = Field(primary_key=True, max_length=80)
     received_at: datetime = _utc(index=True)
+
+
+PENDING = "pending"
+APPROVED = "approved"
+DECLINED = "declined"  # and EXPIRED, as for commands
+
+
+class Proposal(SQLModel, table=True):
+    """A tool someone asked to buy. It is not in the stack until approved; `values` are the
+    columns it would be added with, checked when it was proposed."""
+
+    __table_args__ = (Index("ix_proposal_status", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    name: str = Field(max_length=80)
+    name_key: str = Field(max_length=320)
+    values: dict[str, Any] = _json(dict)
+    why: str | None = Field(default=None, max_length=500)
+    status: str = Field(default=PENDING, max_length=16)
+    proposed_by: str = Field(max_length=32)
+    created_at: datetime = _utc()
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = _utc(nullable=True)
+    reason: str | None = Field(default=None, max_length=500)
+    tool_id: int | None = Field(default=None, foreign_key="tool.id")
+    channel: str | None = Field(default=None, max_length=32)  # where it was posted for review
+    ts: str | None = Field(default=None, max_length=32)

@@ -19,6 +19,7 @@ from db.models import (
     AuditEvent,
     Delivery,
     FindingDecision,
+    Proposal,
     ReviewDecision,
     StackAdmin,
     Tool,
@@ -34,6 +35,7 @@ AUDITED = (
     "sourcing",
     "cost",
     "owner_id",
+    "backup_owner_id",
     "channel_id",
     "renews_on",
     "notice_days",
@@ -309,6 +311,7 @@ def to_stack_tool(tool: Tool) -> StackTool:
         sourcing=tool.sourcing,
         cost=cost_of(tool),
         owner_id=tool.owner_id,
+        former_owner_id=tool.former_owner_id,
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
         platform=tool.platform,
@@ -328,6 +331,7 @@ def purge_workspace(*, session: Session, team_id: str) -> dict[str, int] | None:
         StackAdmin,
         Delivery,
         ReviewDecision,
+        Proposal,
         Tool,
     ):
         result = session.exec(delete(table).where(col(table.workspace_id) == workspace.id))

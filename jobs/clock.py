@@ -23,6 +23,8 @@ from db.admins import REPLAY_WINDOW, forget_events, forget_signatures
 from db.engine import session_scope
 from jobs.deliver import retry
 from jobs.digest import run_digests
+from jobs.people import sweep_users
+from jobs.proposals import expire_proposals
 from jobs.reviews import run_reviews
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ def run_pass(engine: Engine, directory: Directory, now: datetime) -> int:
     """One pass at `now`: how many messages it sent."""
     sent = run_reviews(engine, directory, now)
     sent += run_digests(engine, directory, now, pictures=True)
+    sent += expire_proposals(engine, directory, now)
+    sweep_users(engine, directory, now)  # once a day per workspace, claimed like a delivery
     sent += retry(engine, directory, now=now)
     with session_scope(engine) as session:
         forget_events(session=session, before=now - EVENT_MEMORY)

@@ -50,19 +50,34 @@ def send(engine: Engine, directory: Directory, letter: Letter, *, now: datetime)
         poster.wait_turn(
             letter.target
         )  # before the claim, so a clock killed while waiting leaves none
-    data = {
-        "message": letter.message, "target": letter.target, "person": letter.person,
-        "dm_person": letter.dm_person, **(letter.extra or {}),
-    }  # fmt: skip
     with session_scope(engine) as session:
         row = deliveries.claim(
             session=session, workspace_id=letter.workspace_id, key=letter.key, kind=letter.kind,
-            period=letter.period, tool_id=letter.tool_id, now=now, data=data,
+            period=letter.period, tool_id=letter.tool_id, now=now, data=_data(letter),
         )  # fmt: skip
     if row is None:
         return False
     _post(engine, directory, poster, row, team_id=letter.team_id, now=now)
     return True
+
+
+def queue(engine: Engine, letter: Letter, *, now: datetime) -> bool:
+    """Claim `letter` for the clock's next pass to post (see `retry`): for work that arrives on
+    a request, which must answer Slack at once. False when it was claimed already."""
+    with session_scope(engine) as session:
+        row = deliveries.claim(
+            session=session, workspace_id=letter.workspace_id, key=letter.key, kind=letter.kind,
+            period=letter.period, tool_id=letter.tool_id, now=now, data=_data(letter),
+            status=deliveries.QUEUED,
+        )  # fmt: skip
+    return row is not None
+
+
+def _data(letter: Letter) -> dict[str, Any]:
+    return {
+        "message": letter.message, "target": letter.target, "person": letter.person,
+        "dm_person": letter.dm_person, **(letter.extra or {}),
+    }  # fmt: skip
 
 
 def retry(

@@ -1,4 +1,6 @@
-"""The reminder pass: for every tool whose review stage has come, one reminder, once."""
+"""The reminder pass: for every tool whose review stage has come, one reminder, once; and for a
+review left undecided too long, one escalation to the backup owner, then one to the stack
+admins."""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.commands.reviews import reminder_message
 from bot.outbound import Directory
-from core.schedule import local_date, review_stage
+from core.schedule import Stage, escalations, local_date, review_stage
 from db import deliveries
+from db.admins import stack_admins
 from db.engine import session_scope
+from db.models import Tool, Workspace
 from jobs.deliver import Letter, send
 
 # Leads are at most a year: a tool due later than this has no stage yet.
@@ -46,28 +51,64 @@ def run_reviews(
             )
             if stage is None:
                 continue
-            key = f"review:{tool.id}:{tool.next_review_on.isoformat()}:{stage.label}"
-            if deliveries.exists(session=session, workspace_id=workspace.id, key=key):
-                continue
-            message = reminder_message(
-                tool, due=tool.next_review_on, today=local_date(now, workspace.timezone)
+            steps = escalations(
+                stage, after=workspace.escalate_after, has_backup=bool(tool.backup_owner_id)
             )
-            letters.append(
-                Letter(
-                    workspace_id=workspace.id,
-                    team_id=workspace.team_id,
-                    key=key,
-                    kind="reminder",
-                    period=f"{tool.next_review_on.isoformat()}:{stage.label}",
-                    message=message,
-                    target=tool.channel_id or workspace.review_channel or workspace.digest_channel,
-                    person=tool.owner_id,
-                    dm_person=workspace.dm_owners,
-                    tool_id=tool.id,
-                )
-            )
+            for step in (None, *steps):
+                key = _key(tool, stage, step)
+                if not deliveries.exists(session=session, workspace_id=workspace.id, key=key):
+                    letters.append(_letter(session, workspace, tool, stage, now, step, key))
     if dry_run is not None:
         for letter in letters:
             dry_run(letter)
         return len(letters)
     return sum(send(engine, directory, letter, now=now) for letter in letters)
+
+
+def _key(tool: Tool, stage: Stage, escalation: str | None) -> str:
+    """Keys name the cycle's due date, so a decision (a new due date) ends them all at once."""
+    assert tool.next_review_on is not None
+    due = tool.next_review_on.isoformat()
+    if escalation is not None:
+        return f"escalate:{tool.id}:{due}:{escalation}"
+    return f"review:{tool.id}:{due}:{stage.label}"
+
+
+def _letter(
+    session: Session,
+    workspace: Workspace,
+    tool: Tool,
+    stage: Stage,
+    now: datetime,
+    escalation: str | None,
+    key: str,
+) -> Letter:
+    """The week's reminder (`escalation` None), or the one escalation to "backup" or "admins"."""
+    assert workspace.id is not None
+    assert tool.next_review_on is not None
+    due = tool.next_review_on.isoformat()
+    admins = stack_admins(session=session, workspace_id=workspace.id)
+    message = reminder_message(
+        tool, due=tool.next_review_on, today=local_date(now, workspace.timezone),
+        escalation=escalation, admins=admins, unanswered=workspace.escalate_after,
+    )  # fmt: skip
+    channel = tool.channel_id or workspace.review_channel or workspace.digest_channel
+    # Reminders go to the owner; while there is none, to the backup owner, else the admins.
+    person = tool.owner_id or tool.backup_owner_id
+    if escalation == "backup":
+        # To the backup owner in person: a DM (posting to a user id lands there).
+        channel, person = tool.backup_owner_id, None
+    elif escalation == "admins":
+        person = None
+    return Letter(
+        workspace_id=workspace.id,
+        team_id=workspace.team_id,
+        key=key,
+        kind="reminder" if escalation is None else "escalation",
+        period=f"{due}:{escalation or stage.label}",
+        message=message,
+        target=channel,
+        person=person,
+        dm_person=workspace.dm_owners and escalation is None,
+        tool_id=tool.id,
+    )

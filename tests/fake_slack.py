@@ -145,6 +145,7 @@ class FakeSlack:
             "views.update": self._view,
             "views.publish": self._view,
             "users.info": self._user_info,
+            "users.list": self._users_list,
             "users.lookupByEmail": self._lookup_by_email,
             "files.info": self._file_info,
             "team.info": self._team_info,
@@ -432,6 +433,21 @@ class FakeSlack:
             "profile": {"real_name": name, "display_name": name},
         }
         return {"ok": True, "user": user | self.users.get(user_id, {})}
+
+    def _users_list(self, call: Call) -> dict[str, Any]:
+        """`fake.users`, a page at a time: `cursor` is where the page starts, as Slack's opaque
+        next_cursor would be (https://docs.slack.dev/apis/web-api/pagination)."""
+        ids = sorted(self.users)
+        start = int(str(call.params.get("cursor") or "0"))
+        limit = int(str(call.params.get("limit") or "100"))
+        page = ids[start : start + limit]
+        members = [self._user_info(Call("users.info", {"user": u}, {}, 0.0))["user"] for u in page]
+        more = start + limit < len(ids)
+        return {
+            "ok": True,
+            "members": members,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _lookup_by_email(self, call: Call) -> dict[str, Any]:
         # https://docs.slack.dev/reference/methods/users.lookupByEmail: case-insensitive.

@@ -36,6 +36,7 @@ def test_it_subscribes_to_the_events_the_app_handles() -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "user_change",
     }
     assert settings["interactivity"]["is_enabled"] is True
     assert manifest()["features"]["app_home"]["home_tab_enabled"] is True
@@ -48,7 +49,7 @@ METHOD_SCOPES = {
     "conversations_open": "im:write", "users_info": "users:read", "views_open": None,
     "views_push": None, "views_update": None, "views_publish": None,
     "files_upload_v2": "files:write", "files_delete": "files:write", "files_info": "files:read",
-    "users_lookupByEmail": "users:read.email",
+    "users_lookupByEmail": "users:read.email", "users_list": "users:read",
 }  # fmt: skip
 ROOT = Path(__file__).parents[1]
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from core.errors import Rejected
+from core.options import ToolFields, UserRef, check_backup
+from core.people import Person, cannot_own
 from db import admins
 from db.models import Workspace
 from db.tools import record_event
@@ -19,6 +21,10 @@ from templates.render import Message, render
 
 def _not_known() -> bool:
     return False
+
+
+def _nobody(user_id: str) -> Person | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +41,9 @@ class Context:
     slack_admin: Callable[[], bool] = _not_known
     # The person's IANA time zone in Slack, asked only when a workspace is first seen.
     slack_zone: Callable[[], str | None] = lambda: None
+    # What Slack says about an account (users.info), asked only for a person named as an owner
+    # or backup owner. None: not known (the terminal), and taken at its word.
+    person: Callable[[str], Person | None] = _nobody
 
     def today(self, workspace: Workspace) -> date:
         """The date in the workspace's own time zone."""
@@ -48,6 +57,28 @@ def is_admin(session: Session, workspace: Workspace, context: Context) -> bool:
         session=session, workspace_id=workspace.id, user_id=context.user_id
     )
     return named or context.slack_admin()
+
+
+def check_people(
+    session: Session,
+    workspace: Workspace,
+    context: Context,
+    fields: ToolFields,
+    *,
+    owner_id: str | None,
+    backup_id: str | None = None,
+) -> Reply | None:
+    """A refusal when the owner or backup an add or edit names cannot be one; None when fine.
+    A backup equal to the owner is a slip (Rejected); a bot, a guest or someone who left is an
+    attempt, recorded."""
+    check_backup(fields, owner_id=owner_id, backup_id=backup_id)
+    for role, given in (("owner", fields.owner), ("backup owner", fields.backup)):
+        if not isinstance(given, UserRef):
+            continue
+        code = cannot_own(context.person(given.id))
+        if code is not None:
+            return refuse(session, workspace, context, code, user=given.id, role=role)
+    return None
 
 
 def refuse(
@@ -68,11 +99,20 @@ def refuse(
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """A message for someone besides the person who asked: a channel, or a user id (a DM)."""
+
+    to: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     message: Message
     ok: bool = True
     public: bool = False  # shown to the channel, not only to the person who asked
     code: str | None = None  # why it was refused, when it was
+    posts: tuple[Post, ...] = ()  # sent after the answer, by whoever delivers it
     picture: str | None = None  # "map": a picture to send the person after the reply
 
     def response(self) -> dict[str, Any]:

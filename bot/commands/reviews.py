@@ -4,6 +4,7 @@ is due, and the clock's status."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -110,13 +111,24 @@ def decided_already(
     )
 
 
-def reminder_message(tool: Tool, *, due: date, today: date) -> Message:
-    """A tool's review reminder as the clock posts it, and as it is updated in place."""
+def reminder_message(
+    tool: Tool,
+    *,
+    due: date,
+    today: date,
+    escalation: str | None = None,
+    admins: Sequence[str] = (),
+    unanswered: int = 0,
+) -> Message:
+    """A tool's review reminder as the clock posts it, and as it is updated in place; with
+    `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
+    `admins` are the named stack admins, mentioned while nobody owns the tool."""
     cancel_by = tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
     value = json.dumps({"tool": tool.id, "due": due.isoformat()})
     return render(
         "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
-        cost=cost_of(tool), value=value,
+        cost=cost_of(tool), value=value, escalation=escalation, admins=list(admins),
+        unanswered=unanswered,
     )  # fmt: skip
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import admins, findings, reviews, settings, tools
+from bot.commands import admins, findings, proposals, reviews, settings, tools
 from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
+from core.options import ToolFields, UserRef
 from db.engine import session_scope
 from db.models import Workspace
 from db.tools import ensure_workspace, get_workspace
@@ -44,6 +45,8 @@ HANDLERS: dict[type, Handler] = {
     grammar.Review: reviews.review,
     grammar.Reviews: reviews.reviews,
     grammar.Status: reviews.status,
+    grammar.Propose: proposals.propose,
+    grammar.Proposals: proposals.proposals,
 }
 
 
@@ -70,6 +73,8 @@ def writes(command: grammar.Command) -> bool:
         return command.name is not None
     if isinstance(command, grammar.Admins):
         return command.action is not None
+    if isinstance(command, grammar.Proposals):
+        return command.action is not None
     return not isinstance(command, READ_ONLY)
 
 
@@ -93,6 +98,8 @@ def run_parsed(
     write = writes(command) or new  # creating the workspace is a write
     if write:
         context.slack_admin()  # likewise asked before the write transaction, not inside it
+        for user_id in _people_named(command):  # who may own a tool, asked now too
+            context.person(user_id)
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
@@ -105,6 +112,13 @@ def run_parsed(
     except Rejected as rejected:
         reply = refusal(rejected)
     return _finished(engine, reply, finish)
+
+
+def _people_named(command: grammar.Command) -> list[str]:
+    fields = getattr(command, "fields", None)
+    if not isinstance(fields, ToolFields):
+        return []
+    return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
 
 
 def _finished(engine: Engine, reply: Reply, finish: Finish | None) -> Reply:

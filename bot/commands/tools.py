@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.commands.actual import load_actuals
-from bot.commands.base import Context, Reply, is_admin, refuse
+from bot.commands.base import Context, Reply, check_people, is_admin, refuse
 from bot.commands.findings import stack_picture, workspace_tools
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
@@ -49,7 +49,10 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     )
     if existing is not None and existing.status == ACTIVE:
         raise Rejected("tool_exists", name=existing.name)
-    values = _values(fields, entry=entry, current=None)
+    refused = check_people(session, workspace, context, fields, owner_id=None)
+    if refused is not None:
+        return refused
+    values = column_values(fields, entry=entry, current=None)
     values.setdefault("name", name)
     values["name_key"] = normalise(values["name"])
     values["catalog_key"] = entry.key if entry else None
@@ -104,7 +107,13 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
             session, workspace, context, "not_owner", what="edit", name=tool.name,
             owner=tool.owner_id or tool.added_by,
         )  # fmt: skip
-    values = _values(command.fields, entry=None, current=tool)
+    refused = check_people(
+        session, workspace, context, command.fields,
+        owner_id=tool.owner_id, backup_id=tool.backup_owner_id,
+    )  # fmt: skip
+    if refused is not None:
+        return refused
+    values = column_values(command.fields, entry=None, current=tool)
     new_name = values.get("name")
     if new_name is not None:
         clash = store.find_tool(
@@ -237,10 +246,12 @@ def help_(session: Session, workspace: Workspace, context: Context, command: gra
 
 
 def may_change(session: Session, workspace: Workspace, context: Context, tool: Tool) -> bool:
-    """Anyone may add a tool; its owner (or, while it has none, whoever added it) may change it;
-    stack admins may change any tool."""
+    """Anyone may add a tool; its owner (or, while it has none, whoever added it) and its backup
+    owner, who stands in for the owner, may change it; stack admins may change any tool."""
     owner = tool.owner_id or tool.added_by
-    return owner == context.user_id or is_admin(session, workspace, context)
+    if context.user_id in (owner, tool.backup_owner_id):
+        return True
+    return is_admin(session, workspace, context)
 
 
 def find_tool(session: Session, workspace: Workspace, name: str) -> Tool:
@@ -260,7 +271,7 @@ def find_tool(session: Session, workspace: Workspace, name: str) -> Tool:
     return tool
 
 
-def _values(
+def column_values(
     fields: ToolFields, *, entry: CatalogEntry | None, current: Tool | None
 ) -> dict[str, Any]:
     """The column values an add or edit sets: what the person gave wins over the catalog, and
@@ -295,6 +306,10 @@ def _values(
         values.update(store.cost_columns(fields.cost))
     if not isinstance(fields.owner, Unset):
         values["owner_id"] = fields.owner.id if fields.owner else None
+        if fields.owner:
+            values["former_owner_id"] = None  # someone owns it again
+    if not isinstance(fields.backup, Unset):
+        values["backup_owner_id"] = fields.backup.id if fields.backup else None
     if not isinstance(fields.channel, Unset):
         values["channel_id"] = fields.channel.id if fields.channel else None
     return values

@@ -42,6 +42,7 @@ def test_it_keeps_stackbots_own_formatting_and_the_three_entities() -> None:
 def test_it_shows_the_name_exactly_where_slack_does_not_format() -> None:
     tool = SimpleNamespace(
         name="*a_b*", layers=[1], capabilities=[], vendor="~v~", sourcing=None, owner_id=None,
+        backup_owner_id=None, former_owner_id=None,
         renews_on=None, notice_days=None, next_review_on=None, last_review_on=None,
         channel_id=None, status="active", retired_at=None, notes="`n`", added_by="UALICE",
         added_at=datetime(2026, 1, 1, tzinfo=UTC),

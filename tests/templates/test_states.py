@@ -20,14 +20,19 @@ from sqlmodel import select
 from bot.billing import billing_message, import_billing
 from bot.commands import Reply
 from bot.commands.digest import build_digest
+from bot.commands.findings import workspace_tools
 from bot.commands.forms import finding as finding_forms
 from bot.commands.forms import home, review, tool
+from bot.commands.proposal_forms import propose_form
+from bot.commands.proposals import as_stack_tool, proposal_cost
 from bot.commands.transfer import export_file, file_refusal, import_file
+from core.proposals import assess
 from db import deliveries
 from db.engine import session_scope
-from db.models import Tool
+from db.models import Proposal, Tool
 from db.tools import get_workspace
 from templates.render import TEMPLATES, render, render_view
+from tests.conftest import ALICE, NOW
 from tests.slack_checks import (
     all_text,
     assert_no_typed_markers,
@@ -133,6 +138,45 @@ def _pictures(built: Built) -> list[Rendered]:
     ]
 
 
+def _people(built: Built) -> list[Rendered]:
+    """Proposals in every stage, the note about someone who left, and the two forms, over the
+    state's own tools; built in memory, so the state's store is left as it is."""
+    with session_scope(built.stack.engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=built.stack.team)
+        stack = workspace_tools(session, workspace) if workspace else []
+    shown: list[Rendered] = []
+    values = {"layers": [6], "capabilities": ["drift-detection", "model-monitoring"],
+              "cost_cents": 120_000, "cost_currency": "USD", "cost_period": "month"}  # fmt: skip
+    for name in {built.focus or "WhyLabs", "WhyLabs", "<!channel> *x*"}:
+        proposal = Proposal(
+            id=7, workspace_id=1, name=name, name_key=name, values=values, why=" ".join(TRICKY),
+            proposed_by="UCAROL", created_at=NOW,
+        )  # fmt: skip
+        found, cost = assess(as_stack_tool(proposal), stack), proposal_cost(proposal)
+        for audience, channel in (("proposer", "CREV"), ("proposer", None), ("reviewers", "C")):
+            message = render("proposal", proposal=proposal, found=found, cost=cost,
+                             audience=audience, channel=channel)  # fmt: skip
+            shown.append(("message", message))
+        shown.append(("message", render("proposals", shown=[(proposal, found, cost)], zone="UTC")))
+        shown.append(("message", render("proposal_expired", proposal=proposal, days=30)))
+        for status in ("approved", "declined"):
+            decided = proposal.model_copy(
+                update={"status": status, "decided_by": ALICE, "reason": "<!here> *no*"}
+            )
+            for audience in ("proposer", "reviewers"):
+                shown.append(("message", render("proposal_decided", proposal=decided,
+                                                cost=cost, audience=audience)))  # fmt: skip
+    names = [t.name for t in stack] or ["Arize"]
+    backups = {names[0]: "UCAROL"}
+    for admins in ([], [ALICE, "UDAN"]):
+        shown.append(("message", render("owner_left", user="UBOB", tools=names, admins=admins,
+                                        backups=backups)))  # fmt: skip
+    shown.append(("message", built.stack("proposals").message))
+    shown.append(("view", render_view("decline_form", metadata='{"proposal": 7}')))
+    shown.append(("view", propose_form()))
+    return shown
+
+
 def _fallback(built: Built) -> list[Rendered]:
     return [
         ("message", render("fallback_note", channel=channel, error=code))
@@ -157,6 +201,7 @@ VIEWS: dict[str, View] = {
     "review forms": _review_forms,
     "options": _options,
     "fallback": _fallback,
+    "people": _people,
     "transfer": _transfer,
     "pictures": _pictures,
 }  # fmt: skip
@@ -194,10 +239,14 @@ EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
 ACTIONS = re.compile(
     r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
     r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
-    r"|name|layers|caps|vendor|sourcing|cost|currency|owner|renews|notice|notes|reason"
+    r"|home_propose|proposal_approve|proposal_decline"
+    r"|name|layers|caps|vendor|sourcing|cost|currency|owner|backup|renews|notice|notes|reason|why"
     r"|import_apply|file"
 )
-CALLBACKS = {"", "tool_form", "accept_form", "review_form", "overlaps_modal", "import_form"}
+CALLBACKS = {
+    *("", "tool_form", "accept_form", "review_form", "overlaps_modal", "import_form"),
+    *("decline_form", "propose_form"),
+}
 
 
 def check(kind: str, rendered: dict[str, Any]) -> str:

@@ -33,6 +33,8 @@ FIELD_OF_CODE = {
     "name_taken": "name", "unknown_layer": "layers", "unknown_capability": "caps",
     "bad_vendor": "vendor", "bad_cost": "cost", "negative_cost": "cost", "huge_cost": "cost",
     "bad_currency": "currency", "bad_cost_period": "cost", "bad_owner": "owner",
+    "backup_is_owner": "backup", "owner_left_slack": "owner", "owner_is_bot": "owner",
+    "owner_is_guest": "owner",
     "far_date": "renews", "bad_date": "renews", "impossible_date": "renews",
     "bad_notice": "notice", "notes_too_long": "notes", "bad_sourcing": "sourcing",
     "tool_retired": "name", "no_such_tool": "name", "not_owner": "name",
@@ -53,6 +55,7 @@ class ToolForm:
     cost: str = ""
     currency: str = "USD"
     owner: str = ""
+    backup: str = ""
     renews: str = ""
     notice: str = ""
     notes: str = ""
@@ -154,6 +157,7 @@ def _fields(form: ToolForm, today: date, errors: dict[str, str], *, editing: boo
         "vendor": form.vendor,
         "sourcing": form.sourcing,
         "owner": f"<@{form.owner}>" if form.owner else "",
+        "backup": f"<@{form.backup}>" if form.backup else "",
         "renews": form.renews,
         "notice": form.notice,
         "notes": form.notes,

@@ -26,6 +26,7 @@ def tool_form_submitted(
         cost=text_value(view, "cost"),
         currency=text_value(view, "currency") or "USD",
         owner=text_value(view, "owner"),
+        backup=text_value(view, "backup"),
         renews=text_value(view, "renews"),
         notice=text_value(view, "notice"),
         notes=text_value(view, "notes"),

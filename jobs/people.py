@@ -1,0 +1,150 @@
+"""Owners who left Slack: from a `user_change` event as it happens, and from a daily sweep of
+`users.list` for the events missed while stackbot was down. Either way a leaver's tools lose
+them once, and the stack admins get one note per person."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import col, or_, select
+
+from bot.outbound import Directory, Poster
+from core.people import person_from_slack
+from core.schedule import local_date
+from db import deliveries
+from db.admins import stack_admins
+from db.engine import session_scope
+from db.models import Tool, Workspace
+from db.people import orphan_tools, workspaces_of
+from jobs.deliver import Letter, queue, send
+from templates.render import render
+
+logger = logging.getLogger(__name__)
+PAGE = 200  # users.list's recommended page size; it is a Tier 2 method (20+ calls a minute)
+
+
+def user_changed(
+    engine: Engine,
+    directory: Directory | None,
+    *,
+    team_id: str,
+    user: Mapping[str, Any],
+    now: datetime,
+) -> int:
+    """A `user_change` event: how many tools lost their owner. A profile edit changes nothing.
+    Without `directory` (on a request, which must answer Slack at once) the admins' note is
+    queued for the clock's next pass."""
+    person = person_from_slack(user)
+    if not person.left or not person.id:
+        return 0
+    return _leaver(engine, directory, team_id=team_id, user_id=person.id, now=now)
+
+
+def sweep_users(engine: Engine, directory: Directory, now: datetime) -> int:
+    """Once a day per workspace: everyone `users.list` says left, who still owns or backs up a
+    tool, leaves it. Returns how many tools lost their owner."""
+    teams = []
+    with session_scope(engine, write=False) as session:
+        rows = session.exec(select(Workspace.id, Workspace.team_id, Workspace.timezone)).all()
+        for workspace_id, team_id, zone in rows:
+            day = local_date(now, zone).isoformat()
+            # A read first: most passes find today's sweep done, and need not try to claim it.
+            key = f"sweep:{day}"
+            if not deliveries.exists(session=session, workspace_id=workspace_id or 0, key=key):
+                teams.append((team_id, day))
+    done = 0
+    for team_id, day in teams:
+        poster = directory.poster(team_id)
+        if poster is None:
+            continue
+        if not _claim_sweep(engine, team_id, day, now):
+            continue  # swept today already, by this clock or another
+        owners = _owners(engine, team_id)
+        if not owners:
+            continue  # nobody owns anything: there is nobody to lose
+        for user in _members(poster, team_id):
+            person = person_from_slack(user)
+            if person.left and person.id in owners:
+                done += _leaver(engine, directory, team_id=team_id, user_id=person.id, now=now)
+    return done
+
+
+def _claim_sweep(engine: Engine, team_id: str, day: str, now: datetime) -> bool:
+    with session_scope(engine) as session:
+        workspace = workspaces_of(session=session, team_id=team_id)[0]
+        assert workspace.id is not None
+        row = deliveries.claim(
+            session=session, workspace_id=workspace.id, key=f"sweep:{day}", kind="sweep",
+            period=day, now=now, status=deliveries.SKIPPED,
+        )  # fmt: skip
+        return row is not None
+
+
+def _owners(engine: Engine, team_id: str) -> set[str]:
+    with session_scope(engine, write=False) as session:
+        statement = (
+            select(Tool.owner_id, Tool.backup_owner_id)
+            .join(Workspace, col(Workspace.id) == Tool.workspace_id)
+            .where(Workspace.team_id == team_id)
+            .where(or_(col(Tool.owner_id).is_not(None), col(Tool.backup_owner_id).is_not(None)))
+        )
+        return {u for pair in session.exec(statement).all() for u in pair if u}
+
+
+def _members(poster: Poster, team_id: str) -> Iterator[Mapping[str, Any]]:
+    """Every member, a page at a time. The client retries 429s after Retry-After; a page that
+    still fails ends this sweep early (what was read is acted on, tomorrow's sweep reads all)."""
+    cursor = None
+    while True:
+        try:
+            page = poster.client.users_list(limit=PAGE, cursor=cursor)
+        except SlackApiError as error:
+            logger.warning("users.list for %s stopped: %s", team_id, error.response.get("error"))
+            return
+        yield from page.get("members") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
+def _leaver(
+    engine: Engine, directory: Directory | None, *, team_id: str, user_id: str, now: datetime
+) -> int:
+    letters = []
+    orphaned = 0
+    with session_scope(engine) as session:
+        for workspace in workspaces_of(session=session, team_id=team_id):
+            assert workspace.id is not None
+            tools = orphan_tools(
+                session=session, workspace_id=workspace.id, user_id=user_id, now=now
+            )
+            if not tools:
+                continue
+            orphaned += len(tools)
+            admins = stack_admins(session=session, workspace_id=workspace.id)
+            message = render(
+                "owner_left", user=user_id, tools=[t.name for t in tools], admins=admins,
+                backups={t.name: t.backup_owner_id for t in tools if t.backup_owner_id},
+            )  # fmt: skip
+            letters.append(
+                Letter(
+                    workspace_id=workspace.id,
+                    team_id=team_id,
+                    key=f"left:{user_id}",
+                    kind="note",
+                    period=now.date().isoformat(),
+                    message=message,
+                    target=workspace.review_channel or workspace.digest_channel,
+                )
+            )
+    for letter in letters:
+        if directory is None:
+            queue(engine, letter, now=now)
+        else:
+            send(engine, directory, letter, now=now)
+    return orphaned
