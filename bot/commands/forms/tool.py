@@ -65,6 +65,9 @@ def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, A
     """The add form (no `name`) or the edit form for the tool `name`, or a refusal."""
     metadata = {"channel": context.channel_id, "tool": None}
     ask_slack_first(engine, context)
+    # Whether the person is an admin, asked now (the form opens after Slack has its answer) so
+    # that the submission, which must answer within 3 s, finds it in the cache.
+    context.slack_admin()
     with session_scope(engine) as session:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
