@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import cycle
 
 from core.money import format_amount
 from core.stack import StackMap
@@ -136,7 +137,12 @@ def _month_panels(
     """A panel per currency with a bill, in that currency's colour above (a currency only
     billed takes the next colour free)."""
     panels = []
-    for index, (currency, months) in enumerate((c, m) for c, m in billed.items() if m):
+    # in the order of the panels above, then any currency only a bill has
+    order = [c for c in colours if c in billed] + [c for c in billed if c not in colours]
+    start = len(colours) % len(COLOURS)
+    extra = cycle(COLOURS[start:] + COLOURS[:start])
+    for currency in (c for c in order if billed[c]):
+        months = billed[currency]
         top = max((amount for _, amount in months), default=Decimal(0))
         bars = tuple(
             MonthBar(
@@ -147,7 +153,7 @@ def _month_panels(
             )
             for row, (month, amount) in enumerate(months)
         )
-        colour = colours.get(currency) or COLOURS[(len(colours) + index) % len(COLOURS)]
+        colour = colours.get(currency) or next(extra)
         panels.append(MonthPanel(currency=currency, y=y, colour=colour, bars=bars))
         y += PANEL_HEAD + len(bars) * ROW + PANEL_GAP
     return tuple(panels)

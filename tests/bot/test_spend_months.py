@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from bot.commands import Context
-from bot.images import spend_svg
+from bot.images import draw, spend_svg
 from db.engine import session_scope
 from db.spend import monthly_totals
 from db.tools import get_workspace
@@ -78,3 +78,11 @@ def test_months_in_two_currencies_are_kept_apart(engine: Engine, stack: Stack) -
     assert found["USD"] == [(date(2026, 10, 1), Decimal(6200))]
     drawn = chart_texts(engine)
     assert sum("Billed per month" in t for t in drawn) == 2
+
+
+def test_the_pictures_alt_text_reads_the_billed_months(engine: Engine, stack: Stack) -> None:
+    stack.ok("/stack add SageMaker cost:2000/mo")
+    assert bill(engine, sample("aws")).applied
+    drawn = draw(engine, Context(team_id=TEAM, user_id=ALICE, now=NOW), "spend", where="dm")
+    assert drawn is not None
+    assert drawn.alt.endswith(". Billed per month in USD: Oct 2026 $6,200")

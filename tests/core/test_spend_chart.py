@@ -31,8 +31,8 @@ def test_each_month_is_a_bar_proportional_to_the_dearest_month_in_its_currency()
         "USD": [(AUG, Decimal("1000")), (SEP, Decimal("4000")), (OCT, Decimal("2000.40"))],
         "EUR": [(OCT, Decimal("300"))],
     }
-    chart = spend_chart(summary(), billed)
-    usd, eur = chart.months
+    chart = spend_chart(summary(), dict(reversed(billed.items())))
+    usd, eur = chart.months  # in the order of the layer panels, whatever the order given
     assert usd.currency == "USD"
     assert [b.month for b in usd.bars] == [AUG, SEP, OCT]  # oldest first, as given
     assert [b.w for b in usd.bars] == pytest.approx([BAR_MAX / 4, BAR_MAX, BAR_MAX / 2], 0.001)
@@ -43,15 +43,17 @@ def test_each_month_is_a_bar_proportional_to_the_dearest_month_in_its_currency()
 
 
 def test_month_panels_sit_below_the_layer_panels_in_each_currencys_colour() -> None:
-    chart = spend_chart(summary(), {"EUR": [(OCT, Decimal(5))], "GBP": [(OCT, Decimal(7))]})
+    billed = {c: [(OCT, Decimal(5))] for c in ("USD", "EUR", "GBP")}
+    chart = spend_chart(summary(), billed)
     last_row = max(r.y for p in chart.panels for r in p.rows)
-    eur, gbp = chart.months
+    usd, eur, gbp = chart.months
     assert chart.months_y > last_row
+    assert usd.y < eur.y
     assert eur.y > chart.months_y
     assert gbp.y > max(b.y for b in eur.bars)
     assert chart.height > max(b.y for b in gbp.bars) + 30
     colours = {p.currency: p.colour for p in chart.panels}
-    assert eur.colour == colours["EUR"]
+    assert (usd.colour, eur.colour) == (colours["USD"], colours["EUR"])
     assert gbp.colour not in colours.values()
 
 
