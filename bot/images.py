@@ -29,6 +29,7 @@ from core.picture import layout
 from core.spend_chart import spend_chart
 from core.stack import StackTool, stack_map
 from db.engine import session_scope
+from db.spend import monthly_totals
 from db.tools import get_workspace
 from templates.render import render, render_view
 from templates.svg import render_svg
@@ -97,9 +98,14 @@ def draw(
             return None
         tools = workspace_tools(session, workspace)
         findings = analyse_tools(session, workspace, context, tools) if kind == "map" else []
+        billed = (
+            monthly_totals(session=session, workspace_id=workspace.id or 0)
+            if kind == "spend"
+            else {}
+        )
     summary = stack_map(tools)
     if kind == "spend":
-        chart = spend_chart(summary)
+        chart = spend_chart(summary, billed)
         svg = render_svg("spend_chart", chart=chart)
         words = render_view("picture_posted", kind=kind, chart=chart, picture=None, where=where)
     else:

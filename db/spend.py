@@ -122,3 +122,32 @@ def month_spend(
         unclaimed[key] = Unclaimed(row.service, row.category, row.currency, total)
     ordered = sorted(unclaimed.values(), key=lambda u: (-u.amount, u.service.casefold()))
     return MonthSpend(month=month, by_tool=by_tool, unclaimed=ordered)
+
+
+def monthly_totals(
+    *, session: Session, workspace_id: int, months: int = 6
+) -> dict[str, list[tuple[date, Decimal]]]:
+    """Per currency, each of the last `months` months with a bill and its billed total, oldest
+    first; empty before any bill. Currencies are never added together."""
+    recent = (
+        select(col(ActualSpend.month))
+        .where(col(ActualSpend.workspace_id) == workspace_id)
+        .distinct()
+        .order_by(col(ActualSpend.month).desc())
+        .limit(months)
+    )
+    statement = (
+        select(
+            col(ActualSpend.currency), col(ActualSpend.month), func.sum(ActualSpend.amount_cents)
+        )
+        .where(
+            col(ActualSpend.workspace_id) == workspace_id,
+            col(ActualSpend.month).in_(recent.scalar_subquery()),
+        )
+        .group_by(col(ActualSpend.currency), col(ActualSpend.month))
+        .order_by(col(ActualSpend.currency), col(ActualSpend.month))
+    )
+    totals: dict[str, list[tuple[date, Decimal]]] = {}
+    for currency, month, cents in session.exec(statement).all():
+        totals.setdefault(currency, []).append((month, Decimal(int(cents)) / 100))
+    return totals

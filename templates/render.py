@@ -165,6 +165,7 @@ def environment() -> Environment:
         money=_money,
         spend=_spend,
         day=_day,
+        month=lambda value: f"{value:%b %Y}",
         when=_when,
         layer=_layer,
         layers=_layers,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -96,6 +97,11 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _month(value: date) -> str:
+    """A billed month: "Oct 2026"."""
+    return f"{value:%b %Y}"
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -105,7 +111,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(text=svg_text, n=_number)
+    env.filters.update(text=svg_text, n=_number, month=_month)
     return env
 
 
