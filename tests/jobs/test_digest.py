@@ -105,7 +105,10 @@ def test_it_reports_findings_spend_reviews_and_changes(
     assert_valid_message(message)
     text = all_text(message)
     assert ":new: Tracker A and Tracker B both do experiment-tracking." in text
-    assert "Retire Tracker B: Tracker A already does its work, $50/mo. `dup-experiment-tracking`" in text
+    assert (
+        "Retire Tracker B: Tracker A already does its work, $50/mo. `dup-experiment-tracking`"
+        in text
+    )
     assert "Avoidable: $50 of $150/mo*, each tool counted once: Tracker B $50/mo" in text
     assert "$150/mo" in text  # spend
     assert "*Tracker B* due 20 Oct 2026" in text  # reviews due within 30 days
