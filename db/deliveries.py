@@ -60,6 +60,11 @@ def exists(*, session: Session, workspace_id: int, key: str) -> bool:
     return session.exec(statement).first() is not None
 
 
+def by_key(*, session: Session, workspace_id: int, key: str) -> Delivery | None:
+    statement = select(Delivery).where(Delivery.workspace_id == workspace_id, Delivery.key == key)
+    return session.exec(statement).first()
+
+
 def finish(
     *,
     session: Session,

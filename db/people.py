@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from db.models import Tool, Workspace
 from db.tools import record_event
@@ -16,6 +16,23 @@ BACKUP_LEFT = "backup-left"
 
 def workspaces_of(*, session: Session, team_id: str) -> list[Workspace]:
     return list(session.exec(select(Workspace).where(Workspace.team_id == team_id)).all())
+
+
+def owners_and_backups(*, session: Session, team_id: str) -> set[str]:
+    """Everyone who owns or backs up a tool in the workspace."""
+    statement = (
+        select(Tool.owner_id, Tool.backup_owner_id)
+        .join(Workspace, col(Workspace.id) == Tool.workspace_id)
+        .where(Workspace.team_id == team_id)
+        .where(or_(col(Tool.owner_id).is_not(None), col(Tool.backup_owner_id).is_not(None)))
+    )
+    return {u for pair in session.exec(statement).all() for u in pair if u}
+
+
+def all_workspaces(*, session: Session) -> list[tuple[int, str, str]]:
+    """Every workspace's id, team and time zone."""
+    rows = session.exec(select(Workspace.id, Workspace.team_id, Workspace.timezone)).all()
+    return [(workspace_id or 0, team_id, zone) for workspace_id, team_id, zone in rows]
 
 
 def orphan_tools(*, session: Session, workspace_id: int, user_id: str, now: datetime) -> list[Tool]:

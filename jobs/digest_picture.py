@@ -13,13 +13,13 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from bot.commands.digest import digest_context
 from bot.images import RenderError, draw, to_png, upload
 from bot.outbound import Directory
+from db import deliveries
 from db.engine import session_scope
-from db.models import SENT, Delivery, Workspace
+from db.models import SENT, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +29,7 @@ def follow_with_picture(
 ) -> bool:
     """Post the map in the thread of the digest recorded under `key`; True when it was."""
     with session_scope(engine, write=False) as session:
-        row = session.exec(
-            select(Delivery).where(
-                col(Delivery.workspace_id) == workspace.id, col(Delivery.key) == key
-            )
-        ).first()
+        row = deliveries.by_key(session=session, workspace_id=workspace.id or 0, key=key)
     poster = directory.poster(workspace.team_id)
     if row is None or row.status != SENT or not row.channel or not row.ts or poster is None:
         return False  # not posted (or only as a fallback DM with no thread to answer)

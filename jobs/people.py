@@ -11,15 +11,13 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
-from sqlmodel import col, or_, select
 
 from bot.outbound import Directory, Poster
 from core.people import person_from_slack
 from core.schedule import local_date
-from db import deliveries
+from db import deliveries, people
 from db.admins import stack_admins
 from db.engine import session_scope
-from db.models import Tool, Workspace
 from db.people import orphan_tools, workspaces_of
 from jobs.deliver import Letter, queue, send
 from templates.render import render
@@ -50,12 +48,11 @@ def sweep_users(engine: Engine, directory: Directory, now: datetime) -> int:
     tool, leaves it. Returns how many tools lost their owner."""
     teams = []
     with session_scope(engine, write=False) as session:
-        rows = session.exec(select(Workspace.id, Workspace.team_id, Workspace.timezone)).all()
-        for workspace_id, team_id, zone in rows:
+        for workspace_id, team_id, zone in people.all_workspaces(session=session):
             day = local_date(now, zone).isoformat()
             # A read first: most passes find today's sweep done, and need not try to claim it.
             key = f"sweep:{day}"
-            if not deliveries.exists(session=session, workspace_id=workspace_id or 0, key=key):
+            if not deliveries.exists(session=session, workspace_id=workspace_id, key=key):
                 teams.append((team_id, day))
     done = 0
     for team_id, day in teams:
@@ -87,13 +84,7 @@ def _claim_sweep(engine: Engine, team_id: str, day: str, now: datetime) -> bool:
 
 def _owners(engine: Engine, team_id: str) -> set[str]:
     with session_scope(engine, write=False) as session:
-        statement = (
-            select(Tool.owner_id, Tool.backup_owner_id)
-            .join(Workspace, col(Workspace.id) == Tool.workspace_id)
-            .where(Workspace.team_id == team_id)
-            .where(or_(col(Tool.owner_id).is_not(None), col(Tool.backup_owner_id).is_not(None)))
-        )
-        return {u for pair in session.exec(statement).all() for u in pair if u}
+        return people.owners_and_backups(session=session, team_id=team_id)
 
 
 def _members(poster: Poster, team_id: str) -> Iterator[Mapping[str, Any]]:

@@ -146,6 +146,11 @@ def _channel(channel_id: str | None) -> _Mrkdwn:
     return _Mrkdwn(f"<#{channel_id}>" if channel_id else "")
 
 
+def month_label(value: date) -> str:
+    """A billed month: "Oct 2026"."""
+    return f"{value:%b %Y}"
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -165,7 +170,7 @@ def environment() -> Environment:
         money=_money,
         spend=_spend,
         day=_day,
-        month=lambda value: f"{value:%b %Y}",
+        month=month_label,
         when=_when,
         layer=_layer,
         layers=_layers,

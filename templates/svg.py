@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from templates.render import TEMPLATES
+from templates.render import TEMPLATES, month_label
 
 BASE_FONT = "Noto Sans"
 # (first, last code point, font family); anything else is drawn in BASE_FONT, which covers
@@ -97,11 +96,6 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _month(value: date) -> str:
-    """A billed month: "Oct 2026"."""
-    return f"{value:%b %Y}"
-
-
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -111,7 +105,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(text=svg_text, n=_number, month=_month)
+    env.filters.update(text=svg_text, n=_number, month=month_label)
     return env
 
 
