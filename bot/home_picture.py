@@ -26,8 +26,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.images import RenderError, draw, to_png, upload
+from stack import Context
+from stack.pictures import RenderError, draw, to_png, upload
 
 logger = logging.getLogger(__name__)
 

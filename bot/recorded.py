@@ -23,9 +23,6 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import Reply, run_command
-from bot.commands.base import refusal
-from bot.images import send_picture
 from bot.outbound import request_retry_handlers, send_posts
 from bot.slack import person_context
 from core.errors import Rejected
@@ -34,6 +31,9 @@ from db.admins import REPLAY_WINDOW, forget_signatures
 from db.commands import ANSWERABLE, MAX_ATTEMPTS, Claim
 from db.engine import session_scope
 from db.models import DONE
+from stack import Reply, run_command
+from stack.base import refusal
+from stack.pictures import send_picture
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0

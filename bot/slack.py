@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands import Context
 from core.people import Person, person_from_slack
+from stack import Context
 
 USER_CACHE_SECONDS = 300
 logger = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.commands.digest import build_digest, digest_context
 from bot.outbound import Directory
 from core.schedule import digest_slot
 from db import deliveries
@@ -18,6 +17,7 @@ from db.models import Workspace
 from jobs.deliver import Letter, send
 from jobs.digest_picture import follow_with_picture
 from jobs.reviews import Report
+from stack.digest import build_digest, digest_context
 
 # Digests go to different workspaces, so they can go out side by side: against Slack's real
 # latency (~100 ms a post) a serial pass over 1,000 workspaces would take minutes.

@@ -14,12 +14,12 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands.digest import digest_context
-from bot.images import RenderError, draw, to_png, upload
 from bot.outbound import Directory
 from db import deliveries
 from db.engine import session_scope
 from db.models import SENT, Workspace
+from stack.digest import digest_context
+from stack.pictures import RenderError, draw, to_png, upload
 
 logger = logging.getLogger(__name__)
 

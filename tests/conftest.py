@@ -17,9 +17,9 @@ from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from bot.commands import Context, Reply, run_command
 from core.settings import Settings
 from db import open_store
+from stack import Context, Reply, run_command
 
 pytest_plugins = ["tests.fake_slack"]  # the fake_slack fixture, for every test
 

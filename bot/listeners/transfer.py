@@ -16,8 +16,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands.base import Context, refusal
-from bot.commands.transfer import (
+from bot.slack import engine_of, stack_context
+from core.errors import Rejected
+from stack.base import Context, refusal
+from stack.files import (
     MAX_FILE,
     export_file,
     file_refusal,
@@ -25,9 +27,7 @@ from bot.commands.transfer import (
     may_import,
     parse_transfer,
 )  # fmt: skip
-from bot.slack import engine_of, stack_context
-from bot.transfer import email_lookup
-from core.errors import Rejected
+from stack.transfer import email_lookup
 from templates.render import Message, render, render_view
 
 logger = logging.getLogger(__name__)

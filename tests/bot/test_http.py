@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.models.views import View
 from sqlalchemy import create_engine, text
 
-from bot.commands import Context, Reply, run_command
+from stack import Context, Reply, run_command
 from tests.bot.server import Server, sign, team
 from tests.fake_slack import FakeSlack
 from tests.slack_checks import all_text, assert_valid_message

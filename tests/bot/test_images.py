@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import Context
-from bot.demo import DEMO_TEAM, run_demo
-from bot.images import RenderError, spend_svg, stack_map_svg, to_png
-from bot.rasterise import font_files
+from cli.demo import DEMO_TEAM, run_demo
 from core.analysis import analyse
 from core.picture import layout
 from core.stack import stack_map
 from db import open_store
+from stack import Context
+from stack.pictures import RenderError, spend_svg, stack_map_svg, to_png
+from stack.rasterise import font_files
 from templates.svg import render_svg
 from tests import png
 from tests.core.analysis.helpers import TODAY
@@ -129,6 +129,6 @@ def test_it_loads_only_fonts_installed_with_the_project() -> None:
 
 
 def test_it_gives_up_on_a_drawing_that_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.images.DRAW_SECONDS", 0.001)
+    monkeypatch.setattr("stack.pictures.DRAW_SECONDS", 0.001)
     with pytest.raises(RenderError, match="took over"):
         to_png(word("Noto Sans", "slow"))

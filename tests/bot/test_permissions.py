@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.commands import Context, run_command
-from bot.commands.forms.review import submit_review_form
-from bot.commands.forms.tool import ToolForm, submit_tool_form
 from core.preferences import SETTINGS
 from core.reviews import DECISIONS
+from stack import Context, run_command
+from stack.forms.review import submit_review_form
+from stack.forms.tool import ToolForm, submit_tool_form
 from tests.conftest import BOB, Stack
 from tests.slack_checks import all_text, assert_valid_message
 

@@ -13,13 +13,13 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from bot import recorded
-from bot.commands.run import HANDLERS
 from bot.recorded import Clients
 from core import grammar
 from db import commands
 from db.commands import LEASE, Claim
 from db.engine import session_scope
 from db.models import ANSWERED, DONE, EXPIRED, RUNNING, SlackCommand
+from stack.run import HANDLERS
 from tests.bot.server import Server, children
 from tests.conftest import NOW
 from tests.fake_slack import FakeSlack, server_error

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.images import draw, spend_svg
 from db.engine import session_scope
 from db.spend import monthly_totals
 from db.tools import get_workspace
+from stack import Context
+from stack.pictures import draw, spend_svg
 from tests.bot.test_billing import bill, sample
 from tests.conftest import ALICE, NOW, TEAM, Stack
 

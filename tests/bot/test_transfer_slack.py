@@ -13,12 +13,12 @@ from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
 from bot import recorded
-from bot.commands import Context, run_command
 from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
 from bot.slack import Shared, stack_context
 from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
+from stack import Context, run_command
 from tests.conftest import NOW
 from tests.fake_slack import FakeSlack, Reply, error
 from tests.slack_checks import all_text, assert_valid_message

@@ -31,7 +31,7 @@ def test_it_runs_a_pass_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_slack:
         "PYTHONPATH": str(ROOT),
     }
     clock = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "clock"],
+        [sys.executable, "-m", "cli.main", "clock"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -60,7 +60,7 @@ def test_it_refuses_to_start_without_a_slack_token(tmp_path: Path) -> None:
     }
     for command in (["clock"], ["socket"], ["run-job", "digest"]):
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", *command], env=env, capture_output=True, text=True,
+            [sys.executable, "-m", "cli.main", *command], env=env, capture_output=True, text=True,
             timeout=60, check=False,
         )  # fmt: skip
         assert result.returncode == 2, command

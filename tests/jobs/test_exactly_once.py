@@ -30,7 +30,7 @@ def run_job(database_url: str, fake: FakeSlack) -> subprocess.Popen[bytes]:
         "SLACK_API_URL": fake.url,
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-m", "bot.cli", "run-job", "reviews", "--now", WHEN]
+    command = [sys.executable, "-m", "cli.main", "run-job", "reviews", "--now", WHEN]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 

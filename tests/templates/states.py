@@ -21,9 +21,6 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 import templates.render
-from bot.commands import Context, Reply
-from bot.commands.findings import load_findings
-from bot.commands.forms.review import claim_tool
 from bot.outbound import Directory
 from core.text import normalise
 from db import open_store
@@ -33,6 +30,9 @@ from db.tools import add_tool, ensure_workspace, get_workspace
 from jobs.deliver import Letter
 from jobs.digest import run_digests
 from jobs.reviews import run_reviews
+from stack import Context, Reply
+from stack.findings import load_findings
+from stack.forms.review import claim_tool
 from tests.conftest import ALICE, BOB, NOW, TEAM, FakeClock, Stack
 from tests.fake_slack import FakeSlack, error
 

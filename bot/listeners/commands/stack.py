@@ -8,15 +8,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot import recorded
-from bot.commands import Context, Reply
-from bot.commands.base import refusal
-from bot.commands.forms.tool import FormRequest, tool_form, wants_form
-from bot.commands.transfer import parse_transfer
 from bot.listeners.transfer import transfer_command
 from bot.slack import engine_of, later, stack_context, unescape
 from core.errors import Rejected
 from db import commands
 from db.engine import session_scope
+from stack import Context, Reply
+from stack.base import refusal
+from stack.files import parse_transfer
+from stack.forms.tool import FormRequest, tool_form, wants_form
 
 
 def stack_command(

@@ -5,9 +5,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.forms.tool import ToolForm, submit_tool_form
 from bot.listeners.payload import answer_form, list_value, text_value
 from bot.slack import engine_of, stack_context
+from stack.forms.tool import ToolForm, submit_tool_form
 
 
 def tool_form_submitted(

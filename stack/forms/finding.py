@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import findings
-from bot.commands.base import Context, Reply, refusal
-from bot.commands.forms import Outcome, inline
-from bot.commands.run import ask_slack_first, run_parsed
 from core import grammar, options
 from core.errors import Rejected
 from db.engine import session_scope
 from db.tools import ensure_workspace
+from stack import findings
+from stack.base import Context, Reply, refusal
+from stack.forms import Outcome, inline
+from stack.run import ask_slack_first, run_parsed
 from templates.render import render_view
 
 

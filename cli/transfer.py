@@ -9,14 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.commands import Context
 from bot.outbound import make_client
-from bot.progress import Progress
-from bot.reports import import_message, problem_lines
-from bot.terminal import to_text
-from bot.transfer import FORMATS, email_lookup, export_stack, import_stack
+from cli.progress import Progress
 from core.settings import Settings
 from db import open_store
+from stack import Context
+from stack.reports import import_message, problem_lines
+from stack.transfer import FORMATS, email_lookup, export_stack, import_stack
+from templates.plain import to_text
 
 COMMANDS = frozenset({"import", "export", "import-billing"})
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         return EXIT_MISUSE
     context = Context(team_id=args.team, user_id=args.user, now=now)
     if args.command == "import-billing":
-        from bot.billing import run_billing_cli
+        from stack.billing import run_billing_cli
 
         return run_billing_cli(path, context, settings, dry_run=args.dry_run)
     engine = open_store(settings.database_url)

@@ -9,14 +9,14 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from bot.commands.base import Context, Reply, is_admin, refuse
-from bot.reports import import_message
-from bot.transfer import FORMATS, export_rows, export_text, import_stack
 from core.errors import Rejected
 from core.importing import Lookup
 from core.text import nearest
 from db.engine import session_scope
 from db.tools import ensure_workspace
+from stack.base import Context, Reply, is_admin, refuse
+from stack.reports import import_message
+from stack.transfer import FORMATS, export_rows, export_text, import_stack
 from templates.render import Message, render
 
 MAX_FILE = 5_000_000  # bytes; a bigger stack is imported from the terminal

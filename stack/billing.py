@@ -19,11 +19,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.progress import Progress
-from bot.reports import problem_lines, worded
-from bot.seen import SeenRows
-from bot.terminal import to_text
+from cli.progress import Progress
 from core import billing
 from core.catalog import load_catalog
 from core.errors import Rejected
@@ -35,6 +31,10 @@ from db import open_store
 from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
+from stack import Context
+from stack.reports import problem_lines, worded
+from stack.seen import SeenRows
+from templates.plain import to_text
 from templates.render import Message, render
 
 BATCH = 65_536  # Parquet rows per batch: a few MB of columns at a time

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.terminal import plain
-from bot.transfer import ImportReport
 from core.importing import Problem
+from stack.transfer import ImportReport
+from templates.plain import plain
 from templates.render import Message, render
 
 SHOWN = 20  # problems listed in one Slack message; the rest are counted

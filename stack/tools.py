@@ -6,9 +6,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.commands.actual import load_actuals
-from bot.commands.base import Context, Reply, check_people, is_admin, refuse
-from bot.commands.findings import stack_picture, workspace_tools
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
 from core.coverage import coverage
@@ -20,6 +17,9 @@ from core.reviews import next_review
 from core.text import nearest, normalise
 from db import tools as store
 from db.models import ACTIVE, RETIRED, Tool, Workspace
+from stack.actual import load_actuals
+from stack.base import Context, Reply, check_people, is_admin, refuse
+from stack.findings import stack_picture, workspace_tools
 from templates.render import render
 
 LIST_LIMIT = 40  # tools in one list reply; the rest are counted and the reader told how to narrow

@@ -19,9 +19,6 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands.base import Context
-from bot.commands.run import ask_slack_first
-from bot.commands.tools import column_values
 from core import backstage
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
@@ -32,6 +29,9 @@ from core.text import nearest, normalise
 from db import tools as store
 from db.engine import session_scope
 from db.models import ACTIVE, Tool, Workspace
+from stack.base import Context
+from stack.run import ask_slack_first
+from stack.tools import column_values
 
 FORMATS = ("csv", "json", "backstage")
 ACTION = "import"

@@ -15,14 +15,11 @@ from typing import Any
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
-from bot.commands import Context, run_command
-from bot.commands.findings import analyse_tools, workspace_tools
-from bot.demo import run_demo
 from bot.outbound import directory
-from bot.terminal import to_text
-from bot.transfer_cli import COMMANDS as TRANSFER_COMMANDS
-from bot.transfer_cli import add_parsers as add_transfer_parsers
-from bot.transfer_cli import run as run_transfer
+from cli.demo import run_demo
+from cli.transfer import COMMANDS as TRANSFER_COMMANDS
+from cli.transfer import add_parsers as add_transfer_parsers
+from cli.transfer import run as run_transfer
 from core.analysis import Finding, Summary, summarise
 from core.layers import LAYER_BY_NUMBER
 from core.settings import Settings, SettingsError
@@ -30,6 +27,9 @@ from db import open_store
 from db.engine import session_scope
 from db.migrate import upgrade
 from db.tools import get_workspace, purge_workspace
+from stack import Context, run_command
+from stack.findings import analyse_tools, workspace_tools
+from templates.plain import to_text
 
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
@@ -158,7 +158,7 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
 
 def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     """`stackbot map`: the map (or the spend chart) as a picture file."""
-    from bot import images  # the renderer and its fonts load only for this command
+    from stack import pictures as images  # the renderer and its fonts load only for this command
 
     if not (args.png or args.svg):
         print("stackbot map: say where to write it: --png FILE or --svg FILE", file=sys.stderr)

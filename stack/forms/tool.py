@@ -9,10 +9,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import tools
-from bot.commands.base import Context, Reply, refusal
-from bot.commands.forms import Outcome, inline
-from bot.commands.run import ask_slack_first, run_parsed
 from core import grammar, options
 from core.catalog import load_catalog
 from core.errors import Rejected
@@ -22,6 +18,10 @@ from core.options import ToolFields
 from core.text import normalise
 from db.engine import session_scope
 from db.tools import cost_of, ensure_workspace
+from stack import tools
+from stack.base import Context, Reply, refusal
+from stack.forms import Outcome, inline
+from stack.run import ask_slack_first, run_parsed
 from templates.render import render_view
 
 OPTIONS_LIMIT = 20

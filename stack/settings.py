@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply, is_admin, refuse
 from core import grammar
 from core.preferences import SETTINGS
 from db.models import Workspace
 from db.tools import record_event
+from stack.base import Context, Reply, is_admin, refuse
 from templates.render import render
 
 

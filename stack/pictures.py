@@ -1,7 +1,7 @@
 """The pictures: drawn as SVG from templates, turned into PNG, and shown in Slack.
 
 PNG comes from resvg (the resvg-py wheel: no system library, no network), run in a child
-process by bot.rasterise with the fonts the project installs as packages (Noto Sans and its
+process by stack.rasterise with the fonts the project installs as packages (Noto Sans and its
 Arabic, Hebrew, symbol and emoji companions from manimgx-fonts, Noto Sans CJK from
 cvttf-NotoSansCJK-Regular). System fonts are never loaded, so a picture looks the same on every
 machine, including one with no fonts installed at all.
@@ -22,8 +22,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.commands.findings import analyse_tools, workspace_tools
 from bot.slack import display_name
 from core.picture import layout
 from core.spend_chart import spend_chart
@@ -31,6 +29,8 @@ from core.stack import StackTool, stack_map
 from db.engine import session_scope
 from db.spend import monthly_totals
 from db.tools import get_workspace
+from stack import Context
+from stack.findings import analyse_tools, workspace_tools
 from templates.render import render, render_view
 from templates.svg import render_svg
 
@@ -48,12 +48,12 @@ class RenderError(Exception):
 def to_png(svg: str, *, zoom: float | None = None) -> bytes:
     """`svg` drawn as PNG: at twice its size, so it stays sharp on a phone's screen, unless it is
     taller than `SHARP_UP_TO` (a large stack), which is drawn at its own size to keep the
-    file and the time to draw it in bounds. Drawn in a child process (bot.rasterise)."""
+    file and the time to draw it in bounds. Drawn in a child process (stack.rasterise)."""
     if zoom is None:
         zoom = 2.0 if _height(svg) <= SHARP_UP_TO else 1.0
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "bot.rasterise", str(zoom)],
+            [sys.executable, "-m", "stack.rasterise", str(zoom)],
             input=svg.encode("utf-8"),
             capture_output=True,
             timeout=DRAW_SECONDS,

@@ -1,6 +1,6 @@
-"""SVG in on standard input, PNG out on standard output: `python -m bot.rasterise ZOOM`.
+"""SVG in on standard input, PNG out on standard output: `python -m stack.rasterise ZOOM`.
 
-bot.images runs this as a child process for every picture. resvg holds Python's interpreter
+stack.pictures runs this as a child process for every picture. resvg holds Python's interpreter
 lock for the whole drawing (measured: another thread ran at 2% of its speed during a 0.65 s
 drawing), so drawn in a web worker it would stall that worker's acks to Slack; in a child it
 cannot, it runs at the lowest CPU priority, and a crash in the Rust code ends the child, not

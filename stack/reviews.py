@@ -9,8 +9,6 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply, refuse
-from bot.commands.tools import find_tool, may_change
 from core import grammar
 from core.errors import Rejected
 from core.reviews import REVIEWED, decide
@@ -18,6 +16,8 @@ from core.schedule import digest_slot, local_date, next_digest_slot, next_review
 from db import deliveries
 from db.models import ACTIVE, RETIRED, Tool, Workspace
 from db.tools import cost_of, list_tools, record_event
+from stack.base import Context, Reply, refuse
+from stack.tools import find_tool, may_change
 from templates.render import Message, render
 
 SOON = timedelta(days=30)

@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import admins, findings, proposals, reviews, settings, tools
-from bot.commands.base import Context, Reply, refusal
 from core import grammar
 from core.errors import Rejected
 from core.options import ToolFields, UserRef
 from db.engine import session_scope
 from db.models import Workspace
 from db.tools import ensure_workspace, get_workspace
+from stack import admins, findings, proposals, reviews, settings, tools
+from stack.base import Context, Reply, refusal
 
 Handler = Callable[[Session, Workspace, Context, Any], Reply]
 # Called once with the reply, in the command's own transaction when it writes (so marking a

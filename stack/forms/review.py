@@ -9,16 +9,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import reviews
-from bot.commands.base import Context, Reply, refusal
-from bot.commands.forms import Outcome, inline
-from bot.commands.tools import may_change
 from core import grammar
 from core.errors import Rejected
 from core.reviews import DECISIONS
 from db.engine import session_scope
 from db.models import ACTIVE, Tool
 from db.tools import ensure_workspace, get_workspace, update_tool
+from stack import reviews
+from stack.base import Context, Reply, refusal
+from stack.forms import Outcome, inline
+from stack.tools import may_change
 from templates.render import Message, render, render_view
 
 

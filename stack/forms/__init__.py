@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.commands.base import Reply
-from bot.terminal import plain
+from stack.base import Reply
+from templates.plain import plain
 
 
 @dataclass(frozen=True, slots=True)

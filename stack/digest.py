@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.commands.actual import load_actuals
-from bot.commands.base import Context
-from bot.commands.findings import analyse_tools, workspace_tools
-from bot.commands.reviews import SOON
 from core.analysis import summarise
 from core.layers import LAYERS
 from core.stack import spend_by_currency
 from db import tools as store
 from db.models import Delivery, Workspace
+from stack.actual import load_actuals
+from stack.base import Context
+from stack.findings import analyse_tools, workspace_tools
+from stack.reviews import SOON
 from templates.render import render
 
 FINDINGS_SHOWN = 8

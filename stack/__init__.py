@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Context, Reply
-from bot.commands.run import run_command
+from stack.base import Context, Reply
+from stack.run import run_command
 
 __all__ = ["Context", "Reply", "run_command"]

@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from bot.commands.actual import load_actuals
-from bot.commands.base import Context, Reply
 from core import grammar
 from core.analysis import Finding, Summary, analyse, summarise
 from core.coverage import LayerCoverage, coverage
@@ -20,6 +18,8 @@ from core.text import nearest
 from db import findings as decisions
 from db import tools as store
 from db.models import Workspace
+from stack.actual import load_actuals
+from stack.base import Context, Reply
 from templates.render import render
 
 OVERLAPS_LIMIT = 25  # findings in one reply, each a section with its own button

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.commands.base import Context, Reply, is_admin, refuse
 from core import grammar
 from core.errors import Rejected
 from db import admins as store
 from db.models import Workspace
 from db.tools import record_event
+from stack.base import Context, Reply, is_admin, refuse
 from templates.render import render
 
 

@@ -10,9 +10,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
-from bot.commands.findings import workspace_tools
-from bot.commands.tools import column_values
 from core import grammar
 from core.catalog import load_catalog
 from core.errors import Rejected
@@ -26,6 +23,9 @@ from db import proposals as store
 from db import tools
 from db.engine import session_scope
 from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Workspace
+from stack.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
+from stack.findings import workspace_tools
+from stack.tools import column_values
 from templates.render import render
 
 

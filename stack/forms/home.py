@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands import findings
-from bot.commands.base import Context
-from bot.commands.run import ask_slack_first
-from bot.commands.tools import MAP_TOOLS_PER_LAYER
 from db.engine import session_scope
 from db.tools import ensure_workspace
+from stack import findings
+from stack.base import Context
+from stack.run import ask_slack_first
+from stack.tools import MAP_TOOLS_PER_LAYER
 from templates.render import render_view
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.commands import Context, run_command
-from bot.terminal import to_text
 from db import open_store
+from stack import Context, run_command
+from templates.plain import to_text
 
 DEMO_TEAM = "TDEMO"
 # Who types what. Ids look like Slack's; the terminal shows them as @UMAYA and so on.

@@ -1,5 +1,5 @@
 """The forms around proposals: the decline reason behind a proposal's Decline button, and the
-App Home's "Propose a tool". Pure of Slack: views and outcomes in, as bot/commands/forms.py."""
+App Home's "Propose a tool". Pure of Slack: views and outcomes in, as stack/forms/__init__.py."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.commands.base import Context, Reply, refusal
-from bot.commands.forms import Outcome, inline
-from bot.commands.proposals import decidable, run_decision
-from bot.commands.run import run_parsed
 from core import grammar
 from core.errors import Rejected
 from core.options import ToolFields, check_name, parse_option
 from db.engine import session_scope
 from db.tools import ensure_workspace
+from stack.base import Context, Reply, refusal
+from stack.forms import Outcome, inline
+from stack.proposals import decidable, run_decision
+from stack.run import run_parsed
 from templates.render import render_view
 
 # Refusals of the propose form, by the field they are about; the rest go under the name.
