@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.outbound import request_retry_handlers, send_posts
+from bot.pictures import send_picture
 from bot.slack import person_context
 from core.errors import Rejected
 from db import commands
@@ -33,7 +34,6 @@ from db.engine import session_scope
 from db.models import DONE
 from stack import Reply, run_command
 from stack.base import refusal
-from stack.pictures import send_picture
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0

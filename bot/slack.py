@@ -14,6 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
+from core.errors import Rejected
+from core.importing import Lookup
 from core.people import Person, person_from_slack
 from stack import Context
 
@@ -148,3 +150,35 @@ def _is_admin(user: dict[str, Any]) -> bool:
 def _zone(user: dict[str, Any]) -> str | None:
     zone = user.get("tz")
     return zone if isinstance(zone, str) and zone else None
+
+
+def email_lookup(client: WebClient | None) -> Lookup:
+    """Slack's users.lookupByEmail (scope users:read.email), asked once per email; without a
+    client, an email is refused with what would work instead."""
+    found: dict[str, str | None] = {}
+
+    def lookup(email: str) -> str | None:
+        key = email.casefold()
+        if key not in found:
+            found[key] = _ask(client, email)
+        return found[key]
+
+    return lookup
+
+
+def _ask(client: WebClient | None, email: str) -> str | None:
+    if client is None:
+        raise Rejected("email_needs_slack", value=email)
+    try:
+        response = client.users_lookupByEmail(email=email)
+    except SlackApiError as error:
+        if error.response.get("error") == "users_not_found":
+            return None
+        if error.response.get("error") == "missing_scope":
+            raise Rejected(
+                "needs_scope", scope="users:read.email", what="look people up by email"
+            ) from None
+        raise Rejected("email_needs_slack", value=email) from None
+    user = response.get("user") or {}
+    user_id = user.get("id")
+    return user_id if isinstance(user_id, str) and not user.get("deleted") else None

@@ -186,9 +186,10 @@ def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
-    from jobs.deliver import Letter, retry
+    from jobs.deliver import retry
     from jobs.digest import run_digests
     from jobs.reviews import run_reviews
+    from stack.letters import Letter
 
     if args.now is not None:
         try:

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.outbound import make_client
+from bot.slack import email_lookup
 from cli.progress import Progress
 from core.settings import Settings
 from db import open_store
 from stack import Context
 from stack.reports import import_message, problem_lines
-from stack.transfer import FORMATS, email_lookup, export_stack, import_stack
+from stack.transfer import FORMATS, export_stack, import_stack
 from templates.plain import to_text
 
 COMMANDS = frozenset({"import", "export", "import-billing"})
@@ -53,8 +54,6 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         return EXIT_MISUSE
     context = Context(team_id=args.team, user_id=args.user, now=now)
     if args.command == "import-billing":
-        from stack.billing import run_billing_cli
-
         return run_billing_cli(path, context, settings, dry_run=args.dry_run)
     engine = open_store(settings.database_url)
     client = make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
@@ -86,3 +85,22 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
+    from stack.billing import billing_message, import_billing  # loaded only when a bill is imported
+
+    engine = open_store(settings.database_url)
+    try:
+        with path.open("rb") as binary, Progress(path.stat().st_size, binary) as progress:
+            report = import_billing(engine, context, binary, dry_run=dry_run, progress=progress)
+    finally:
+        engine.dispose()
+    print(to_text(billing_message(report, source=path.name, shown=0)))
+    for line in problem_lines(report.bill.problems):
+        print(line)
+    if report.bill.problem_count > len(report.bill.problems):
+        print(
+            f"…and {report.bill.problem_count - len(report.bill.problems):,} more rows like these"
+        )
+    return 1 if report.bill.problem_count else 0

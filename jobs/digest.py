@@ -14,10 +14,11 @@ from db import deliveries
 from db.deliveries import SKIPPED
 from db.engine import session_scope
 from db.models import Workspace
-from jobs.deliver import Letter, send
+from jobs.deliver import send
 from jobs.digest_picture import follow_with_picture
 from jobs.reviews import Report
 from stack.digest import build_digest, digest_context
+from stack.letters import Letter
 
 # Digests go to different workspaces, so they can go out side by side: against Slack's real
 # latency (~100 ms a post) a serial pass over 1,000 workspaces would take minutes.

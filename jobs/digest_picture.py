@@ -15,11 +15,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.outbound import Directory
+from bot.pictures import names, upload
 from db import deliveries
 from db.engine import session_scope
 from db.models import SENT, Workspace
 from stack.digest import digest_context
-from stack.pictures import RenderError, draw, to_png, upload
+from stack.pictures import RenderError, draw, to_png
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def follow_with_picture(
     try:
         context = digest_context(workspace, now)
         drawings = [
-            draw(engine, context, kind, where="digest", client=poster.client)
+            draw(
+                engine, context, kind, where="digest", name_of=names(poster.client, context.team_id)
+            )
             for kind in ("map", "spend")
         ]
         files = [(d, to_png(d.svg)) for d in drawings if d is not None]

@@ -16,7 +16,8 @@ from db import deliveries
 from db.admins import stack_admins
 from db.engine import session_scope
 from db.models import Tool, Workspace
-from jobs.deliver import Letter, send
+from jobs.deliver import send
+from stack.letters import Letter
 from stack.reviews import reminder_message
 
 # Leads are at most a year: a tool due later than this has no stage yet.

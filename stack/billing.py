@@ -14,27 +14,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from cli.progress import Progress
 from core import billing
 from core.catalog import load_catalog
 from core.errors import Rejected
 from core.importing import Problem
-from core.settings import Settings
 from core.tabular import read_table, sniff, text_lines
 from core.text import normalise
-from db import open_store
 from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
 from stack import Context
-from stack.reports import problem_lines, worded
+from stack.reports import worded
 from stack.seen import SeenRows
-from templates.plain import to_text
 from templates.render import Message, render
 
 BATCH = 65_536  # Parquet rows per batch: a few MB of columns at a time
@@ -237,23 +232,6 @@ def billing_message(report: BillingReport, *, source: str, shown: int = 20) -> M
         matched=report.matched[:15],
         unclaimed=report.unclaimed[:10],
     )
-
-
-def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
-    engine = open_store(settings.database_url)
-    try:
-        with path.open("rb") as binary, Progress(path.stat().st_size, binary) as progress:
-            report = import_billing(engine, context, binary, dry_run=dry_run, progress=progress)
-    finally:
-        engine.dispose()
-    print(to_text(billing_message(report, source=path.name, shown=0)))
-    for line in problem_lines(report.bill.problems):
-        print(line)
-    if report.bill.problem_count > len(report.bill.problems):
-        print(
-            f"…and {report.bill.problem_count - len(report.bill.problems):,} more rows like these"
-        )
-    return 1 if report.bill.problem_count else 0
 
 
 def _cents(amount: Decimal) -> Decimal:

@@ -1,4 +1,4 @@
-"""The pictures: drawn as SVG from templates, turned into PNG, and shown in Slack.
+"""The pictures: drawn as SVG from templates and turned into PNG (bot.pictures shows them).
 
 PNG comes from resvg (the resvg-py wheel: no system library, no network), run in a child
 process by stack.rasterise with the fonts the project installs as packages (Noto Sans and its
@@ -9,20 +9,14 @@ machine, including one with no fonts installed at all.
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from slack_bolt import Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.slack import display_name
 from core.picture import layout
 from core.spend_chart import spend_chart
 from core.stack import StackTool, stack_map
@@ -31,10 +25,9 @@ from db.spend import monthly_totals
 from db.tools import get_workspace
 from stack import Context
 from stack.findings import analyse_tools, workspace_tools
-from templates.render import render, render_view
+from templates.render import render_view
 from templates.svg import render_svg
 
-log = logging.getLogger(__name__)
 MAX_NAMES = 40  # owners named per picture; the rest are shown by their Slack id
 DRAW_SECONDS = 60  # a 300-tool map takes 1-3 s on a busy two-core machine
 SHARP_UP_TO = 2000  # px of picture height drawn at twice the size
@@ -87,11 +80,15 @@ class Drawing:
         return "stack-map.png" if self.kind == "map" else "stack-spend.png"
 
 
+NameOf = Callable[[str], str | None]  # a person's id -> the name to show, or None
+
+
 def draw(
-    engine: Engine, context: Context, kind: str, *, where: str, client: WebClient | None = None
+    engine: Engine, context: Context, kind: str, *, where: str, name_of: NameOf | None = None
 ) -> Drawing | None:
-    """The workspace's map or spend chart, or None when it has no stack stored. With a
-    `client`, owners are shown by the names Slack shows for them."""
+    """The workspace's map or spend chart, or None when it has no stack stored. With
+    `name_of`, owners are shown by name (the first `MAX_NAMES` owners, so a huge stack costs
+    a bounded number of lookups); otherwise by their Slack id."""
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=context.team_id)
         if workspace is None:
@@ -109,18 +106,16 @@ def draw(
         svg = render_svg("spend_chart", chart=chart)
         words = render_view("picture_posted", kind=kind, chart=chart, picture=None, where=where)
     else:
-        people = _people(client, context.team_id, tools) if client is not None else None
+        people = _names(tools, name_of) if name_of is not None else None
         picture = layout(summary, findings, people=people)
         svg = render_svg("stack_map", picture=picture)
         words = render_view("picture_posted", kind=kind, picture=picture, chart=None, where=where)
     return Drawing(kind, svg, words["text"], words["alt"][:1000], words["title"])
 
 
-def _people(client: WebClient, team_id: str, tools: Sequence[StackTool]) -> dict[str, str]:
-    """Owners' names, asked of Slack (and kept a few minutes by bot.slack); the first
-    `MAX_NAMES` owners only, so a huge stack costs a bounded number of calls."""
+def _names(tools: Sequence[StackTool], name_of: NameOf) -> dict[str, str]:
     owners = sorted({t.owner_id for t in tools if t.owner_id and t.active})[:MAX_NAMES]
-    found = {owner: display_name(client, team_id, owner) for owner in owners}
+    found = {owner: name_of(owner) for owner in owners}
     return {owner: name for owner, name in found.items() if name}
 
 
@@ -134,51 +129,3 @@ def spend_svg(engine: Engine, context: Context) -> str | None:
     """The workspace's spend per layer and currency as SVG, or None with no stack stored."""
     drawn = draw(engine, context, "spend", where="file")
     return drawn.svg if drawn else None
-
-
-def send_picture(
-    client: WebClient, engine: Engine, context: Context, respond: Respond, kind: str
-) -> None:
-    """`/stack map image`, `/stack spend image`: the picture as a PNG file in the person's DM
-    with stackbot (a file cannot be shown to one person in a channel). A failure is told to
-    the person, who still has the text."""
-    try:
-        drawn = draw(engine, context, kind, where="dm", client=client)
-        if drawn is None:
-            return
-        opened = client.conversations_open(users=context.user_id)
-        upload(client, [(drawn, to_png(drawn.svg))], channel=str(opened["channel"]["id"]))
-    except RenderError:
-        log.exception("the %s picture could not be drawn", kind)
-        respond(**_failed(kind, "drawing_failed"))
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "slack_error")
-        log.warning("the %s picture could not be sent: %s", kind, code)
-        respond(**_failed(kind, code))
-
-
-def upload(
-    client: WebClient,
-    files: Sequence[tuple[Drawing, bytes]],
-    *,
-    channel: str | None,
-    thread_ts: str | None = None,
-) -> list[str]:
-    """Upload the PNGs in one message (into `channel`'s `thread_ts`, or, with no channel,
-    visible to the app alone) and return the files' ids."""
-    extra: dict[str, Any] = {}
-    if channel is not None:
-        extra = {"channel": channel, "initial_comment": files[0][0].text}
-        if thread_ts is not None:
-            extra["thread_ts"] = thread_ts
-    uploads = [
-        {"file": png, "filename": d.filename, "title": d.title, "alt_txt": d.alt}
-        for d, png in files
-    ]
-    answer = client.files_upload_v2(file_uploads=uploads, **extra)
-    return [str(f["id"]) for f in answer["files"]]
-
-
-def _failed(kind: str, reason: str) -> dict[str, Any]:
-    message = render("picture_failed", kind=kind, reason=reason)
-    return {"response_type": "ephemeral", "text": message["text"], "blocks": message["blocks"]}

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.slack import engine_of, stack_context
+from bot.slack import email_lookup, engine_of, stack_context
 from core.errors import Rejected
 from stack.base import Context, refusal
 from stack.files import (
@@ -27,7 +27,6 @@ from stack.files import (
     may_import,
     parse_transfer,
 )  # fmt: skip
-from stack.transfer import email_lookup
 from templates.render import Message, render, render_view
 
 logger = logging.getLogger(__name__)

@@ -27,12 +27,12 @@ from db import open_store
 from db.engine import session_scope
 from db.models import Tool
 from db.tools import add_tool, ensure_workspace, get_workspace
-from jobs.deliver import Letter
 from jobs.digest import run_digests
 from jobs.reviews import run_reviews
 from stack import Context, Reply
 from stack.findings import load_findings
 from stack.forms.review import claim_tool
+from stack.letters import Letter
 from tests.conftest import ALICE, BOB, NOW, TEAM, FakeClock, Stack
 from tests.fake_slack import FakeSlack, error
 
