@@ -34,6 +34,7 @@ from db.engine import session_scope
 from db.models import DONE
 from stack import Reply, run_command
 from stack.base import refusal
+from stack.run import people_named
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0
@@ -57,9 +58,11 @@ def run(engine: Engine, client: WebClient, claim: Claim) -> None:
     if claim.status == DONE and claim.result is not None:
         _answer(engine, claim, claim.result)
         return
+    now = datetime.now(UTC)  # a command runs at the time it runs, read here at the edge
     context = person_context(
-        client, team_id=claim.team_id, user_id=claim.user_id, channel_id=claim.channel_id
-    )
+        client, team_id=claim.team_id, user_id=claim.user_id, channel_id=claim.channel_id,
+        named=people_named(claim.text, today=now.date()), now=now,
+    )  # fmt: skip
 
     def finish(session: Session, reply: Reply) -> None:
         if not commands.finish(session=session, command=claim, result=reply.response()):

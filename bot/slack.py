@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,25 +67,56 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def team_of(context: BoltContext) -> str:
+    return context.team_id or context.enterprise_id or ""
+
+
 def stack_context(
-    context: BoltContext, client: WebClient, *, user_id: str, channel_id: str | None = None
+    context: BoltContext,
+    client: WebClient,
+    *,
+    user_id: str,
+    channel_id: str | None = None,
+    named: Iterable[str] = (),
 ) -> Context:
-    team_id = context.team_id or context.enterprise_id or ""
-    return person_context(client, team_id=team_id, user_id=user_id, channel_id=channel_id)
+    return person_context(
+        client, team_id=team_of(context), user_id=user_id, channel_id=channel_id, named=named
+    )
+
+
+def asked(client: WebClient, who: Context, *, named: Iterable[str] = ()) -> Context:
+    """`who` (team, person, channel and time only) with what Slack says about them added."""
+    return person_context(
+        client, team_id=who.team_id, user_id=who.user_id, channel_id=who.channel_id,
+        named=named, now=who.now,
+    )  # fmt: skip
 
 
 def person_context(
-    client: WebClient, *, team_id: str, user_id: str, channel_id: str | None = None
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None = None,
+    named: Iterable[str] = (),
+    now: datetime | None = None,
 ) -> Context:
-    """Who asks, with Slack asked (users.info, through `client`) only if a command needs it."""
+    """Who asks, and the people `named` as owners, as Slack describes them: asked here, before
+    any transaction opens (users.info through `client`, each answer kept a few minutes)."""
+    asker = _user(client, team_id, user_id)
+    people = {}
+    for other in dict.fromkeys(named):
+        person = _person(_user(client, team_id, other))
+        if person is not None:
+            people[other] = person
     return Context(
         team_id=team_id,
         user_id=user_id,
         channel_id=channel_id,
-        now=datetime.now(UTC),  # requests read the clock here, at the edge
-        slack_admin=lambda: _is_admin(_user(client, team_id, user_id)),
-        slack_zone=lambda: _zone(_user(client, team_id, user_id)),
-        person=lambda named: _person(_user(client, team_id, named)),
+        now=now or datetime.now(UTC),  # requests read the clock here, at the edge
+        slack_admin=_is_admin(asker),
+        zone=_zone(asker),
+        people=people,
     )
 
 

@@ -42,7 +42,7 @@ SHOW = ("/stack map", "/stack overlaps", "/stack spend", "/stack list", "/stack 
 
 def _member(user: str, now: datetime) -> Context:
     """The demo's people are ordinary members: each changes only the tools they own."""
-    return Context(team_id=DEMO_TEAM, user_id=user, now=now, slack_admin=lambda: False)
+    return Context(team_id=DEMO_TEAM, user_id=user, now=now, slack_admin=False)
 
 
 def run_demo(path: Path, *, now: datetime, out: Callable[[str], None]) -> None:

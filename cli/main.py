@@ -108,7 +108,7 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         channel_id=args.channel,
         now=now,
         # Trust is asked for, never assumed: without --admin the terminal is a member.
-        slack_admin=(lambda: True) if args.admin else (lambda: False),
+        slack_admin=args.admin,
     )
     engine = _engine(settings)
     try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,14 +19,6 @@ from db.tools import record_event
 from templates.render import Message, render
 
 
-def _not_known() -> bool:
-    return False
-
-
-def _nobody(user_id: str) -> Person | None:
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Context:
     """Who is asking, from where, and when."""
@@ -35,15 +27,17 @@ class Context:
     user_id: str
     now: datetime
     channel_id: str | None = None
-    # Whether Slack says the person is a workspace admin or owner. A callable, so that Slack is
-    # asked (users.info) only by a command that needs to know. Not said means not an admin:
-    # Slack's listeners pass what users.info says, the terminal passes --admin.
-    slack_admin: Callable[[], bool] = _not_known
-    # The person's IANA time zone in Slack, asked only when a workspace is first seen.
-    slack_zone: Callable[[], str | None] = lambda: None
-    # What Slack says about an account (users.info), asked only for a person named as an owner
-    # or backup owner. None: not known (the terminal), and taken at its word.
-    person: Callable[[str], Person | None] = _nobody
+    # Everything below is what Slack said before the command began (bot.slack asks it), so no
+    # transaction ever waits on Slack. Whether the person is a workspace admin or owner: not
+    # said means not an admin (the terminal passes --admin).
+    slack_admin: bool = False
+    zone: str | None = None  # the person's IANA time zone, for a workspace seen the first time
+    # The accounts the command names as owners or backup owners, as Slack describes them. A
+    # person not in it is not known (the terminal) and taken at the command's word.
+    people: Mapping[str, Person] = field(default_factory=dict)
+
+    def person(self, user_id: str) -> Person | None:
+        return self.people.get(user_id)
 
     def today(self, workspace: Workspace) -> date:
         """The date in the workspace's own time zone."""
@@ -56,7 +50,7 @@ def is_admin(session: Session, workspace: Workspace, context: Context) -> bool:
     named = admins.is_stack_admin(
         session=session, workspace_id=workspace.id, user_id=context.user_id
     )
-    return named or context.slack_admin()
+    return named or context.slack_admin
 
 
 def check_people(

@@ -54,7 +54,6 @@ def export_file(engine: Engine, context: Context, fmt: str, today: date) -> tupl
 def may_import(engine: Engine, context: Context) -> Reply | None:
     """None when the person may import; else a refusal (and the attempt is recorded). An
     import changes tools others own, so it is for stack admins, as changing any tool is."""
-    context.slack_admin()  # asked of Slack now, not while the write transaction holds its lock
     with session_scope(engine) as session:
         workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
         if is_admin(session, workspace, context):

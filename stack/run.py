@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -57,11 +58,8 @@ def run_command(
 
     A leading "/stack" is ignored, so a command pasted whole into the terminal works too.
     """
-    stripped = text.lstrip()
-    if stripped.startswith("/stack") and stripped[6:7] in ("", " ", "\t", "\n"):
-        text = stripped[6:]
     try:
-        command = grammar.parse(text, today=context.now.date())
+        command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
         return _finished(engine, refusal(rejected), finish)
     return run_parsed(engine, context, command, finish=finish)
@@ -78,32 +76,21 @@ def writes(command: grammar.Command) -> bool:
     return not isinstance(command, READ_ONLY)
 
 
-def ask_slack_first(engine: Engine, context: Context) -> bool:
-    """Whether the workspace is new; if it is, its zone is asked of Slack now (one users.info,
-    cached), not inside the write transaction that creates it, whose lock every other request
-    would wait behind while Slack answers. Call it before any write that may create the
-    workspace."""
+def is_new(engine: Engine, team_id: str) -> bool:
+    """Whether the workspace has no row yet (its first command creates it: a write)."""
     with session_scope(engine, write=False) as session:
-        new = get_workspace(session=session, team_id=context.team_id) is None
-    if new:
-        context.slack_zone()
-    return new
+        return get_workspace(session=session, team_id=team_id) is None
 
 
 def run_parsed(
     engine: Engine, context: Context, command: grammar.Command, *, finish: Finish | None = None
 ) -> Reply:
     """Do `command` in one transaction; a refusal rolls it back and says what would work."""
-    new = ask_slack_first(engine, context)
-    write = writes(command) or new  # creating the workspace is a write
-    if write:
-        context.slack_admin()  # likewise asked before the write transaction, not inside it
-        for user_id in _people_named(command):  # who may own a tool, asked now too
-            context.person(user_id)
+    write = writes(command) or is_new(engine, context.team_id)  # creating one is a write
     try:
         with session_scope(engine, write=write) as session:
             workspace = ensure_workspace(
-                session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             reply = HANDLERS[type(command)](session, workspace, context, command)
             if write and finish is not None:
@@ -114,11 +101,24 @@ def run_parsed(
     return _finished(engine, reply, finish)
 
 
-def _people_named(command: grammar.Command) -> list[str]:
+def people_named(text: str, *, today: date) -> list[str]:
+    """The Slack ids the command `text` names as owner or backup owner: what the caller asks
+    Slack about before running it (nothing, when the command does not parse)."""
+    try:
+        command = grammar.parse(_without_prefix(text), today=today)
+    except Rejected:
+        return []
     fields = getattr(command, "fields", None)
     if not isinstance(fields, ToolFields):
         return []
     return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
+
+
+def _without_prefix(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith("/stack") and stripped[6:7] in ("", " ", "\t", "\n"):
+        return stripped[6:]
+    return text
 
 
 def _finished(engine: Engine, reply: Reply, finish: Finish | None) -> Reply:

@@ -28,7 +28,6 @@ from db import tools as store
 from db.engine import session_scope
 from db.models import ACTIVE, Tool, Workspace
 from stack.base import Context
-from stack.run import ask_slack_first
 from stack.tools import column_values
 
 FORMATS = ("csv", "json", "backstage")
@@ -63,11 +62,10 @@ def import_stack(
     rows = _read_rows(binary, context, report, lookup, progress)
     if report.problems:
         return report
-    ask_slack_first(engine, context)
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
-                session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             _apply(session, workspace, context, rows, report)
             if not report.applied:

@@ -131,7 +131,7 @@ class Stack:
             team_id=team or self.team,
             user_id=who,
             now=self.now,
-            slack_admin=lambda: who == ALICE,  # Slack says Alice is a workspace admin
+            slack_admin=who == ALICE,  # Slack says Alice is a workspace admin
         )
         return run_command(self.engine, context, command)
 

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.slack import email_lookup, engine_of, stack_context
+from bot.slack import asked, email_lookup, engine_of, stack_context
 from core.errors import Rejected
 from stack.base import Context, refusal
 from stack.files import (
@@ -43,10 +43,11 @@ def _ack(ack: Ack) -> None:
 
 
 def transfer_command(
-    engine: Engine, stack: Context, text: str, command: dict[str, Any], client: WebClient,
+    engine: Engine, who: Context, text: str, command: dict[str, Any], client: WebClient,
     respond: Respond,
 ) -> bool:  # fmt: skip
     """Handle `/stack export …` or `/stack import`; False for any other command."""
+    stack = asked(client, who)
     try:
         transfer = parse_transfer(text)
     except Rejected as rejected:

@@ -14,15 +14,14 @@ from db.tools import ensure_workspace
 from stack import findings
 from stack.base import Context, Reply, refusal
 from stack.forms import Outcome, inline
-from stack.run import ask_slack_first, run_parsed
+from stack.run import run_parsed
 from templates.render import render_view
 
 
 def accept_form(engine: Engine, context: Context, finding_id: str) -> dict[str, Any] | Reply:
-    ask_slack_first(engine, context)
     with session_scope(engine) as session:
         workspace = ensure_workspace(
-            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
         )
         found = [
             f for f in findings.load_findings(session, workspace, context) if f.id == finding_id

@@ -10,16 +10,14 @@ from db.engine import session_scope
 from db.tools import ensure_workspace
 from stack import findings
 from stack.base import Context
-from stack.run import ask_slack_first
 from stack.tools import MAP_TOOLS_PER_LAYER
 from templates.render import render_view
 
 
 def home_view(engine: Engine, context: Context) -> dict[str, Any]:
-    ask_slack_first(engine, context)
     with session_scope(engine) as session:
         workspace = ensure_workspace(
-            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
         )
         picture = findings.stack_picture(session, workspace, context)
         zone = workspace.timezone

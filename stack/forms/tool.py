@@ -21,7 +21,7 @@ from db.tools import cost_of, ensure_workspace
 from stack import tools
 from stack.base import Context, Reply, refusal
 from stack.forms import Outcome, inline
-from stack.run import ask_slack_first, run_parsed
+from stack.run import run_parsed
 from templates.render import render_view
 
 OPTIONS_LIMIT = 20
@@ -64,13 +64,11 @@ class ToolForm:
 def tool_form(engine: Engine, context: Context, name: str | None) -> dict[str, Any] | Reply:
     """The add form (no `name`) or the edit form for the tool `name`, or a refusal."""
     metadata = {"channel": context.channel_id, "tool": None}
-    ask_slack_first(engine, context)
     # Whether the person is an admin, asked now (the form opens after Slack has its answer) so
     # that the submission, which must answer within 3 s, finds it in the cache.
-    context.slack_admin()
     with session_scope(engine) as session:
         workspace = ensure_workspace(
-            session=session, team_id=context.team_id, now=context.now, zone=context.slack_zone
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
         )
         tool = None
         if name is not None:

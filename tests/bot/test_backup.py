@@ -21,9 +21,7 @@ PEOPLE = {
 
 
 def _as_alice(engine: Engine, command: str) -> tuple[bool, str]:
-    context = Context(
-        team_id=TEAM, user_id=ALICE, now=NOW, slack_admin=lambda: True, person=PEOPLE.get
-    )
+    context = Context(team_id=TEAM, user_id=ALICE, now=NOW, slack_admin=True, people=PEOPLE)
     reply = run_command(engine, context, command)
     assert_valid_message(reply.message)
     return reply.ok, all_text(reply.message)

@@ -321,7 +321,7 @@ def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
 def seed(server: Server, t: str, *texts: str) -> list[Reply]:
     """Commands run on the server's store directly, as a workspace the server does not serve."""
     engine = create_engine(server.database_url)
-    context = Context(team_id=t, user_id=BOB, now=datetime.now(UTC), slack_admin=lambda: True)
+    context = Context(team_id=t, user_id=BOB, now=datetime.now(UTC), slack_admin=True)
     replies = [run_command(engine, context, text) for text in texts]
     engine.dispose()
     return replies

@@ -37,7 +37,7 @@ def _checked(reply: Reply) -> str:
 
 
 def _press(engine: Engine, who: str, number: int, *, approve: bool, team: str = TEAM) -> Reply:
-    context = Context(team_id=team, user_id=who, now=NOW, slack_admin=lambda: who == ALICE)
+    context = Context(team_id=team, user_id=who, now=NOW, slack_admin=who == ALICE)
     reason = None if approve else "Arize already watches drift for us"
     return run_decision(engine, context, number, approve=approve, reason=reason)
 

@@ -61,7 +61,7 @@ class Built:
             team_id=self.stack.team,
             user_id=user,
             now=self.stack.now,
-            slack_admin=lambda: user == ALICE,
+            slack_admin=user == ALICE,
         )
 
     def findings(self) -> list[str]:
