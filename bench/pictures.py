@@ -67,7 +67,7 @@ def _demo_tools() -> list[Any]:
     from db import open_store
     from db.engine import session_scope
     from db.tools import get_workspace
-    from stack.findings import workspace_tools
+    from stack.loaded import workspace_tools
 
     path = Path(tempfile.mkdtemp()) / "demo.db"
     run_demo(path, now=NOW, out=lambda _: None)

@@ -43,7 +43,10 @@ def home_image(client: WebClient, engine: Engine, context: Context) -> dict[str,
     """The image block for the Home, uploading the picture when it changed; None when it
     cannot be drawn or uploaded (the Home then shows the text map alone)."""
     try:
-        drawn = draw(engine, context, "map", where="home", name_of=names(client, context.team_id))
+        drawn = draw(
+            engine, context.team_id, context.now, "map", where="home",
+            name_of=names(client, context.team_id),
+        )  # fmt: skip
         if drawn is None:
             return None
         digest = hashlib.sha256(drawn.svg.encode()).hexdigest()

@@ -31,7 +31,10 @@ def send_picture(
     with stackbot (a file cannot be shown to one person in a channel). A failure is told to
     the person, who still has the text."""
     try:
-        drawn = draw(engine, context, kind, where="dm", name_of=names(client, context.team_id))
+        drawn = draw(
+            engine, context.team_id, context.now, kind, where="dm",
+            name_of=names(client, context.team_id),
+        )  # fmt: skip
         if drawn is None:
             return
         opened = client.conversations_open(users=context.user_id)

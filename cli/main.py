@@ -20,15 +20,16 @@ from cli.demo import run_demo
 from cli.transfer import COMMANDS as TRANSFER_COMMANDS
 from cli.transfer import add_parsers as add_transfer_parsers
 from cli.transfer import run as run_transfer
-from core.analysis import Finding, Summary, summarise
+from core.analysis import Finding, Summary
 from core.layers import LAYER_BY_NUMBER
+from core.schedule import local_date
 from core.settings import Settings, SettingsError
 from db import open_store
 from db.engine import session_scope
 from db.migrate import upgrade
 from db.tools import get_workspace, purge_workspace
 from stack import Context, run_command
-from stack.findings import analyse_tools, workspace_tools
+from stack.loaded import load_stack
 from templates.plain import to_text
 
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
@@ -137,10 +138,8 @@ def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> in
             if workspace is None:
                 print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
                 return EXIT_REJECTED
-            context = Context(team_id=args.team, user_id="", now=now)
-            tools = workspace_tools(session, workspace)
-            findings = analyse_tools(session, workspace, context, tools)
-            summary = summarise(findings, tools)
+            loaded = load_stack(session, workspace, local_date(now, workspace.timezone))
+            findings, summary = loaded.findings, loaded.summary
     finally:
         engine.dispose()
     if args.json:
@@ -165,9 +164,8 @@ def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         return EXIT_MISUSE
     engine = _engine(settings)
     try:
-        context = Context(team_id=args.team, user_id="", now=now)
         draw = images.spend_svg if args.spend else images.stack_map_svg
-        svg = draw(engine, context)
+        svg = draw(engine, args.team, now)
     finally:
         engine.dispose()
     if svg is None:

@@ -9,14 +9,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core.analysis import summarise
-from core.layers import LAYERS
-from core.stack import spend_by_currency
+from core.schedule import local_date
 from db import tools as store
 from db.models import Delivery, Workspace
-from stack.actual import load_actuals
-from stack.base import Context
-from stack.findings import analyse_tools, workspace_tools
+from stack.loaded import load_stack
 from stack.reviews import SOON
 from templates.render import render
 
@@ -34,32 +30,27 @@ class Digest:
 def build_digest(
     session: Session,
     workspace: Workspace,
-    context: Context,
     *,
+    now: datetime,
     period: str,
     previous: Delivery | None,
 ) -> Digest:
     assert workspace.id is not None
-    stack = workspace_tools(session, workspace)
-    analysed = analyse_tools(session, workspace, context, stack)
-    summary = summarise(analysed, stack)
-    findings = [f for f in analysed if not f.accepted]
+    today = local_date(now, workspace.timezone)
+    loaded = load_stack(session, workspace, today)
+    findings = [f for f in loaded.findings if not f.accepted]
     seen = set(previous.data.get("findings", [])) if previous else set()
     new = {f.id for f in findings if f.id not in seen} if previous else set()
-    totals = spend_by_currency(stack)
-    spend = [
-        (
-            layer,
-            spend_by_currency([t for t in stack if layer.number in t.layers], layer=layer.number),
-        )
-        for layer in LAYERS
-    ]
-    today = context.today(workspace)
+    spend = [(layer.layer, layer.spend) for layer in loaded.map.layers]
     due = sorted(
-        (t for t in stack if t.next_review_on is not None and t.next_review_on <= today + SOON),
+        (
+            t
+            for t in loaded.tools
+            if t.next_review_on is not None and t.next_review_on <= today + SOON
+        ),
         key=lambda t: (t.next_review_on, t.name.casefold()),
     )
-    since = previous.claimed_at if previous else context.now - timedelta(days=7)
+    since = previous.claimed_at if previous else now - timedelta(days=7)
     changes, change_count = store.list_history(
         session=session, workspace_id=workspace.id, since=since, limit=CHANGES_SHOWN
     )
@@ -69,10 +60,10 @@ def build_digest(
         period=period,
         findings=findings[:FINDINGS_SHOWN],
         finding_count=len(findings),
-        summary=summary,
+        summary=loaded.summary,
         new=new,
         spend=spend,
-        totals=totals,
+        totals=loaded.map.spend,
         due=due[:10],
         due_count=len(due),
         today=today,
@@ -80,12 +71,7 @@ def build_digest(
         change_count=change_count,
         since=since,
         zone=workspace.timezone,
-        actual=load_actuals(session, workspace, stack),
+        actual=loaded.actual,
     )
     empty = not findings and not due and not change_count
     return Digest(message=message, finding_ids=[f.id for f in findings], empty=empty)
-
-
-def digest_context(workspace: Workspace, now: datetime) -> Context:
-    """The clock acts as nobody in particular."""
-    return Context(team_id=workspace.team_id, user_id="", now=now)

@@ -2,93 +2,31 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlmodel import Session
 
 from core import grammar
-from core.analysis import Finding, Summary, analyse, summarise
-from core.coverage import LayerCoverage, coverage
+from core.analysis import Finding
 from core.errors import Rejected
-from core.layers import LAYER_BY_NUMBER, LAYERS
-from core.stack import StackMap, StackTool, spend_by_currency, stack_map
+from core.layers import LAYER_BY_NUMBER
 from core.text import nearest
 from db import findings as decisions
 from db import tools as store
 from db.models import Workspace
-from stack.actual import load_actuals
 from stack.base import Context, Reply
+from stack.loaded import load_stack
 from templates.render import render
 
 OVERLAPS_LIMIT = 25  # findings in one reply, each a section with its own button
 BAR_WIDTH = 20
 
 
-def load_findings(session: Session, workspace: Workspace, context: Context) -> list[Finding]:
-    """The workspace's findings now, marked accepted where the team decided so."""
-    return analyse_tools(session, workspace, context, workspace_tools(session, workspace))
-
-
-@dataclass(frozen=True, slots=True)
-class Picture:
-    """The seven-layer map, how well each layer is covered, and what the analysis says."""
-
-    map: StackMap
-    coverage: tuple[LayerCoverage, ...]
-    findings: list[Finding]
-    summary: Summary
-
-    @property
-    def open_findings(self) -> int:
-        return self.summary.open
-
-
-MARKED_RULES = frozenset({"tools-exceed-capabilities", "spend-share", "core-uncovered"})
-
-
-def stack_picture(session: Session, workspace: Workspace, context: Context) -> Picture:
-    """The map with over-invested and thin layers marked by the rule that fired."""
-    tools = workspace_tools(session, workspace)
-    found = analyse_tools(session, workspace, context, tools)
-    marked: dict[int, list[str]] = defaultdict(list)
-    for finding in found:
-        if finding.rule in MARKED_RULES and not finding.accepted:
-            for layer in finding.layers:
-                marked[layer].append(finding.rule)
-    return Picture(
-        map=stack_map(tools, marked={n: tuple(rules) for n, rules in marked.items()}),
-        coverage=coverage(tools),
-        findings=found,
-        summary=summarise(found, tools),
-    )
-
-
-def workspace_tools(session: Session, workspace: Workspace) -> list[StackTool]:
-    assert workspace.id is not None
-    rows = store.list_tools(session=session, workspace_id=workspace.id)
-    return [store.to_stack_tool(t) for t in rows]
-
-
-def analyse_tools(
-    session: Session, workspace: Workspace, context: Context, tools: list[StackTool]
-) -> list[Finding]:
-    assert workspace.id is not None
-    return analyse(
-        tools,
-        owned_layers=workspace.owned_layers,
-        today=context.today(workspace),
-        accepted=decisions.accepted_findings(session=session, workspace_id=workspace.id),
-    )
-
-
 def overlaps(
     session: Session, workspace: Workspace, context: Context, command: grammar.Overlaps
 ) -> Reply:
-    tools = workspace_tools(session, workspace)
-    findings = analyse_tools(session, workspace, context, tools)
-    summary = summarise(findings, tools)
+    loaded = load_stack(session, workspace, context.today(workspace))
+    findings, summary = loaded.findings, loaded.summary
     if command.layer is not None:
         findings = [f for f in findings if command.layer in f.layers]
     shown = [f for f in findings if f.accepted == command.accepted]
@@ -108,7 +46,8 @@ def accept(
     session: Session, workspace: Workspace, context: Context, command: grammar.AcceptFinding
 ) -> Reply:
     assert workspace.id is not None
-    finding = _finding(load_findings(session, workspace, context), command.finding_id)
+    findings = load_stack(session, workspace, context.today(workspace)).findings
+    finding = _finding(findings, command.finding_id)
     if finding.accepted:
         raise Rejected("finding_already_accepted", finding_id=finding.id)
     decisions.accept_finding(
@@ -142,7 +81,7 @@ def reopen(
     session: Session, workspace: Workspace, context: Context, command: grammar.ReopenFinding
 ) -> Reply:
     assert workspace.id is not None
-    findings = load_findings(session, workspace, context)
+    findings = load_stack(session, workspace, context.today(workspace)).findings
     finding = _finding(findings, command.finding_id)
     if not finding.accepted:
         raise Rejected("finding_not_accepted", finding_id=finding.id)
@@ -166,26 +105,23 @@ def spend(
 ) -> Reply:
     if command.image:
         return Reply(render("picture_coming", picture="spend"), picture="spend")
-    tools = workspace_tools(session, workspace)
-    totals = spend_by_currency(tools)
-    rows = []
-    for layer in LAYERS:
-        members = [t for t in tools if layer.number in t.layers]
-        by_currency = spend_by_currency(members, layer=layer.number)
-        rows.append(
-            {
-                "layer": layer,
-                "tools": len(members),
-                "spend": [
-                    (currency, amount, _share(amount, totals[currency]))
-                    for currency, amount in by_currency.items()
-                ],
-            }
-        )
-    actual = load_actuals(session, workspace, tools)
+    loaded = load_stack(session, workspace, context.today(workspace))
+    totals = loaded.map.spend
+    rows = [
+        {
+            "layer": layer.layer,
+            "tools": len(layer.tools),
+            "spend": [
+                (currency, amount, _share(amount, totals[currency]))
+                for currency, amount in layer.spend.items()
+            ],
+        }
+        for layer in loaded.map.layers
+    ]
     message = render(
-        "spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=len(tools), actual=actual
-    )
+        "spend", rows=rows, totals=totals, width=BAR_WIDTH, tool_count=loaded.map.tool_count,
+        actual=loaded.actual,
+    )  # fmt: skip
     return Reply(message)
 
 

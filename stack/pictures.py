@@ -14,17 +14,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from core.picture import layout
+from core.schedule import local_date
 from core.spend_chart import spend_chart
-from core.stack import StackTool, stack_map
+from core.stack import StackTool
 from db.engine import session_scope
 from db.spend import monthly_totals
 from db.tools import get_workspace
-from stack import Context
-from stack.findings import analyse_tools, workspace_tools
+from stack.loaded import load_stack
 from templates.render import render_view
 from templates.svg import render_svg
 
@@ -84,23 +85,29 @@ NameOf = Callable[[str], str | None]  # a person's id -> the name to show, or No
 
 
 def draw(
-    engine: Engine, context: Context, kind: str, *, where: str, name_of: NameOf | None = None
+    engine: Engine,
+    team_id: str,
+    now: datetime,
+    kind: str,
+    *,
+    where: str,
+    name_of: NameOf | None = None,
 ) -> Drawing | None:
     """The workspace's map or spend chart, or None when it has no stack stored. With
     `name_of`, owners are shown by name (the first `MAX_NAMES` owners, so a huge stack costs
     a bounded number of lookups); otherwise by their Slack id."""
     with session_scope(engine, write=False) as session:
-        workspace = get_workspace(session=session, team_id=context.team_id)
+        workspace = get_workspace(session=session, team_id=team_id)
         if workspace is None:
             return None
-        tools = workspace_tools(session, workspace)
-        findings = analyse_tools(session, workspace, context, tools) if kind == "map" else []
+        loaded = load_stack(session, workspace, local_date(now, workspace.timezone))
+        findings = loaded.findings if kind == "map" else []
         billed = (
             monthly_totals(session=session, workspace_id=workspace.id or 0)
             if kind == "spend"
             else {}
         )
-    summary = stack_map(tools)
+        tools, summary = loaded.tools, loaded.map
     if kind == "spend":
         chart = spend_chart(summary, billed)
         svg = render_svg("spend_chart", chart=chart)
@@ -119,13 +126,13 @@ def _names(tools: Sequence[StackTool], name_of: NameOf) -> dict[str, str]:
     return {owner: name for owner, name in found.items() if name}
 
 
-def stack_map_svg(engine: Engine, context: Context) -> str | None:
+def stack_map_svg(engine: Engine, team_id: str, now: datetime) -> str | None:
     """The workspace's map as SVG, or None when it has no stack stored."""
-    drawn = draw(engine, context, "map", where="file")
+    drawn = draw(engine, team_id, now, "map", where="file")
     return drawn.svg if drawn else None
 
 
-def spend_svg(engine: Engine, context: Context) -> str | None:
+def spend_svg(engine: Engine, team_id: str, now: datetime) -> str | None:
     """The workspace's spend per layer and currency as SVG, or None with no stack stored."""
-    drawn = draw(engine, context, "spend", where="file")
+    drawn = draw(engine, team_id, now, "spend", where="file")
     return drawn.svg if drawn else None

@@ -24,7 +24,7 @@ from db import tools
 from db.engine import session_scope
 from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Workspace
 from stack.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
-from stack.findings import workspace_tools
+from stack.loaded import workspace_tools
 from stack.tools import column_values
 from templates.render import render
 

@@ -8,7 +8,6 @@ from sqlmodel import Session
 
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
-from core.coverage import coverage
 from core.errors import Rejected
 from core.layers import CAPABILITIES, LAYER_BY_NUMBER, LAYERS
 from core.options import UNSET, ToolFields, Unset, implied_layers
@@ -17,9 +16,8 @@ from core.reviews import next_review
 from core.text import nearest, normalise
 from db import tools as store
 from db.models import ACTIVE, RETIRED, Tool, Workspace
-from stack.actual import load_actuals
 from stack.base import Context, Reply, check_people, is_admin, refuse
-from stack.findings import stack_picture, workspace_tools
+from stack.loaded import load_stack
 from templates.render import render
 
 LIST_LIMIT = 40  # tools in one list reply; the rest are counted and the reader told how to narrow
@@ -188,11 +186,12 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
     tool = find_tool(session, workspace, command.name)
     entry = load_catalog().by_key.get(tool.catalog_key or "")
     jobs = profile(store.to_stack_tool(tool))
-    actual = load_actuals(session, workspace, [store.to_stack_tool(tool)])
+    loaded = load_stack(session, workspace, context.today(workspace))
+    actual = loaded.actual
     # Who else does each of its main jobs: the overlap at a glance.
     others = {
         c.capability: [t.name for t in c.primary if t.id != tool.id]
-        for layer in coverage(workspace_tools(session, workspace))
+        for layer in loaded.coverage
         for c in layer.capabilities
         if c.capability in jobs.primary
     }
@@ -212,16 +211,15 @@ def show_map(
 ) -> Reply:
     if command.image:
         return Reply(render("picture_coming", picture="map"), picture="map")
-    picture = stack_picture(session, workspace, context)
-    actual = load_actuals(session, workspace, list(workspace_tools(session, workspace)))
+    loaded = load_stack(session, workspace, context.today(workspace))
     return Reply(
         render(
             "stack_map",
-            map=picture.map,
-            coverage=picture.coverage,
-            summary=picture.summary,
+            map=loaded.map,
+            coverage=loaded.coverage,
+            summary=loaded.summary,
             per_layer=MAP_TOOLS_PER_LAYER,
-            actual=actual,
+            actual=loaded.actual,
         )
     )
 

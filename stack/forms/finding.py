@@ -11,9 +11,9 @@ from core import grammar, options
 from core.errors import Rejected
 from db.engine import session_scope
 from db.tools import ensure_workspace
-from stack import findings
 from stack.base import Context, Reply, refusal
 from stack.forms import Outcome, inline
+from stack.loaded import load_stack
 from stack.run import run_parsed
 from templates.render import render_view
 
@@ -23,9 +23,8 @@ def accept_form(engine: Engine, context: Context, finding_id: str) -> dict[str, 
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.zone
         )
-        found = [
-            f for f in findings.load_findings(session, workspace, context) if f.id == finding_id
-        ]
+        loaded = load_stack(session, workspace, context.today(workspace))
+        found = [f for f in loaded.findings if f.id == finding_id]
     if not found:
         return refusal(Rejected("unknown_finding", value=finding_id, suggestion=None))
     metadata = json.dumps({"finding": finding_id, "channel": context.channel_id})

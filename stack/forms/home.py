@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from db.engine import session_scope
 from db.tools import ensure_workspace
-from stack import findings
 from stack.base import Context
+from stack.loaded import load_stack
 from stack.tools import MAP_TOOLS_PER_LAYER
 from templates.render import render_view
 
@@ -19,9 +19,9 @@ def home_view(engine: Engine, context: Context) -> dict[str, Any]:
         workspace = ensure_workspace(
             session=session, team_id=context.team_id, now=context.now, zone=context.zone
         )
-        picture = findings.stack_picture(session, workspace, context)
-        zone = workspace.timezone
-    return render_view(
-        "home", map=picture.map, per_layer=MAP_TOOLS_PER_LAYER,
-        open_findings=picture.open_findings, summary=picture.summary, now=context.now, zone=zone,
-    )  # fmt: skip
+        loaded = load_stack(session, workspace, context.today(workspace))
+        return render_view(
+            "home", map=loaded.map, per_layer=MAP_TOOLS_PER_LAYER,
+            open_findings=loaded.summary.open, summary=loaded.summary, now=context.now,
+            zone=workspace.timezone,
+        )  # fmt: skip

@@ -70,8 +70,7 @@ def test_the_digest_carries_the_bill(engine: Engine, stack: Stack) -> None:
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=TEAM)
         assert workspace is not None
-        context = Context(team_id=TEAM, user_id="", now=NOW)
-        digest = build_digest(session, workspace, context, period="2026-W48", previous=None)
+        digest = build_digest(session, workspace, now=NOW, period="2026-W48", previous=None)
     text = json.dumps(digest.message, ensure_ascii=False)
     assert "Billed in Oct 2026" in text
     assert "well above their registered cost" not in text

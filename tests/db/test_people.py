@@ -11,7 +11,7 @@ from db.engine import session_scope
 from db.models import AuditEvent, Tool
 from db.people import orphan_tools
 from db.tools import get_workspace
-from stack.findings import workspace_tools
+from stack.loaded import workspace_tools
 from tests.conftest import ALICE, BOB, NOW, TEAM, Stack
 
 

@@ -30,9 +30,9 @@ from db.tools import add_tool, ensure_workspace, get_workspace
 from jobs.digest import run_digests
 from jobs.reviews import run_reviews
 from stack import Context, Reply
-from stack.findings import load_findings
 from stack.forms.review import claim_tool
 from stack.letters import Letter
+from stack.loaded import load_stack
 from tests.conftest import ALICE, BOB, NOW, TEAM, FakeClock, Stack
 from tests.fake_slack import FakeSlack, error
 
@@ -68,7 +68,8 @@ class Built:
         with session_scope(self.stack.engine, write=False) as session:
             workspace = get_workspace(session=session, team_id=self.stack.team)
             assert workspace is not None
-            return [f.id for f in load_findings(session, workspace, self.context())]
+            today = self.context().today(workspace)
+            return [f.id for f in load_stack(session, workspace, today).findings]
 
 
 @contextmanager
