@@ -9,6 +9,7 @@ import tomllib
 from importlib.metadata import requires
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,3 +137,43 @@ def test_the_build_context_holds_every_package_the_wheel_is_built_from() -> None
     packages = set(pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
     assert packages | {"pyproject.toml", "uv.lock", pyproject["project"]["readme"]} <= allowed
     assert "**/*.db" in ignore, "a local database never enters an image"
+
+
+def runtime_packages(lock: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The packages `uv sync --no-dev` installs: stackbot's requirements, their extras'
+    requirements and so on down."""
+    packages = {package["name"]: package for package in lock["package"]}
+    wanted: list[tuple[str, list[str] | None]] = [("stackbot", None)]
+    found: dict[str, dict[str, Any]] = {}
+    while wanted:
+        name, extras = wanted.pop()
+        package = packages[name]
+        if name not in found:
+            found[name] = package
+            wanted += [(d["name"], d.get("extra")) for d in package.get("dependencies", [])]
+        for extra in extras or []:
+            optional = package.get("optional-dependencies", {}).get(extra, [])
+            wanted += [(d["name"], d.get("extra")) for d in optional]
+    del found["stackbot"]
+    return found
+
+
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+def test_every_runtime_dependency_installs_without_a_compiler(machine: str) -> None:
+    # The final stage has no compiler, and the build stage installs none: each locked package
+    # must come as a wheel for the image's CPython 3.11 on Linux.
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    packages = runtime_packages(lock)
+    assert {"psycopg-binary", "resvg-py", "manimgx-fonts"} <= set(packages)
+    for name, package in packages.items():
+        wheels = [wheel["url"].rsplit("/", 1)[1] for wheel in package.get("wheels", [])]
+        fits = [
+            wheel
+            for wheel in wheels
+            if wheel.endswith("-none-any.whl")
+            or (
+                re.search(r"-(cp311-cp311|cp3\d+-abi3)-", wheel)
+                and re.search(rf"manylinux[\w.]*_{machine}", wheel)
+            )
+        ]
+        assert fits, f"{name} {package['version']} has no wheel for CPython 3.11 on {machine}"
