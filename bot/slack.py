@@ -39,25 +39,10 @@ def _logged(work: Callable[..., object], *args: object) -> None:
         logger.exception("%s failed after the answer", work.__name__)
 
 
-class Shared:
-    """A value every copy of a request's context shares: Bolt deep-copies the context for lazy
-    listeners, and an engine (its pool, its connections) must not be copied."""
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __copy__(self) -> Shared:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Shared:
-        return self
-
-
 def engine_of(context: BoltContext) -> Engine:
-    shared = context["engine"]
-    assert isinstance(shared, Shared)
-    assert isinstance(shared.value, Engine)
-    return shared.value
+    engine = context["engine"]
+    assert isinstance(engine, Engine)
+    return engine
 
 
 def unescape(text: str) -> str:

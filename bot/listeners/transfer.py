@@ -11,12 +11,13 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.slack import asked, email_lookup, engine_of, stack_context
+from bot.listeners.press import Press, acked
+from bot.slack import asked, email_lookup
 from core.errors import Rejected
 from stack.base import Context, refusal
 from stack.files import (
@@ -33,13 +34,9 @@ logger = logging.getLogger(__name__)
 
 
 def register_transfer(app: App) -> None:
-    """The import form and its preview's button, each acked at once and done lazily."""
-    app.view("import_form")(ack=_ack, lazy=[import_form_submitted])
-    app.action("import_apply")(ack=_ack, lazy=[import_apply])
-
-
-def _ack(ack: Ack) -> None:
-    ack()
+    """The import form and its preview's button, each acked at once and done after the ack."""
+    app.view("import_form")(acked(import_form_submitted))
+    app.action("import_apply")(acked(import_apply))
 
 
 def transfer_command(
@@ -84,21 +81,20 @@ def transfer_command(
     return True
 
 
-def import_form_submitted(view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def import_form_submitted(press: Press) -> None:
     """The chosen file, checked as a dry run; the preview goes to the person by DM."""
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    files = _files(view)
+    view = press.body.get("view")
+    files = _files(view if isinstance(view, dict) else {})
     if not files:
-        _tell(client, stack.user_id, file_refusal("no_file"))
+        _tell(press.client, press.stack.user_id, file_refusal("no_file"))
         return
-    _run(engine_of(context), stack, client, str(files[0].get("id") or ""), dry_run=True)
+    _run(press.engine, press.stack, press.client, str(files[0].get("id") or ""), dry_run=True)
 
 
-def import_apply(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def import_apply(press: Press) -> None:
     """The preview's button: the same file imported for real; the preview becomes the result."""
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    action = (body.get("actions") or [{}])[0]
-    message = _run(engine_of(context), stack, client, str(action.get("value") or ""), dry_run=False)
+    body, client = press.body, press.client
+    message = _run(press.engine, press.stack, client, press.value, dry_run=False)
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     ts = (body.get("message") or {}).get("ts") or container.get("message_ts")

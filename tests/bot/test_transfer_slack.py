@@ -13,8 +13,9 @@ from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
 from bot import recorded
+from bot.listeners.press import Press
 from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
-from bot.slack import Shared, stack_context
+from bot.slack import stack_context
 from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
@@ -36,7 +37,14 @@ def store(tmp_path: Path) -> Iterator[Engine]:
 
 
 def bolt(engine: Engine, team: str, user: str) -> BoltContext:
-    return BoltContext({"engine": Shared(engine), "team_id": team, "user_id": user})
+    return BoltContext({"engine": engine, "team_id": team, "user_id": user})
+
+
+def press(engine: Engine, fake: FakeSlack, team: str, user: str, body: dict[str, Any]) -> Press:
+    """A form submitted or a button pressed, as the work after the ack sees it."""
+    client = fake.client()
+    return Press(engine, stack_context(bolt(engine, team, user), client, user_id=user), client,
+                 body, None)  # fmt: skip
 
 
 def slash(engine: Engine, fake: FakeSlack, team: str, user: str, text: str) -> dict[str, Any]:
@@ -114,7 +122,7 @@ def test_import_opens_a_form_previews_by_dm_and_applies_from_the_button(
     submitted = {
         "state": {"values": {"file": {"file": {"type": "file_input", "files": [{"id": "F1"}]}}}}
     }
-    import_form_submitted(submitted, bolt(store, "TIMP", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TIMP", ADMIN, {"view": submitted}))
     [preview] = fake_slack.calls_to("chat.postMessage")
     assert_valid_message(preview.params)
     assert preview.params["text"] == "Dry run of F1.csv: 2 to add, 0 to change, 0 unchanged"
@@ -126,7 +134,7 @@ def test_import_opens_a_form_previews_by_dm_and_applies_from_the_button(
     [download] = fake_slack.calls_to("files-pri")
     assert download.token == "xoxb-test"
     body = {"actions": [{"value": "F1"}], "channel": {"id": "D1"}, "message": {"ts": "1.2"}}
-    import_apply(body, bolt(store, "TIMP", ADMIN), fake_slack.client())
+    import_apply(press(store, fake_slack, "TIMP", ADMIN, body))
     [updated] = fake_slack.calls_to("chat.update")
     assert updated.params["text"] == "Imported F1.csv: 2 added, 0 changed, 0 unchanged"
     assert names(store, "TIMP") == ["Pinecone", "vLLM"]
@@ -138,7 +146,7 @@ def test_a_bad_file_gets_its_problems_by_dm_and_no_button(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.files["F2"] = b"name,layers\nvLLM,infrence\n"
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F2"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBAD", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBAD", ADMIN, {"view": submitted}))
     [preview] = fake_slack.calls_to("chat.postMessage")
     assert preview.params["text"] == "Nothing was imported: 1 problem in F2.csv"
     assert "import_apply" not in json.dumps(preview.params)
@@ -151,7 +159,7 @@ def test_a_file_too_big_or_on_a_strange_host_is_never_read(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.files["F3"] = b"x" * 5_000_001
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F3"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBIG", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBIG", ADMIN, {"view": submitted}))
     fake_slack.script(
         "files.info",
         Reply(
@@ -162,7 +170,7 @@ def test_a_file_too_big_or_on_a_strange_host_is_never_read(
         ),
     )
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F4"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBIG", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBIG", ADMIN, {"view": submitted}))
     told = [c.params["text"] for c in fake_slack.calls_to("chat.postMessage")]
     assert told == [
         "That file is 5.0 MB; a file sent in Slack can have at most 5.0 MB.",
@@ -180,6 +188,6 @@ def test_an_install_without_the_new_scopes_is_told_what_to_grant(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.script("files.info", error("missing_scope"))
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F9"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TSCOPE", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TSCOPE", ADMIN, {"view": submitted}))
     [told] = fake_slack.calls_to("chat.postMessage")
     assert "lacks the `files:read` scope" in told.params["text"]
