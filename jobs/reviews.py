@@ -38,6 +38,7 @@ def run_reviews(
     be: each is handed to it instead of posted, and nothing is claimed)."""
     with session_scope(engine) as session:
         due = deliveries.due_tools(session=session, before=(now + HORIZON).date(), team_id=team_id)
+        snoozed = deliveries.snoozed(session=session, tools=[tool for _, tool in due])
         letters = []
         for workspace, tool in due:
             assert workspace.id is not None
@@ -49,6 +50,7 @@ def run_reviews(
                 zone=workspace.timezone,
                 now=now,
                 cycle_start=tool.review_cycle_start or tool.added_at,
+                snoozed=tool.id in snoozed,
             )
             if stage is None:
                 continue

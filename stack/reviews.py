@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from core import grammar
 from core.errors import Rejected
-from core.reviews import REVIEWED, decide
-from core.schedule import digest_slot, local_date, next_digest_slot, next_review_stage
+from core.reviews import PENDING, REVIEWED, cancel_by, decide
+from core.schedule import (
+    Stage,
+    digest_slot,
+    local_date,
+    next_digest_slot,
+    next_review_stage,
+)
 from db import deliveries
 from db.models import ACTIVE, RETIRED, Tool, Workspace
 from db.tools import cost_of, list_tools, record_event
@@ -82,9 +88,12 @@ def review(
         },
         now=context.now,
     )
+    session.flush()
     message = render(
         "review_decided", tool=tool, decision=command.decision, reason=command.reason,
         actor=context.user_id, due=cycle, cost=cost_of(tool),
+        reminder=next_reminder(session, workspace, tool, context.now),
+        cancel_by=cancel_by(tool.renews_on, tool.notice_days), zone=workspace.timezone,
     )  # fmt: skip
     return Reply(message, public=True)
 
@@ -98,7 +107,14 @@ def decided_already(
     assert tool.id is not None
     last = deliveries.last_decision(session=session, workspace_id=workspace.id, tool_id=tool.id)
     cycle_start = tool.review_cycle_start or tool.added_at
-    decided = last is not None and last.decision in REVIEWED and last.decided_at >= cycle_start
+    # A renegotiation (or replacement) under way leaves the cycle open until the cancel-by date.
+    pending = tool.next_review_on == cancel_by(tool.renews_on, tool.notice_days)
+    decided = (
+        last is not None
+        and last.decision in REVIEWED
+        and not (last.decision in PENDING and pending)
+        and last.decided_at >= cycle_start
+    )
     if not decided and (due is None or due == tool.next_review_on):
         return None
     return Rejected(
@@ -109,6 +125,20 @@ def decided_already(
         on=last.decided_at.date().isoformat() if last else None,
         next=tool.next_review_on.isoformat() if tool.next_review_on else None,
     )
+
+
+def next_reminder(
+    session: Session, workspace: Workspace, tool: Tool, now: datetime
+) -> Stage | None:
+    """The next reminder the clock will send for `tool` after `now`, by the clock's own rules
+    (None for a tool that is not reviewed)."""
+    if tool.status != ACTIVE or tool.next_review_on is None:
+        return None
+    return next_review_stage(
+        due=tool.next_review_on, leads=workspace.review_leads, hour=workspace.reminder_hour,
+        zone=workspace.timezone, now=now, cycle_start=tool.review_cycle_start or tool.added_at,
+        snoozed=tool.id in deliveries.snoozed(session=session, tools=[tool]),
+    )  # fmt: skip
 
 
 def reminder_message(
@@ -139,10 +169,12 @@ def reviews(
     today = context.today(workspace)
     due = [t for t in list_tools(session=session, workspace_id=workspace.id) if _due_soon(t, today)]
     due.sort(key=lambda t: (t.next_review_on, t.name.casefold()))
+    snoozed = deliveries.snoozed(session=session, tools=due)
     stages = {
         t.id: next_review_stage(
             due=t.next_review_on, leads=workspace.review_leads, hour=workspace.reminder_hour,
             zone=workspace.timezone, now=context.now,
+            cycle_start=t.review_cycle_start or t.added_at, snoozed=t.id in snoozed,
         )
         for t in due
         if t.next_review_on is not None

@@ -127,6 +127,9 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
             renews_on=values.get("renews_on", tool.renews_on),
             notice_days=values.get("notice_days", tool.notice_days),
         )
+        if values["next_review_on"] != tool.next_review_on:
+            # A new due date is a new review cycle: a snooze or decision of the old one ends.
+            values["review_cycle_start"] = context.now
     old_name = tool.name
     changed = store.update_tool(
         session=session,

@@ -35,6 +35,7 @@ from templates.render import TEMPLATES, render, render_view
 from tests.conftest import ALICE, NOW
 from tests.slack_checks import (
     all_text,
+    assert_message_reads,
     assert_no_typed_markers,
     assert_valid_message,
     assert_valid_view,
@@ -264,6 +265,7 @@ def check(kind: str, rendered: dict[str, Any]) -> str:
     for action in re.findall(r'"action_id": "([^"]*)"', json.dumps(rendered)):
         assert ACTIONS.fullmatch(action), action  # a button a listener answers
     assert_no_typed_markers(rendered, TRICKY)  # see test_mrkdwn.py
+    assert_message_reads(rendered)  # no line break lost, no marker mid-word
     shown = mrkdwn_text({"text": rendered.get("text", " "), "blocks": rendered["blocks"]})
     # Nothing anybody typed reaches Slack as markup: no ping, no link, no raw tag.
     for markup in ("<!channel>", "<https://x.test", "<b>", "<Gov>"):
