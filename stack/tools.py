@@ -200,7 +200,7 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
     }
     message = render(
         "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone,
-        platform=jobs.platform, others=others,
+        platform=jobs.platform, others=others, workspace=workspace,
         billed=actual.of(tool.id or 0) if actual else None,
         billed_month=actual.month if actual else None,
         primary=sorted(jobs.primary, key=CAPABILITIES.index),

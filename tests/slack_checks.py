@@ -133,7 +133,7 @@ def assert_formatting_reads(text: str) -> None:
         bare = _INTRAWORD.sub("", _CODE.sub("", line))
         # An emoji code (`:white_check_mark:`) is not formatting.
         bare = re.sub(r":[a-z0-9_+-]+:", "", bare)
-        open_: dict[str, bool] = {m: False for m in "*_~"}
+        open_: dict[str, bool] = dict.fromkeys("*_~", False)
         for index, char in enumerate(bare):
             if char not in open_:
                 continue
