@@ -22,6 +22,7 @@ from cli.transfer import add_parsers as add_transfer_parsers
 from cli.transfer import run as run_transfer
 from core.analysis import Finding, Summary
 from core.layers import LAYER_BY_NUMBER
+from core.people import TERMINAL_USER
 from core.schedule import local_date
 from core.settings import Settings, SettingsError
 from db import open_store
@@ -302,7 +303,7 @@ def _parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("cmd", help="run one /stack command against DATABASE_URL")
     cmd.add_argument("text", nargs="+", help='the command, e.g. "/stack add vLLM inference"')
     cmd.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
-    cmd.add_argument("--user", default="U0LOCAL", help="Slack user id (default: %(default)s)")
+    cmd.add_argument("--user", default=TERMINAL_USER, help="Slack user id (default: %(default)s)")
     cmd.add_argument("--channel", default=None, help="Slack channel id the command came from")
     cmd.add_argument(
         "--admin", action="store_true", help="act as a stack admin (default: an ordinary member)"

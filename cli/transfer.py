@@ -12,6 +12,7 @@ from typing import Any
 from bot.outbound import make_client
 from bot.slack import email_lookup
 from cli.progress import Progress
+from core.people import TERMINAL_USER
 from core.settings import Settings
 from db import open_store
 from stack import Context
@@ -39,7 +40,7 @@ def add_parsers(sub: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--team", required=True, help="Slack team id")
-    parser.add_argument("--user", default="U0LOCAL", help="who the history says did it")
+    parser.add_argument("--user", default=TERMINAL_USER, help="who the history says did it")
     parser.add_argument(
         "--dry-run", action="store_true", help="say what would change; change nothing"
     )

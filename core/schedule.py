@@ -122,6 +122,12 @@ class DigestSlot:
     at: datetime  # when it is sent, in UTC
 
 
+def week_of(period: str) -> date:
+    """The Monday a digest period ("2026-W50") begins on: people read weeks by their dates."""
+    year, week = period.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
 def _slot(day: date, hour: int, zone: str) -> DigestSlot:
     year, week, _ = day.isocalendar()
     return DigestSlot(period=f"{year}-W{week:02d}", at=at_local(day, hour, zone))

@@ -249,9 +249,13 @@ def list_history(
     tool_id: int | None = None,
     since: datetime | None = None,
     limit: int = 20,
+    leave_out: Sequence[str] = (),
 ) -> tuple[list[AuditEvent], int]:
-    """The newest `limit` events (since `since`), and how many there are in all."""
+    """The newest `limit` events (since `since`; none whose action is in `leave_out`), and how
+    many there are in all."""
     where: list[ColumnElement[bool]] = [col(AuditEvent.workspace_id) == workspace_id]
+    if leave_out:
+        where.append(col(AuditEvent.action).not_in(leave_out))
     if tool_id is not None:
         where.append(col(AuditEvent.tool_id) == tool_id)
     if since is not None:

@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from core.layers import LAYER_BY_NUMBER
 from core.money import format_amount
+from core.people import TERMINAL_USER
 
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
@@ -139,6 +140,8 @@ def _names(names: Sequence[str], most: int = 6) -> str:
 
 
 def _user(user_id: str | None) -> _Mrkdwn:
+    if user_id == TERMINAL_USER:
+        return _Mrkdwn("someone at the terminal")
     return _Mrkdwn(f"<@{user_id}>" if user_id else "")
 
 
@@ -146,8 +149,10 @@ def _channel(channel_id: str | None) -> _Mrkdwn:
     return _Mrkdwn(f"<#{channel_id}>" if channel_id else "")
 
 
-def month_label(value: date) -> str:
-    """A billed month: "Oct 2026"."""
+def month_label(value: date | str) -> str:
+    """A billed month: "Oct 2026" (from a date, or "2026-10" as the history stores it)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(f"{value[:7]}-01")
     return f"{value:%b %Y}"
 
 
