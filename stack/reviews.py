@@ -4,7 +4,7 @@ is due, and the clock's status."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
@@ -141,23 +141,33 @@ def next_reminder(
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Deciders:
+    """Who decides a review nobody owns or nobody answered, and why them: the named stack
+    admins ("stack"), else the workspace's admins and owners in Slack ("workspace"), else
+    whoever installed stackbot ("installer"); "nobody" when none of these is known."""
+
+    people: tuple[str, ...] = ()
+    who: str = "nobody"
+
+
 def reminder_message(
     tool: Tool,
     *,
     due: date,
     today: date,
     escalation: str | None = None,
-    admins: Sequence[str] = (),
+    deciders: Deciders | None = None,
     unanswered: int = 0,
 ) -> Message:
     """A tool's review reminder as the clock posts it, and as it is updated in place; with
     `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
-    `admins` are the named stack admins, mentioned while nobody owns the tool."""
+    `deciders` are mentioned while nobody owns the tool, and when it climbs to the admins."""
     cancel_by = tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
     value = json.dumps({"tool": tool.id, "due": due.isoformat()})
     return render(
         "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
-        cost=cost_of(tool), value=value, escalation=escalation, admins=list(admins),
+        cost=cost_of(tool), value=value, escalation=escalation, deciders=deciders or Deciders(),
         unanswered=unanswered,
     )  # fmt: skip
 
