@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.outbound import directory
 from cli.demo import run_demo
+from cli.local import local_zone
 from cli.transfer import COMMANDS as TRANSFER_COMMANDS
 from cli.transfer import add_parsers as add_transfer_parsers
 from cli.transfer import run as run_transfer
@@ -111,6 +112,7 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         now=now,
         # Trust is asked for, never assumed: without --admin the terminal is a member.
         slack_admin=args.admin,
+        zone=local_zone(),
     )
     engine = _engine(settings)
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.outbound import make_client
 from bot.slack import email_lookup
+from cli.local import local_zone
 from cli.progress import Progress
 from core.people import TERMINAL_USER
 from core.settings import Settings
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     if not path.is_file():
         print(f"stackbot: no such file: {path}", file=sys.stderr)
         return EXIT_MISUSE
-    context = Context(team_id=args.team, user_id=args.user, now=now)
+    context = Context(team_id=args.team, user_id=args.user, now=now, zone=local_zone())
     if args.command == "import-billing":
         return run_billing_cli(path, context, settings, dry_run=args.dry_run)
     engine = open_store(settings.database_url)

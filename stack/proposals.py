@@ -151,7 +151,7 @@ def run_decision(
     try:
         with session_scope(engine) as session:
             workspace = tools.ensure_workspace(
-                session=session, team_id=context.team_id, now=context.now
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             return decide(session, workspace, context, proposal_id, approve=approve, reason=reason)
     except Rejected as rejected:

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from core.layers import LAYER_BY_NUMBER
 from core.money import format_amount
 from core.people import TERMINAL_USER
+from core.schedule import week_of
 
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
@@ -149,6 +150,11 @@ def _channel(channel_id: str | None) -> _Mrkdwn:
     return _Mrkdwn(f"<#{channel_id}>" if channel_id else "")
 
 
+def _week(period: str) -> str:
+    """A digest period ("2026-W50") as people read it: "7 Dec 2026", the Monday it begins."""
+    return _day(week_of(period))
+
+
 def month_label(value: date | str) -> str:
     """A billed month: "Oct 2026" (from a date, or "2026-10" as the history stores it)."""
     if isinstance(value, str):
@@ -176,6 +182,7 @@ def environment() -> Environment:
         spend=_spend,
         day=_day,
         month=month_label,
+        week=_week,
         when=_when,
         layer=_layer,
         layers=_layers,
