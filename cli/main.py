@@ -113,6 +113,8 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         # Trust is asked for, never assumed: without --admin the terminal is a member.
         slack_admin=args.admin,
         zone=local_zone(),
+        terminal=True,
+        confirmed=args.confirm,
     )
     engine = _engine(settings)
     try:
@@ -307,6 +309,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
     cmd.add_argument("--user", default=TERMINAL_USER, help="Slack user id (default: %(default)s)")
     cmd.add_argument("--channel", default=None, help="Slack channel id the command came from")
+    cmd.add_argument(
+        "--confirm",
+        action="store_true",
+        help="add a tool under the name as typed, though it looks like a typo of a known one",
+    )
     cmd.add_argument(
         "--admin", action="store_true", help="act as a stack admin (default: an ordinary member)"
     )

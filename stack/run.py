@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -62,6 +63,7 @@ def run_command(
         command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
         return _finished(engine, refusal(rejected), finish)
+    context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)
 
 

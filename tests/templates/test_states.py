@@ -192,7 +192,7 @@ VIEWS: dict[str, View] = {
             "list", "list inference", "list retired", "show {focus}", "map", "history",
             "history {focus}", "overlaps", "overlaps accepted", "overlaps data", "spend",
             "reviews", "status", "settings", "admins", "help", "help caps", "help add",
-            "help review", "show Databricks",
+            "help review", "show Databricks", "add Pinecon data", "add Foo infrence",
         )
     },
     "replies": lambda built: [("message", r.message) for r in built.replies],
@@ -248,7 +248,7 @@ EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
 ACTIONS = re.compile(
     r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
     r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
-    r"|home_propose|proposal_approve|proposal_decline"
+    r"|home_propose|proposal_approve|proposal_decline|add_suggested|add_as_typed"
     r"|name|layers|caps|vendor|sourcing|cost|currency|owner|backup|renews|notice|notes|reason|why"
     r"|import_apply|file"
 )
