@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from core import grammar
 from core.errors import Rejected
-from core.reviews import PENDING, REVIEWED, cancel_by, decide
+from core.reviews import DECISION_WORDS, PENDING, REVIEWED, cancel_by, decide
 from core.schedule import (
     Stage,
     digest_slot,
@@ -19,6 +19,7 @@ from core.schedule import (
     next_digest_slot,
     next_review_stage,
 )
+from core.text import nearest
 from db import deliveries
 from db.models import ACTIVE, RETIRED, Tool, Workspace
 from db.tools import cost_of, list_tools, record_event
@@ -96,6 +97,19 @@ def review(
         cancel_by=cancel_by(tool.renews_on, tool.notice_days), zone=workspace.timezone,
     )  # fmt: skip
     return Reply(message, public=True)
+
+
+def missing_decision(words: str) -> Rejected:
+    """`/stack review` without a decision word, saying only what is wrong: with a tool's name
+    and one more word, that word is the decision that was not understood (and the nearest one is
+    offered); with one word, the decision is what is missing."""
+    name, _, last = words.strip().rpartition(" ")
+    if not name:
+        return Rejected("missing_decision", value=words.strip() or None)
+    near = nearest(last, DECISION_WORDS)
+    meant = DECISION_WORDS[near] if near else None
+    typed = {"snooze-7": "snooze", "snooze-30": "snooze 30"}.get(meant or "", meant)
+    return Rejected("unknown_decision", name=name, value=last, suggestion=typed)
 
 
 def decided_already(

@@ -62,6 +62,8 @@ def run_command(
     try:
         command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
+        if rejected.code == "missing_decision":
+            rejected = reviews.missing_decision(str(rejected.details.get("value") or ""))
         return _finished(engine, refusal(rejected), finish)
     context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)

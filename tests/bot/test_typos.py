@@ -80,3 +80,15 @@ def test_a_name_that_looks_meant_is_added_at_once(stack: Stack) -> None:
 def test_a_name_in_quotes_is_taken_as_typed(stack: Stack) -> None:
     stack.ok('add "Pinecon" data')
     assert names(stack) == ["Pinecon"]
+
+
+def test_a_misspelt_decision_is_named_alone(stack: Stack) -> None:
+    stack.ok("add Arize renews:2027-03-01")
+    reply = stack("review Arize kep")
+    assert reply.code == "unknown_decision"
+    shown = all_text(reply.message)
+    assert "`kep` is not a review decision" in shown
+    assert "Did you mean `/stack review Arize keep`?" in shown
+    assert "needs a tool" not in shown
+    assert stack("review Arize").code == "missing_decision"
+    assert "needs a decision after the tool’s name" in all_text(stack("review Arize").message)
