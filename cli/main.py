@@ -38,6 +38,20 @@ EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`stackbot …`. Output piped into a reader that stops early (`| head`) ends quietly, as
+    the Python docs advise (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever is still buffered would fail again at exit: send it nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return code
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -105,6 +119,20 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     text = " ".join(args.text)
+    words = text.split()
+    if words and words[0] == "/stack":
+        words = words[1:]
+    if words and words[0].casefold() in ("export", "import", "import-billing"):
+        # In Slack these send or ask for a file; the terminal has its own commands for files.
+        verb = words[0].casefold()
+        fmt = f" --format {words[1]}" if verb == "export" and len(words) > 1 else ""
+        usage = {
+            "export": f"stackbot export --team {args.team}{fmt} [--output FILE]",
+            "import": f"stackbot import FILE --team {args.team} [--dry-run]",
+            "import-billing": f"stackbot import-billing FILE --team {args.team} [--dry-run]",
+        }[verb]
+        print(f"stackbot: in the terminal, `/stack {verb}` is `{usage}`", file=sys.stderr)
+        return EXIT_MISUSE
     context = Context(
         team_id=args.team,
         user_id=args.user,

@@ -76,7 +76,9 @@ def to_text(message: dict[str, Any], *, width: int = 100) -> str:
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
+        # Names like `experiment-tracking` are one word: break lines only at spaces.
         out += textwrap.wrap(
-            line, width, initial_indent=indent, subsequent_indent=indent + "  "
-        ) or [""]
+            line, width, initial_indent=indent, subsequent_indent=indent + "  ",
+            break_on_hyphens=False, break_long_words=False,
+        ) or [""]  # fmt: skip
     return out
