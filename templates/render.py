@@ -123,6 +123,11 @@ def _when(value: datetime, zone: str = "UTC") -> str:
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
+def _local_day(value: datetime, zone: str = "UTC") -> str:
+    """The day a moment falls on in `zone`: "7 Jan 2027"."""
+    return _day(value.astimezone(ZoneInfo(zone)).date())
+
+
 def _layer(number: int) -> str:
     return LAYER_BY_NUMBER[number].title
 
@@ -184,6 +189,7 @@ def environment() -> Environment:
         month=month_label,
         week=_week,
         when=_when,
+        local_day=_local_day,
         layer=_layer,
         layers=_layers,
         names=_names,
