@@ -69,3 +69,16 @@ def test_the_terminal_never_breaks_a_name_mid_word() -> None:
     for line in lines:
         for word in line.replace(",", " ").split():
             assert word in text.replace(",", " ").split(), (word, lines)
+
+
+def test_the_terminal_keeps_a_fields_second_line_under_it_and_words_its_emoji() -> None:
+    field = {"type": "mrkdwn", "text": "*Main jobs*\ngpu-compute\n_side features: cpu-compute_"}
+    message = {"text": "x", "blocks": [{"type": "section", "fields": [field]}]}
+    assert to_text(message) == "  Main jobs: gpu-compute\n    side features: cpu-compute"
+    asked = {
+        "text": "x",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": ":question: Nothing added yet."}}
+        ],
+    }
+    assert to_text(asked) == "? Nothing added yet."
