@@ -63,7 +63,7 @@ def run_command(
         command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
         if rejected.code == "missing_decision":
-            rejected = reviews.missing_decision(str(rejected.details.get("value") or ""))
+            rejected = _missing_decision(engine, context, str(rejected.details.get("value") or ""))
         return _finished(engine, refusal(rejected), finish)
     context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)
@@ -116,6 +116,27 @@ def people_named(text: str, *, today: date) -> list[str]:
     if not isinstance(fields, ToolFields):
         return []
     return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
+
+
+def _missing_decision(engine: Engine, context: Context, words: str) -> Rejected:
+    """A review without a decision word says what is wrong: the word taken for the decision,
+    and the tool too when the workspace has none by that name."""
+    rejected = reviews.missing_decision(words)
+    name = rejected.details.get("name")
+    if rejected.code != "unknown_decision" or not isinstance(name, str):
+        return rejected
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=context.team_id)
+        try:
+            if workspace is None:
+                raise Rejected("no_such_tool", value=name)
+            tools.find_tool(session, workspace, name)
+        except Rejected as missing:
+            return Rejected(
+                "unknown_decision", **rejected.details, missing_tool=True,
+                tool_suggestion=missing.details.get("suggestion"),
+            )  # fmt: skip
+    return rejected
 
 
 def _without_prefix(text: str) -> str:

@@ -92,3 +92,10 @@ def test_a_misspelt_decision_is_named_alone(stack: Stack) -> None:
     assert "needs a tool" not in shown
     assert stack("review Arize").code == "missing_decision"
     assert "needs a decision after the tool’s name" in all_text(stack("review Arize").message)
+
+
+def test_a_misspelt_decision_for_a_missing_tool_names_both(stack: Stack) -> None:
+    stack.ok("add Arize renews:2027-03-01")
+    shown = all_text(stack("review Ariz kep").message)
+    assert "`kep` is not a review decision, and there is no tool called `Ariz`" in shown
+    assert "Did you mean *Arize*?" in shown
