@@ -109,7 +109,10 @@ def missing_decision(words: str) -> Rejected:
     near = nearest(last, DECISION_WORDS)
     meant = DECISION_WORDS[near] if near else None
     typed = {"snooze-7": "snooze", "snooze-30": "snooze 30"}.get(meant or "", meant)
-    return Rejected("unknown_decision", name=name, value=last, suggestion=typed)
+    return Rejected(
+        "unknown_decision", name=name, value=last, suggestion=typed, missing_tool=False,
+        tool_suggestion=None,
+    )  # fmt: skip
 
 
 def decided_already(

@@ -132,10 +132,9 @@ def _missing_decision(engine: Engine, context: Context, words: str) -> Rejected:
                 raise Rejected("no_such_tool", value=name)
             tools.find_tool(session, workspace, name)
         except Rejected as missing:
-            return Rejected(
-                "unknown_decision", **rejected.details, missing_tool=True,
-                tool_suggestion=missing.details.get("suggestion"),
-            )  # fmt: skip
+            details = {**rejected.details, "missing_tool": True}
+            details["tool_suggestion"] = missing.details.get("suggestion")
+            return Rejected("unknown_decision", **details)
     return rejected
 
 
