@@ -25,7 +25,7 @@ from db.engine import session_scope
 from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Workspace
 from stack.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
 from stack.loaded import workspace_tools
-from stack.tools import column_values
+from stack.tools import column_values, did_you_mean
 from templates.render import render
 
 
@@ -35,6 +35,12 @@ def propose(
     assert workspace.id is not None
     entry = load_catalog().find(command.name)
     fields = command.fields
+    if entry is None and not context.confirmed:
+        asked = did_you_mean(
+            context, command.name, load_catalog().suggest(command.name), verb="propose"
+        )
+        if asked is not None:
+            return asked
     if entry is None and fields.layers is UNSET and fields.capabilities is UNSET:
         hint = load_catalog().suggest(command.name)
         if hint is not None:

@@ -171,11 +171,13 @@ def remove(
     return Reply(render("tool_removed", tool=tool), public=True)
 
 
-def did_you_mean(context: Context, name: str, hint: CatalogEntry | None) -> Reply | None:
+def did_you_mean(
+    context: Context, name: str, hint: CatalogEntry | None, *, verb: str = "add"
+) -> Reply | None:
     """A name that looks like a typo (of a catalog tool, or a layer word typed after it) is
     asked about before any record exists: answered with the command corrected, or confirmed as
     typed. None when the name looks meant (nothing near it, or typed in quotes)."""
-    said = context.text or f"add “{name}”"
+    said = context.text or f"{verb} “{name}”"
     if any(f"{left}{name}{right}" in said for left, right in ("“”", '""', "''", "‘’")):
         return None  # a name in quotes is meant as typed
     words = name.split()
@@ -192,7 +194,7 @@ def did_you_mean(context: Context, name: str, hint: CatalogEntry | None) -> Repl
     corrected = _swap(said, typed, meant)
     message = render(
         "did_you_mean", name=name, typed=typed, meant=meant, corrected=corrected, said=said,
-        terminal=context.terminal, layer=typed != name,
+        terminal=context.terminal, layer=typed != name, verb=verb,
     )  # fmt: skip
     return Reply(message, ok=False, code="did_you_mean")
 

@@ -99,3 +99,12 @@ def test_a_misspelt_decision_for_a_missing_tool_names_both(stack: Stack) -> None
     shown = all_text(stack("review Ariz kep").message)
     assert "`kep` is not a review decision, and there is no tool called `Ariz`" in shown
     assert "Did you mean *Arize*?" in shown
+
+
+def test_a_proposal_of_a_near_miss_asks_first_too(stack: Stack) -> None:
+    reply = stack("propose Pinecon data we need vector search")
+    assert reply.code == "did_you_mean"
+    assert "Nothing proposed yet" in all_text(reply.message)
+    offered = buttons(reply.message)
+    assert offered["add_suggested"] == "propose Pinecone data we need vector search"
+    assert "0 proposals waiting" in stack.ok("proposals").message["text"]  # no proposal row
