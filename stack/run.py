@@ -64,6 +64,11 @@ def run_command(
     except Rejected as rejected:
         if rejected.code == "missing_decision":
             rejected = _missing_decision(engine, context, str(rejected.details.get("value") or ""))
+        elif context.terminal and (
+            rejected.code in ("bad_owner", "bad_channel")
+            or (rejected.code == "bad_setting" and rejected.details.get("name") == "channel")
+        ):
+            rejected = _at_terminal(rejected)
         return _finished(engine, refusal(rejected), finish)
     context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)
@@ -116,6 +121,15 @@ def people_named(text: str, *, today: date) -> list[str]:
     if not isinstance(fields, ToolFields):
         return []
     return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
+
+
+def _at_terminal(rejected: Rejected) -> Rejected:
+    """A terminal cannot turn `@ana` or `#ai-infra` into Slack's ids as Slack's own box does:
+    say what to type there instead."""
+    value = str(rejected.details.get("value") or "")
+    if rejected.code == "bad_owner":
+        return Rejected("terminal_needs_member_id", value=value)
+    return Rejected("terminal_needs_channel_id", value=value)
 
 
 def _missing_decision(engine: Engine, context: Context, words: str) -> Rejected:

@@ -82,3 +82,15 @@ def test_the_terminal_keeps_a_fields_second_line_under_it_and_words_its_emoji() 
         ],
     }
     assert to_text(asked) == "? Nothing added yet."
+
+
+def test_a_mention_typed_at_the_terminal_is_refused_with_what_to_type_there(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cmd", "--admin", "/stack add vLLM inference owner:@ana"]) == 1
+    out = capsys.readouterr().out
+    assert "owner:<@U0123ABCD>" in out
+    assert "Mention them with @" not in out
+    assert main(["cmd", "--admin", "/stack settings digest-channel #ai-infra"]) == 1
+    out = capsys.readouterr().out
+    assert "<#C0123ABCD>" in out
