@@ -311,7 +311,7 @@ def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
         update.params["blocks"]
     )
     history = all_text(server.command("history Arize", team=t, user=ALICE).json())
-    assert "decided the review of *Arize*: keep (cheapest that works)" in history
+    assert "decided the review of *Arize*: kept it (cheapest that works)" in history
     # The same reminder's button again: that cycle is decided, so nothing changes.
     again = server.interaction({**alice_submit, "trigger_id": "trig-again"}).json()
     assert "already decided" in again["errors"]["reason"]
