@@ -300,9 +300,8 @@ def cost_columns(cost: Cost | None) -> dict[str, Any]:
 
 
 def to_stack_tool(tool: Tool) -> StackTool:
-    assert tool.id is not None
     return StackTool(
-        id=tool.id,
+        id=tool.id or 0,  # 0: a tool not stored (one proposed, say)
         name=tool.name,
         layers=tuple(tool.layers),
         capabilities=tuple(tool.capabilities),
