@@ -9,7 +9,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import yaml
 from yaml.composer import Composer
@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 # libyaml's parser is five times as fast as PyYAML's; both hand events to the composer below.
 try:
-    from yaml.cyaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
 # A blank line repeated this often in a row is not a spreadsheet's: it is padding.
@@ -33,8 +33,14 @@ MAX_BLANK_RUN = 10_000
 _UNREADABLE = (OSError, EOFError, zlib.error)  # what gzip raises for a damaged stream
 
 
+class Readable(Protocol):
+    """A file opened in binary, or a gzip stream."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
 def lines(
-    binary: IO[bytes], *, max_bytes: int, max_lines: int, max_line: int = MAX_LINE
+    binary: Readable, *, max_bytes: int, max_lines: int, max_line: int = MAX_LINE
 ) -> Iterator[bytes]:
     """The file's lines, each read up to `max_line` bytes and no further, so a file that is one
     huge line (or a gzip that expands to one) never sits in memory. Refuses past `max_bytes` in
@@ -61,7 +67,7 @@ def lines(
         yield raw
 
 
-def gunzipped(binary: IO[bytes]) -> IO[bytes]:
+def gunzipped(binary: IO[bytes]) -> gzip.GzipFile:
     """A gzip stream, decompressed as it is read; `lines` bounds what comes out of it."""
     return gzip.GzipFile(fileobj=binary, mode="rb")
 
@@ -114,7 +120,7 @@ def _check_tree(data: object) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc]
+class _Loader(Composer, _Parser, SafeConstructor, Resolver):
     """PyYAML's safe loader, composing with bounds: an alias is refused (the "billion laughs"
     file expands a few hundred bytes into billions of nodes through aliases), as are more than
     MAX_DEPTH levels, YAML_MAX_NODES nodes, or a scalar longer than MAX_CELL."""
@@ -127,9 +133,9 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[mis
         self.depth = 0
         self.nodes = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event is not None and event.start_mark else 1
         if isinstance(event, AliasEvent):
             raise Rejected("yaml_alias", line=line, value=str(event.anchor)[:40])
         if isinstance(event, ScalarEvent) and len(event.value) > MAX_CELL:
@@ -141,8 +147,7 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):  # type: ignore[mis
         try:
             if self.depth > MAX_DEPTH:
                 raise Rejected("too_deep", line=line, limit=MAX_DEPTH)
-            node: Node = super().compose_node(parent, index)
-            return node
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
