@@ -145,7 +145,7 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
             raise Rejected("too_many_nodes", line=line, limit=YAML_MAX_NODES)
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH:
+            if self.depth > MAX_DEPTH and not isinstance(event, ScalarEvent):
                 raise Rejected("too_deep", line=line, limit=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
@@ -164,7 +164,10 @@ def yaml_documents(text: str) -> Iterator[tuple[int, object]]:
                 yield line, loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise Rejected("bad_yaml", line=mark.line + 1 if mark else line) from None
+        at = mark.line + 1 if mark else line
+        if "nesting depth" in (error.problem or ""):  # libyaml's own limit, 1,000 flow levels
+            raise Rejected("too_deep", line=at, limit=MAX_DEPTH) from None
+        raise Rejected("bad_yaml", line=at) from None
     except yaml.YAMLError:
         raise Rejected("bad_yaml", line=line) from None
     except (ValueError, TypeError, OverflowError):
