@@ -86,6 +86,24 @@ def session_scope(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         yield session
 
 
+def close_store(engine: Engine) -> None:
+    """Dispose of the engine on a clean shutdown, on SQLite checkpointing the write-ahead log
+    into the database file first: SQLite does that by itself only when the last connection of
+    every process closes, so a process that stops while another still has the store open would
+    leave its last commits in `-wal`, and a copy of the database file alone would lose them.
+    https://www.sqlite.org/wal.html#automatic_checkpoint
+    """
+    if engine.dialect.name == "sqlite":
+        # On the driver's connection: a checkpoint cannot run inside the transaction that
+        # SQLAlchemy would begin around it.
+        connection = engine.raw_connection()
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+        finally:
+            connection.close()
+    engine.dispose()
+
+
 def ping(engine: Engine) -> bool:
     """Whether the database answers at all (for /healthz)."""
     try:
