@@ -196,11 +196,17 @@ def _tags(text: str) -> Mapping[str, str]:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
-        return {}
+    except (ValueError, RecursionError):  # the C decoder counts nesting against the recursion
+        return {}  # limit: a cell of 50,000 `[` is no tag set, as unreadable JSON is none
     if not isinstance(data, dict):
         return {}
-    return {str(k).casefold(): str(v).casefold() for k, v in data.items()}
+    # A tag's value is text; a nested one matches no `tag=value` rule (and its text could be
+    # nested too deep to write out).
+    return {
+        str(k).casefold(): str(v).casefold()
+        for k, v in data.items()
+        if not isinstance(v, list | dict)
+    }
 
 
 def _spellings(service: str) -> Iterable[str]:

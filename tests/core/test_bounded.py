@@ -12,12 +12,14 @@ import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from core import bounded, stackfile
+from core import billing, bounded, stackfile
 from core.billing import csv_charges
+from core.catalog import load_catalog
 from core.errors import Rejected
 from core.limits import MAX_CELL, MAX_DEPTH, MAX_LINE, STACK_MAX_BYTES, STACK_MAX_ROWS
 
@@ -231,3 +233,14 @@ def test_lines_refuses_past_the_byte_and_line_caps() -> None:
     assert read(b"ab\n", max_bytes=9, max_lines=9, max_line=3) == [b"ab\n"]
     too_long = refusal(lambda: read(b"abc\n", max_bytes=9, max_lines=9, max_line=3))
     assert too_long.code == "line_too_long"
+
+
+def test_a_tags_cell_nested_past_the_recursion_limit_is_no_tag_set() -> None:
+    header = HEADER.rstrip(b"\n") + b",Tags\n"
+    deep = b'1,USD,2026-10-01,Bedrock,AI and Machine Learning,"{""team"": ' + b"[" * 50_000 + b'"\n'
+    matcher = billing.Matcher([billing.Billable(1, "bedrock", None, "team=ml")], load_catalog())
+    total = billing.Bill()
+    for line, cells, _ in csv_charges(io.BytesIO(header + deep), gzipped=False):
+        billing.add_charge(total, matcher, line, cells, today=date(2026, 11, 28))
+    assert total.rows == 1
+    assert not total.problem_count
