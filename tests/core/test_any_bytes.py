@@ -3,6 +3,7 @@ can word: never another exception, never a hang."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import json
@@ -106,3 +107,42 @@ def test_any_bytes_as_a_bill_end_in_totals_or_a_refusal(prefix: bytes, data: byt
 @given(SYNTAX)
 def test_any_text_as_bill_rows_ends_in_totals_or_a_refusal(text: str) -> None:
     read_bill(PREFIXES[-1] + text.encode(), gzipped=False)
+
+
+# One character many times over, in any cell: how deep nesting and long runs reach a parser.
+REPEATED = st.builds(
+    lambda character, times: character * times,
+    st.sampled_from(list("[{\"'\\=-+@,;:&*!|>\n\r\t 9.e")),
+    st.integers(0, 60_000),
+)
+STACK_COLUMNS = ("name", "layers", "cost", "renews", "owner", "notes", "billing")
+BILL_COLUMNS = (
+    "BilledCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ServiceCategory", "Tags",
+)  # fmt: skip
+
+
+def csv_file(columns: tuple[str, ...], cells: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerow(cells)
+    return out.getvalue().encode()
+
+
+@settings(max_examples=60, deadline=1000)
+@given(REPEATED, st.sampled_from(STACK_COLUMNS))
+def test_a_long_run_in_any_stack_cell_ends_in_rows_or_a_refusal(cell: str, column: str) -> None:
+    cells = {"name": "vLLM", "layers": "inference", "cost": "10", "renews": "2027-01-01"}
+    cells |= {"owner": "U0123ABCD", "notes": "n", "billing": "team=ml", column: cell}
+    read_stack(csv_file(STACK_COLUMNS, cells))
+    read_stack(json.dumps([cells]).encode())
+
+
+@settings(max_examples=60, deadline=1000)
+@given(REPEATED, st.sampled_from(BILL_COLUMNS))
+def test_a_long_run_in_any_bill_cell_ends_in_totals_or_a_refusal(cell: str, column: str) -> None:
+    cells = {"BilledCost": "1", "BillingCurrency": "USD", "ChargePeriodStart": "2026-10-01"}
+    cells |= {"ServiceName": "Bedrock", "ServiceCategory": "AI and Machine Learning"}
+    read_bill(
+        csv_file(BILL_COLUMNS, cells | {"Tags": '{"team": "ml"}', column: cell}), gzipped=False
+    )
