@@ -7,13 +7,15 @@ enough that a hostile file is refused within a second, in bounded memory.
 
 from __future__ import annotations
 
-from core.tabular import MAX_CELL
-
 # A stack file (CSV, JSON or Backstage YAML). A team's stack is tens to hundreds of tools;
 # bench/transfer.py imports 10,000. Slack sends at most 5 MB; from the terminal a file is held
 # in memory whole only for JSON and YAML, so it is cut off here.
 STACK_MAX_BYTES = 16 * 2**20
 STACK_MAX_ROWS = 10_000
+# One stack cell, in characters: twice the longest value a tool keeps (its notes, 1,000), so a
+# value a little too long is refused with its own column's wording, and parsing any one cell
+# stays under a few milliseconds.
+STACK_MAX_CELL = 2_000
 
 # A FOCUS bill, plain or gzipped. Bills are read in one pass, never whole; what is bounded is
 # the time a read can take. A month of a large account's hourly export is a few million rows of
@@ -25,6 +27,10 @@ BILL_MAX_LINES = 20_000_000  # physical lines, blank ones included
 # a line is read up to this and no further, so a line of gigabytes never sits in memory.
 MAX_LINE = 2**20
 
+# A date as a person writes it ("Wednesday, 17 September 2027" is 28); dateutil would take
+# 12 µs a character to refuse a longer one. Read by core/dates.py.
+MAX_DATE_TEXT = 64
+
 # JSON and YAML nesting: a stack entity is four levels deep (document, metadata, annotations,
 # value). Python's parsers recurse per level and fail near 1,000.
 MAX_DEPTH = 32
@@ -32,14 +38,19 @@ MAX_DEPTH = 32
 # YAML nodes in one file: about 40 per Backstage entity at STACK_MAX_ROWS entities.
 YAML_MAX_NODES = 500_000
 
-# One cell (a CSV field, a JSON or YAML string), in characters; shared with core/tabular.py.
+# One cell of any file (a CSV field, a JSON or YAML string), in characters. core/tabular.py
+# sets the csv module's field limit to its own MAX_CELL; a test keeps the two equal.
+MAX_CELL = 100_000
+
 __all__ = [
     "BILL_MAX_BYTES",
     "BILL_MAX_LINES",
     "MAX_CELL",
+    "MAX_DATE_TEXT",
     "MAX_DEPTH",
     "MAX_LINE",
     "STACK_MAX_BYTES",
+    "STACK_MAX_CELL",
     "STACK_MAX_ROWS",
     "YAML_MAX_NODES",
 ]

@@ -12,7 +12,7 @@ from core import backstage, bounded
 from core.cells import restore
 from core.errors import Rejected
 from core.importing import ALIASES
-from core.limits import STACK_MAX_BYTES, STACK_MAX_ROWS
+from core.limits import STACK_MAX_BYTES, STACK_MAX_CELL, STACK_MAX_ROWS
 from core.tabular import read_table, sniff, text_lines
 from core.text import nearest, normalise
 
@@ -21,8 +21,12 @@ Records = Iterator[tuple[int, dict[str, str]]]
 
 
 def records(binary: IO[bytes]) -> Records:
-    """(line, cells) for each tool; at most STACK_MAX_ROWS of them."""
-    return bounded.at_most(_records(binary), STACK_MAX_ROWS)
+    """(line, cells) for each tool; at most STACK_MAX_ROWS of them, each cell at most
+    STACK_MAX_CELL characters."""
+    for line, cells in bounded.at_most(_records(binary), STACK_MAX_ROWS):
+        if any(len(cell) > STACK_MAX_CELL for cell in cells.values()):
+            raise Rejected("cell_too_long", line=line, limit=STACK_MAX_CELL)
+        yield line, cells
 
 
 def _records(binary: IO[bytes]) -> Records:
