@@ -78,7 +78,7 @@ def test_no_stack_cell_at_its_cap_takes_more_than_a_few_milliseconds(
     cell = (pattern * limits.STACK_MAX_CELL)[: limits.STACK_MAX_CELL].strip() or "x"
     cells = {"name": "vLLM", "currency": "USD", column: cell}
     took = timed(lambda: parse_row(2, cells, today=TODAY, lookup=lambda email: None))
-    assert took < 0.02, f"{column} of {pattern!r}: {took * 1000:.0f} ms"
+    assert took < 0.05, f"{column} of {pattern!r}: {took * 1000:.0f} ms"
 
 
 def test_the_csv_field_limit_is_the_cell_cap() -> None:
