@@ -19,7 +19,14 @@ from yaml.nodes import Node
 from yaml.resolver import Resolver
 
 from core.errors import Rejected
-from core.limits import MAX_CELL, MAX_DEPTH, MAX_LINE, STACK_MAX_BYTES, YAML_MAX_NODES
+from core.limits import (
+    MAX_BLANK_RUN,
+    MAX_CELL,
+    MAX_DEPTH,
+    MAX_LINE,
+    STACK_MAX_BYTES,
+    YAML_MAX_NODES,
+)
 
 T = TypeVar("T")
 
@@ -28,8 +35,8 @@ try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-# A blank line repeated this often in a row is not a spreadsheet's: it is padding.
-MAX_BLANK_RUN = 10_000
+
+_EMPTY = b" \t\r\n,;"  # a blank line, or a row of empty cells
 _UNREADABLE = (OSError, EOFError, zlib.error)  # what gzip raises for a damaged stream
 
 
@@ -44,7 +51,7 @@ def lines(
 ) -> Iterator[bytes]:
     """The file's lines, each read up to `max_line` bytes and no further, so a file that is one
     huge line (or a gzip that expands to one) never sits in memory. Refuses past `max_bytes` in
-    all, `max_lines` lines, or MAX_BLANK_RUN blank lines in a row."""
+    all, `max_lines` lines, or MAX_BLANK_RUN blank lines (or rows of empty cells) in a row."""
     total = number = blank = 0
     while True:
         try:
@@ -61,7 +68,7 @@ def lines(
             raise Rejected("file_too_long", line=number, limit=max_bytes)
         if number > max_lines:
             raise Rejected("too_many_lines", line=number, limit=max_lines)
-        blank = blank + 1 if raw in (b"\n", b"\r\n") else 0
+        blank = blank + 1 if not raw.strip(_EMPTY) else 0
         if blank > MAX_BLANK_RUN:
             raise Rejected("blank_lines", line=number, limit=MAX_BLANK_RUN)
         yield raw

@@ -10,18 +10,22 @@ from __future__ import annotations
 # A stack file (CSV, JSON or Backstage YAML). A team's stack is tens to hundreds of tools;
 # bench/transfer.py imports 10,000. Slack sends at most 5 MB; from the terminal a file is held
 # in memory whole only for JSON and YAML, so it is cut off here.
-STACK_MAX_BYTES = 16 * 2**20
+STACK_MAX_BYTES = 8 * 2**20
 STACK_MAX_ROWS = 10_000
-# One stack cell, in characters: twice the longest value a tool keeps (its notes, 1,000), so a
-# value a little too long is refused with its own column's wording, and parsing any one cell
-# stays under a few milliseconds.
-STACK_MAX_CELL = 2_000
+# One stack cell, in characters: the longest value a tool keeps (its notes). Checking any cell
+# this long takes at most a few milliseconds (a capabilities cell of 1,000 characters of
+# `llm-serving;` is the slowest, bench/hostile.py).
+STACK_MAX_CELL = 1_000
 
 # A FOCUS bill, plain or gzipped. Bills are read in one pass, never whole; what is bounded is
 # the time a read can take. A month of a large account's hourly export is a few million rows of
 # a few hundred bytes; bench/transfer.py reads 1,000,000.
 BILL_MAX_BYTES = 8 * 2**30  # after decompression
 BILL_MAX_LINES = 20_000_000  # physical lines, blank ones included
+
+# Blank lines, or rows of nothing but delimiters, one after another: a spreadsheet leaves a few,
+# a file padded to take time has millions. Each costs a microsecond or two to skip.
+MAX_BLANK_RUN = 10_000
 
 # One physical line of a CSV file, in bytes. A FOCUS row with its Tags is a few kilobytes;
 # a line is read up to this and no further, so a line of gigabytes never sits in memory.
@@ -45,6 +49,7 @@ MAX_CELL = 100_000
 __all__ = [
     "BILL_MAX_BYTES",
     "BILL_MAX_LINES",
+    "MAX_BLANK_RUN",
     "MAX_CELL",
     "MAX_DATE_TEXT",
     "MAX_DEPTH",

@@ -21,10 +21,19 @@ from core import billing, bounded, stackfile
 from core.billing import csv_charges
 from core.catalog import load_catalog
 from core.errors import Rejected
-from core.limits import MAX_CELL, MAX_DEPTH, MAX_LINE, STACK_MAX_BYTES, STACK_MAX_ROWS
+from core.limits import (
+    MAX_BLANK_RUN,
+    MAX_CELL,
+    MAX_DEPTH,
+    MAX_LINE,
+    STACK_MAX_BYTES,
+    STACK_MAX_ROWS,
+)
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 HEADER = b"BilledCost,BillingCurrency,ChargePeriodStart,ServiceName,ServiceCategory\n"
+# CRC-32s of the generated gzips' contents, worked out once (bench/hostile.py computes them).
+CRC_ONE_LINE, CRC_BLANK_LINES, CRC_EMPTY_ROWS = 0xFCF7D30D, 0x16DDF4D2, 0x77C91D26
 ROW = b"12.5,USD,2026-10-01T00:00:00Z,Amazon Bedrock,AI and Machine Learning\n"
 
 
@@ -184,7 +193,7 @@ def test_a_yaml_stack_past_the_row_cap_is_refused(monkeypatch: pytest.MonkeyPatc
 
 
 def test_it_refuses_a_gzip_bill_that_expands_to_two_gigabytes_on_one_line() -> None:
-    bomb = repeated_gzip(HEADER + b"1,USD,", b"a" * 2**20, 2048, crc=0xFCF7D30D)
+    bomb = repeated_gzip(HEADER + b"1,USD,", b"a" * 2**20, 2048, crc=CRC_ONE_LINE)
     assert len(bomb) < 3 * 2**20
     with quick_and_small(megabytes=16):
         refused = refusal(lambda: bill(bomb, gzipped=True))
@@ -192,11 +201,18 @@ def test_it_refuses_a_gzip_bill_that_expands_to_two_gigabytes_on_one_line() -> N
 
 
 def test_it_refuses_a_gzip_bill_of_two_hundred_megabytes_of_blank_lines() -> None:
-    padding = repeated_gzip(HEADER + ROW, b"\n" * 2**20, 200, crc=0x16DDF4D2)
+    padding = repeated_gzip(HEADER + ROW, b"\n" * 2**20, 200, crc=CRC_BLANK_LINES)
     with quick_and_small():
         refused = refusal(lambda: bill(padding, gzipped=True))
     assert refused.code == "blank_lines"
-    assert refused.details["line"] == bounded.MAX_BLANK_RUN + 3
+    assert refused.details["line"] == MAX_BLANK_RUN + 3
+
+
+def test_it_refuses_a_gzip_bill_of_two_hundred_megabytes_of_empty_rows() -> None:
+    padding = repeated_gzip(HEADER + ROW, b",,,,\r\n" * 2**18, 200, crc=CRC_EMPTY_ROWS)
+    with quick_and_small():
+        refused = refusal(lambda: bill(padding, gzipped=True))
+    assert refused.code == "blank_lines"
 
 
 def test_blank_lines_between_rows_are_still_read() -> None:
