@@ -8,6 +8,7 @@ from datetime import date, datetime
 from dateutil import parser
 
 from core.errors import Rejected
+from core.limits import MAX_DATE_TEXT
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\s*$")
@@ -23,6 +24,8 @@ def parse_date(text: str, *, today: date) -> date:
     Refuses impossible dates ("31 Feb", "2027-13-01") and numeric dates that read differently
     day-first and month-first ("03/04/2027").
     """
+    if len(text) > MAX_DATE_TEXT:  # core/limits.py: dateutil is slow to refuse a long text
+        raise Rejected("bad_date", value=text[:MAX_DATE_TEXT])
     iso = _ISO.match(text)
     if iso:
         year, month, day = (int(part) for part in iso.groups())
