@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import date
@@ -84,6 +85,27 @@ def test_it_exports_a_stack_that_imports_into_an_empty_workspace_as_the_same_sta
         assert len(report.added) == 4
         assert export_stack(engine, team, fmt) == exported
         assert export_stack(engine, team, "csv") == export_stack(engine, TEAM, "csv")
+
+
+FORMULA_NAMES = ('=HYPERLINK("http://x","y")', "+1 tools", "-ops", "@risk", "'quoted")
+
+
+def test_a_csv_export_opens_in_a_spreadsheet_as_text_and_imports_back_exactly(
+    engine: Engine, stack: Stack
+) -> None:
+    for name in FORMULA_NAMES:
+        stack.ok(f'/stack add "{name}" governance notes:"=1+1 -x"')
+    exported = export_stack(engine, TEAM, "csv")
+    assert exported is not None
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    # No cell a spreadsheet would run: each begins with an apostrophe or a harmless character.
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {"'=1+1 -x", "'-ops", "''quoted"} <= set(cells)
+    report = run_import(engine, exported, team="TROUND")
+    assert report.applied, problem_lines(report.problems)
+    assert sorted(t.name for t in tools(engine, "TROUND")) == sorted(FORMULA_NAMES)
+    assert {t.notes for t in tools(engine, "TROUND")} == {"=1+1 -x"}
+    assert export_stack(engine, "TROUND", "csv") == exported
 
 
 def test_it_updates_on_reimport_and_never_duplicates(engine: Engine, stack: Stack) -> None:
