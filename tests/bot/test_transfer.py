@@ -87,7 +87,7 @@ def test_it_exports_a_stack_that_imports_into_an_empty_workspace_as_the_same_sta
         assert export_stack(engine, team, "csv") == export_stack(engine, TEAM, "csv")
 
 
-FORMULA_NAMES = ('=HYPERLINK("http://x","y")', "+1 tools", "-ops", "@risk", "'quoted")
+FORMULA_NAMES = ("=HYPERLINK(A1)", "+1 tools", "-ops", "@risk", "'quoted")
 
 
 def test_a_csv_export_opens_in_a_spreadsheet_as_text_and_imports_back_exactly(
@@ -241,7 +241,7 @@ def test_an_email_without_slack_says_what_would_work(engine: Engine) -> None:
         (b"name,tool\nvLLM,vLLM\n", [(1, None, "repeated_column")]),
         (b"name,layers\nvLLM,inference,extra\n", [(2, None, "extra_cells")]),
         (b"name,layers\nvLLM,inference\nCaf\xe9,data\n", [(3, None, "not_utf8")]),
-        (b'name,notes\nvLLM,"' + b"x" * 10_000_000 + b'"\n', [(2, None, "cell_too_long")]),
+        (b'name,notes\nvLLM,"' + b"x" * 10_000_000 + b'"\n', [(2, None, "line_too_long")]),
         (b"name,layers\nvLLM,inference\nvllm,inference\n", [(3, "name", "duplicate_row")]),
         (b"name,layers\nW&B,training\nwandb,training\n", [(3, "name", "duplicate_row")]),
         (("name,layers\n" + "x" * 81 + ",data\n").encode(), [(2, "name", "name_too_long")]),
