@@ -9,7 +9,6 @@ Parquet, which only pyarrow reads, is streamed in record batches.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +17,11 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from core import billing
+from core import billing, bounded
 from core.catalog import load_catalog
 from core.errors import Rejected
 from core.importing import Problem
+from core.limits import BILL_MAX_BYTES, BILL_MAX_LINES
 from core.tabular import read_table, sniff, text_lines
 from core.text import normalise
 from db import tools as store
@@ -136,10 +136,13 @@ def focus_rows(binary: IO[bytes]) -> Rows:
         return
     if kind not in ("csv", "gzip"):
         raise Rejected("wrong_format", kind=kind, billing=True)
-    source = gzip.GzipFile(fileobj=binary, mode="rb") if kind == "gzip" else binary
+    source = bounded.gunzipped(binary) if kind == "gzip" else binary
+    # Bounded while streaming: a gzip that expands to one huge line, or to millions of blank
+    # ones, is refused at the bound instead of filling memory or running for minutes.
+    lines = bounded.lines(source, max_bytes=BILL_MAX_BYTES, max_lines=BILL_MAX_LINES)
     try:
         table = read_table(
-            text_lines(source), billing.ALIASES, required=billing.REQUIRED, skip_unknown=True
+            text_lines(lines), billing.ALIASES, required=billing.REQUIRED, skip_unknown=True
         )
         for record in table.records:
             yield record.line, dict(record.cells), "\x1f".join(record.raw)
