@@ -210,14 +210,14 @@ TWICE = HEAD + ROW + ROW.replace("10.00", "11.00") + ROW  # line 4 repeats line 
         ),
         (
             (HEAD + ROW + '10,USD,"' + "x" * 10_000_000 + '"\n').encode(),
-            [(3, None, "cell_too_long")],
+            [(3, None, "line_too_long")],
         ),
         ((HEAD + ROW).encode() + b"10,\xff\n", [(3, None, "not_utf8")]),
         (
             (HEAD + ROW + ROW.replace("10.00", "11.00") + ROW).encode(),
             [(4, None, "duplicate_charge")],
         ),
-        (gzip.compress(HEAD.encode())[:-8], [(0, None, "bad_csv")]),
+        (gzip.compress(HEAD.encode())[:-8], [(2, None, "bad_gzip")]),
     ],
 )
 def test_a_bad_bill_is_refused_with_the_line_and_stores_nothing(
