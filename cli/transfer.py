@@ -1,5 +1,5 @@
 """`stackbot import`, `stackbot export` and `stackbot import-billing`: files in and out of a
-workspace's stack from the terminal."""
+workspace's stack from the terminal; `stackbot backup`: the whole store to one file."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from typing import Any
 from bot.outbound import make_client
 from bot.slack import email_lookup
 from cli.progress import Progress
+from core.errors import Rejected
 from core.settings import Settings
 from db import open_store
+from db.backup import backup
 from stack import Context
+from stack.base import refusal
 from stack.reports import import_message, problem_lines
 from stack.transfer import FORMATS, export_stack, import_stack
 from templates.plain import to_text
 
-COMMANDS = frozenset({"import", "export", "import-billing"})
+COMMANDS = frozenset({"import", "export", "import-billing", "backup"})
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
@@ -35,6 +38,10 @@ def add_parsers(sub: Any) -> None:
     bill = sub.add_parser("import-billing", help="read a FOCUS billing export (CSV, .gz, Parquet)")
     bill.add_argument("file", help="the FOCUS file")
     _common(bill)
+    copy = sub.add_parser(
+        "backup", help="copy a SQLite store to FILE while it serves (PostgreSQL: pg_dump)"
+    )
+    copy.add_argument("file", help="a new file for the copy")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +55,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     if args.command == "export":
         return _export(args, settings)
+    if args.command == "backup":
+        return _backup(Path(args.file), settings)
     path = Path(args.file)
     if not path.is_file():
         print(f"stackbot: no such file: {path}", file=sys.stderr)
@@ -69,6 +78,19 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     for line in problem_lines(report.problems):
         print(line)
     return EXIT_REJECTED if report.problems else EXIT_OK
+
+
+def _backup(target: Path, settings: Settings) -> int:
+    engine = open_store(settings.database_url)
+    try:
+        made = backup(engine, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        engine.dispose()
+    print(f"Backed up the store to {made.path} ({made.size:,} bytes).")
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
