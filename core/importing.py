@@ -120,6 +120,8 @@ def _parse(column: str, key: str, text: str, *, today: date, lookup: Lookup) -> 
         return _owner(text, lookup)
     if key == "channel" and _CHANNEL_ID.match(text):
         return ChannelRef(text)
+    if key == "channel" and text.startswith("#"):
+        raise Rejected("bad_channel", value=text)  # a file cannot have Slack look a name up
     if key == "renews" and (excel := excel_date(text)) is not None:
         return excel
     if key in ("layers", "capabilities"):

@@ -14,6 +14,7 @@ from core.schedule import WEEKDAYS
 from core.text import nearest
 
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
+_PLAIN_CHANNEL = re.compile(r"^#([\w\-]{1,80})$")
 CLEARS = frozenset({"none", "off", "-", "clear"})
 MAX_LEADS = 6
 ON = frozenset({"on", "yes", "true", "1"})
@@ -33,6 +34,10 @@ def _channel(text: str) -> str | None:
         return None
     match = _CHANNEL.match(text)
     if match is None:
+        plain = _PLAIN_CHANNEL.match(text.strip())
+        if plain is not None:
+            # Only Slack knows which channel a name is; the caller may ask it, or refuse.
+            raise Rejected("channel_by_name", value=text.strip(), name=plain[1])
         raise Rejected("bad_setting", name="channel", value=text, example="#ai-infra")
     return match[1]
 
