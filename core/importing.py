@@ -206,7 +206,7 @@ def _cost(cells: Mapping[str, str]) -> Cost | None:
         (first, kept), *others = found
         for column, other in others:
             if (other.currency, other.monthly) != (kept.currency, kept.monthly):
-                shown = {"value": cells[column], "other": cells[first], "column": first}
+                shown = {"value": cells[column], "other": cells[first]}
                 raise _CostProblem(Rejected("costs_disagree", **shown), column)
     return found[0][1] if found else None
 
@@ -217,9 +217,7 @@ def _cost_text(cells: Mapping[str, str], column: str, implied: str | None) -> st
     said = cells.get("period", "")
     period = _PERIODS.get(said.casefold(), said)
     if implied is not None and period and period != implied:
-        raise _CostProblem(
-            Rejected("period_disagrees", value=said, column=column, period=implied), "period"
-        )
+        raise _CostProblem(Rejected("period_disagrees", value=said, other=implied), "period")
     period = implied or period
     return " ".join(part for part in (amount, currency, f"/{period}" if period else "") if part)
 
