@@ -16,7 +16,7 @@ from dateutil import parser
 from core.errors import Rejected
 
 _YEAR_FIRST = re.compile(r"^\s*(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\s*$")
-_NUMERIC = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{2}|\d{4}))?\s*$")
+_NUMERIC = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{2}|\d{4}))?\.?\s*$")
 # Two defaults that differ in every field: a field the text leaves out shows up as a difference.
 # Both years are leap years so "29 Feb" parses against either.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2004, 2, 2))  # noqa: DTZ001 - calendar dates only

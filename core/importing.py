@@ -27,7 +27,8 @@ _SPELLINGS = {
     "name": ("name", "tool", "tool name", "product", "service", "software"),
     # A category is read with the layer words of `layer:` (core/layers.py), so "GPU cloud" and
     # "LLM API" land where `layer:"GPU cloud"` puts them.
-    "layers": ("layers", "layer", "category", "categories", "stack layer", "layer(s)"),
+    "layers": ("layers", "layer", "stack layer", "layer(s)"),
+    "category": ("category", "categories"),
     "capabilities": ("capabilities", "capability", "caps"),
     "vendor": ("vendor", "supplier", "provider", "company"),
     "sourcing": ("sourcing", "build or buy"),
@@ -178,6 +179,9 @@ def _options(cells: Mapping[str, str]) -> Iterable[tuple[str, str, str]]:
             continue
         if cells[column]:
             yield column, key, cells[column]
+    # A category fills in the layers where a row has none; a sheet may keep both.
+    if cells.get("category") and not cells.get("layers"):
+        yield "category", "layers", cells["category"]
 
 
 class _CostProblem(Exception):

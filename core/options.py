@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from core.dates import parse_date
-from core.errors import Rejected
+from core.dates import parse_date, past_renewal
+from core.errors import Notice, Rejected
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
 from core.money import Cost, parse_cost
 from core.text import has_control_characters, nearest, normalise
@@ -353,3 +353,16 @@ def parse_option(key: str, text: str, *, today: date) -> object:
 
 def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted({CAPABILITY_LAYER[c] for c in capabilities}))
+
+
+def field_notices(fields: ToolFields, *, today: date) -> list[Notice]:
+    """What an add or edit should tell the person besides doing it: a renewal date already past
+    is kept (a contract may have renewed unrecorded) but is more often a typo for next year.
+    Worded by templates/notice.json.j2."""
+    renews = fields.renews
+    past = past_renewal(renews, today=today) if isinstance(renews, date) else None
+    if past is None:
+        return []
+    next_year = past.next_year.isoformat() if past.next_year else None
+    details = {"date": past.day.isoformat(), "days_ago": past.days_ago, "next_year": next_year}
+    return [Notice("renewal_past", column="renews", details=details)]

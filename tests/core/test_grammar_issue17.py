@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import Rejected
+from core.errors import Notice, Rejected
 from core.grammar import Add, Admins, Edit, Review, Settings, Show, parse
 from core.money import Cost
 from core.options import (
@@ -16,6 +16,7 @@ from core.options import (
     ChannelRef,
     PersonName,
     UserRef,
+    field_notices,
     parse_channel,
     parse_option,
     parse_person,
@@ -158,3 +159,15 @@ def test_it_hands_a_plain_channel_name_back_for_the_caller_to_resolve() -> None:
     settings = parse("settings digest-channel <#C123|ai-infra>", today=TODAY)
     assert settings == Settings(name="digest-channel", value="C123")
     assert parse("admins add <@U12>", today=TODAY) == Admins(action="add", user=UserRef("U12"))
+
+
+def test_it_tells_the_caller_a_renewal_date_is_already_past() -> None:
+    command = added("add Acme inference renews:2026-10-01")
+    assert command.fields.renews == date(2026, 10, 1)  # kept: it may have renewed unrecorded
+    assert field_notices(command.fields, today=TODAY) == [
+        Notice(
+            "renewal_past", column="renews",
+            details={"date": "2026-10-01", "days_ago": 58, "next_year": "2027-10-01"},
+        )
+    ]  # fmt: skip
+    assert field_notices(added("add Acme inference renews:1 Mar").fields, today=TODAY) == []

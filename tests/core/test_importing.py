@@ -145,8 +145,14 @@ def test_a_misspelt_known_column_is_still_refused_with_the_nearest() -> None:
 def test_a_category_it_cannot_place_is_refused_as_a_layer_would_be() -> None:
     _, problems, _ = read("Name,Category\nAcme,infrence\n")
     assert [(p.column, p.code, p.details["suggestion"]) for p in problems] == [
-        ("layers", "unknown_layer", "inference")
+        ("category", "unknown_layer", "inference")
     ]
+
+
+def test_a_category_fills_in_only_the_layers_a_row_leaves_empty() -> None:
+    rows, problems, _ = read("Name,Layer,Category\nvLLM,inference,LLM ops\nAcme,,GPU cloud\n")
+    assert problems == []
+    assert [row.fields.layers for row in rows] == [(2,), (1,)]
 
 
 def test_the_header_is_found_below_title_and_blank_lines() -> None:
