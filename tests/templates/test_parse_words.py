@@ -31,7 +31,7 @@ def test_a_shared_symbol_offers_the_codes() -> None:
         render("error", code="ambiguous_currency", value="500 kr/mo", currency="kr",
                choices=["SEK", "NOK", "DKK"])
     )  # fmt: skip
-    assert "`SEK`, `NOK` or `DKK`" in text
+    assert "one of `SEK` `NOK` `DKK`." in text
 
 
 def test_an_ambiguous_date_offers_its_readings() -> None:
