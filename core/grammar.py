@@ -21,6 +21,8 @@ from core.money import parse_cost
 from core.options import (
     CLEAR_WORDS,
     KEYS,
+    MAX_NOTICE_DAYS,
+    NOTICE_UNITS,
     OPTION_KEYS,
     OPTION_PARSERS,
     UNSET,
@@ -39,6 +41,12 @@ from core.text import has_control_characters, nearest, normalise
 MAX_COMMAND = 4000
 QUOTES = frozenset('"“”„')
 _KEY_TOKEN = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$", re.DOTALL)
+# Time words a notice period might be given in that stackbot does not count days from.
+_OTHER_TIME_UNIT = re.compile(
+    r"^(?:fortnights?|quarters?|hours?|hrs?|minutes?|mins?|decades?|business|working|"
+    r"calendar|bdays?|wd)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,6 +615,15 @@ def _extend(
             check(candidate)
         except Rejected:
             continue
+        unit = following[extra].text if extra < len(following) else ""
+        if (
+            key == "notice_days"
+            and unit
+            and (_OTHER_TIME_UNIT.match(unit) or unit.casefold() in NOTICE_UNITS)
+        ):
+            # `notice:3 fortnights` or `notice:25 months` (over the limit): a notice period
+            # refused as one, not a layer named `fortnights`.
+            raise Rejected("bad_notice", value=f"{candidate} {unit}", limit=MAX_NOTICE_DAYS)
         return Token(candidate, key=token.key), index + 1 + extra
     # Nothing longer parses; report the words that belong to the value, not a layer after it.
     words = [token.text]

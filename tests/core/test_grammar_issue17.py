@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import Notice, Rejected
-from core.grammar import Add, Admins, Edit, Review, Settings, Show, parse
+from core.grammar import Add, Admins, Edit, Propose, Review, Settings, Show, parse
 from core.money import Cost
 from core.options import (
     ChannelName,
@@ -85,9 +85,17 @@ def test_it_reads_a_notice_period_in_days_weeks_or_months(option: str, days: int
     assert command.fields.layers == (2,)
 
 
-@pytest.mark.parametrize("option", ["notice:3 fortnights", "notice:25 months", "notice:soon"])
+def test_words_after_a_notice_period_in_a_proposal_are_its_reason() -> None:
+    command = parse("propose Arize notice:30 we need drift alerts", today=TODAY)
+    assert isinstance(command, Propose)
+    assert (command.fields.notice_days, command.why) == (30, "we need drift alerts")
+
+
+@pytest.mark.parametrize(
+    "option", ["notice:3 fortnights", "notice:10 business days", "notice:25 months", "notice:soon"]
+)
 def test_it_refuses_a_notice_period_it_cannot_read(option: str) -> None:
-    assert refusal(f"add Acme inference {option}").code in {"bad_notice", "unknown_layer"}
+    assert refusal(f"add Acme inference {option}").code == "bad_notice"
     with pytest.raises(Rejected) as caught:
         parse_option("notice", option.removeprefix("notice:"), today=TODAY)
     assert caught.value.code == "bad_notice"
