@@ -131,7 +131,7 @@ def read_number(number: str, *, currency: str, text: str | None = None) -> Decim
         raise Rejected(
             "ambiguous_amount",
             value=text,
-            readings=[whole + tail, f"{whole}.{tail[:2]}"],
+            readings=[whole + tail, str(Decimal(f"{whole}.{tail}").quantize(CENT, ROUND_HALF_UP))],
             currency=currency,
         )
     if last == "," and currency not in COMMA_DECIMALS:

@@ -86,7 +86,7 @@ def test_it_reads_thousands_separators_only_when_they_cannot_be_decimals(
 
 @pytest.mark.parametrize(
     ("text", "readings"),
-    [("$2.400", ["2400", "2.40"]), ("2.400/mo", ["2400", "2.40"]), ("$9.999", ["9999", "9.99"])],
+    [("$2.400", ["2400", "2.40"]), ("2.400/mo", ["2400", "2.40"]), ("$9.999", ["9999", "10.00"])],
 )
 def test_it_refuses_a_separator_that_could_be_thousands_or_decimals(
     text: str, readings: list[str]
