@@ -39,14 +39,43 @@ def parse_date(text: str, *, today: date) -> date:
     try:
         first, second = (parser.parse(text, default=d, dayfirst=True) for d in _DEFAULTS)
     except (ValueError, OverflowError) as error:
+        # Impossible day-first (`30 Feb 1`) may still be a date read year-first (1 Feb 2030).
+        others = _readings(text)
+        if others:
+            raise Rejected("ambiguous_date", value=text, readings=_dates(others)) from None
         if "out of range" in str(error) or "must be in" in str(error):
             raise Rejected("impossible_date", value=text) from None
         raise Rejected("bad_date", value=text) from None
+    _refuse_other_readings(text, first, has_year=first.year == second.year)
     if first.month != second.month or first.day != second.day:
         raise Rejected("incomplete_date", value=text)
     if first.year != second.year:
         return _next_occurrence(first.month, first.day, text=text, today=today)
     return _checked(first.year, first.month, first.day, text=text, today=today)
+
+
+def _refuse_other_readings(text: str, read: datetime, *, has_year: bool) -> None:
+    """Refuse text the free-form parser reads differently day-first, month-first or year-first
+    (`3/4 2027`, `Mar 1 27`): the forms above catch the usual ones, this catches the rest."""
+    others = [r for r in _readings(text) if r != (read.day, read.month, read.year)]
+    if others:
+        found = [(read.day, read.month, read.year), *others]
+        shown = _dates(found, year=0 if has_year else None)
+        raise Rejected("ambiguous_date", value=text, readings=shown)
+
+
+def _readings(text: str) -> list[tuple[int, int, int]]:
+    """(day, month, year) of each way the free-form parser reads `text` month-first or
+    year-first."""
+    found: list[tuple[int, int, int]] = []
+    for dayfirst, yearfirst in ((False, False), (True, True), (False, True)):
+        try:
+            read = parser.parse(text, default=_DEFAULTS[0], dayfirst=dayfirst, yearfirst=yearfirst)
+        except (ValueError, OverflowError):
+            continue
+        if (read.day, read.month, read.year) not in found:
+            found.append((read.day, read.month, read.year))
+    return found
 
 
 def _numeric(match: re.Match[str], *, text: str, today: date) -> date:

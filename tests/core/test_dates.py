@@ -117,6 +117,9 @@ def test_it_reads_year_first_dates_in_iso_order(text: str, expected: date) -> No
         ("1/3", ["1 Mar", "3 Jan"]),
         ("13/04/27", ["13 Apr 2027", "27 Apr 2013"]),
         ("01/03/27", ["1 Mar 2027", "3 Jan 2027", "27 Mar 2001"]),
+        ("3/4 2027", ["3 Apr 2027", "4 Mar 2027"]),
+        ("3 4", ["3 Apr", "4 Mar"]),
+        ("1 Mar 27", ["1 Mar 2027", "27 Mar 2001"]),
     ],
 )
 def test_it_refuses_a_date_it_could_read_two_ways_with_the_readings(

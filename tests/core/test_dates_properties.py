@@ -18,7 +18,9 @@ FORMATS = st.sampled_from(
         "{d:%Y-%m-%d}", "{d:%Y/%m/%d}", "{d:%Y.%m.%d}", "{d.year}/{d.month}/{d.day}",
         "{d.day} {d:%b} {d.year}", "{d:%b} {d.day}, {d.year}", "{d.day} {d:%B} {d.year}",
         "{d:%d/%m/%Y}", "{d:%m/%d/%Y}", "{d:%d.%m.%Y}", "{d.month}/{d.day}/{d.year}",
-        "{d:%d/%m/%y}", "{d:%m/%d/%y}", "{d:%y/%m/%d}",
+        "{d:%d/%m/%y}", "{d:%m/%d/%y}", "{d:%y/%m/%d}", "{d.day}/{d.month} {d.year}",
+        "{d.month}/{d.day} {d.year}", "{d.day} {d.month} {d.year}", "{d.month} {d.day} {d.year}",
+        "{d:%b} {d.day} {d:%y}", "{d.day} {d:%b} {d:%y}", "{d:%y} {d:%b} {d.day}",
     ]
 )  # fmt: skip
 
