@@ -37,7 +37,7 @@ def parse_date(text: str, *, today: date) -> date:
     if numeric:
         return _numeric(numeric, text=text, today=today)
     try:
-        first, second = (parser.parse(text, default=d, dayfirst=True) for d in _DEFAULTS)
+        first = parser.parse(text, default=_DEFAULTS[0], dayfirst=True)
     except (ValueError, OverflowError) as error:
         # Impossible day-first (`30 Feb 1`) may still be a date read year-first (1 Feb 2030).
         others = _readings(text)
@@ -46,9 +46,13 @@ def parse_date(text: str, *, today: date) -> date:
         if "out of range" in str(error) or "must be in" in str(error):
             raise Rejected("impossible_date", value=text) from None
         raise Rejected("bad_date", value=text) from None
-    _refuse_other_readings(text, first, has_year=first.year == second.year)
+    try:
+        second = parser.parse(text, default=_DEFAULTS[1], dayfirst=True)
+    except (ValueError, OverflowError):  # `31`: a day that February, the other default, lacks
+        raise Rejected("incomplete_date", value=text) from None
     if first.month != second.month or first.day != second.day:
         raise Rejected("incomplete_date", value=text)
+    _refuse_other_readings(text, first, has_year=first.year == second.year)
     if first.year != second.year:
         return _next_occurrence(first.month, first.day, text=text, today=today)
     return _checked(first.year, first.month, first.day, text=text, today=today)

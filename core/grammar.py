@@ -613,7 +613,11 @@ def _extend(
         candidate = " ".join([token.text, *(t.text for t in following[:extra])])
         try:
             check(candidate)
-        except Rejected:
+        except Rejected as rejected:
+            # `cost:500 kr/mo` must not become $500 with `kr/mo` left over: a value that could
+            # be read two ways is refused whole, before a shorter piece of it is tried.
+            if rejected.code.startswith("ambiguous_"):
+                raise
             continue
         unit = following[extra].text if extra < len(following) else ""
         if (

@@ -179,3 +179,16 @@ def test_it_tells_the_caller_a_renewal_date_is_already_past() -> None:
         )
     ]  # fmt: skip
     assert field_notices(added("add Acme inference renews:1 Mar").fields, today=TODAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("propose Arize cost:500 kr/mo we need it", "ambiguous_currency"),
+        ("add Foo data cost:500 kr/mo", "ambiguous_currency"),
+        ("propose Arize renews:3/4 2027 soon", "ambiguous_date"),
+        ("add Foo cost:2.400 data", "ambiguous_amount"),
+    ],
+)
+def test_a_value_read_two_ways_is_refused_whole_not_cut_short(text: str, code: str) -> None:
+    assert refusal(text).code == code
