@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -107,8 +108,9 @@ def read_table(
     if missing:
         raise Rejected("missing_columns", line=offset + 1, missing=missing, found=list(header))
     if notices is not None:
+        # A title is shown back in the notice: cut short, as a cell never is echoed whole.
         titles = [(n, text.strip().strip(",;\t ")) for n, text in enumerate(skipped, start=1)]
-        titles = [(n, text) for n, text in titles if text]
+        titles = [(n, _short(text)) for n, text in titles if text]
         if titles:
             notices.append(Notice("title_rows_skipped", line=offset + 1, details={"rows": titles}))
         if ignored:
@@ -142,7 +144,7 @@ def _header_line(
     # No line names every required column: the one naming the most known columns is the header
     # (the first filled line when none names any), and it is refused for what it lacks.
     at = max(filled, key=lambda n: (_known(seen[n], aliases), -n))
-    return seen[at], seen[:at], _chain_lines(seen[at + 1 :], lines)
+    return seen[at], seen[:at], itertools.chain(seen[at + 1 :], lines)
 
 
 def _known(line: str, aliases: Mapping[str, str]) -> int:
@@ -157,11 +159,6 @@ def _cells(line: str, delimiter: str) -> list[str]:
         return next(csv.reader([line], delimiter=delimiter), [])
     except csv.Error:
         return []
-
-
-def _chain_lines(buffered: list[str], rest: Iterator[str]) -> Iterator[str]:
-    yield from buffered
-    yield from rest
 
 
 def _names_required(line: str, aliases: Mapping[str, str], required: tuple[str, ...]) -> bool:
@@ -202,7 +199,7 @@ def _match_header(
         if canonical is None and warn and not _near_miss(cell, aliases):
             columns.append(None)
             if cell.strip():
-                ignored.append(cell.strip())
+                ignored.append(_short(cell.strip()))
             continue
         if not cell.strip():
             raise Rejected("blank_column", line=line, position=len(columns) + 1)
@@ -215,6 +212,10 @@ def _match_header(
         columns.append(canonical)
         headers[canonical] = cell.strip()
     return tuple(columns), headers, ignored
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _near_miss(cell: str, aliases: Mapping[str, str]) -> bool:

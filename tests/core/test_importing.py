@@ -209,3 +209,9 @@ def test_the_plain_reader_still_takes_the_first_line_as_the_header() -> None:
     with pytest.raises(Rejected) as caught:
         read_table(text_lines([b"Our stack\n", b"name\n"]), {"name": "name"}, required=("name",))
     assert caught.value.code == "unknown_column"
+
+
+def test_a_long_title_or_column_is_cut_short_in_its_notice() -> None:
+    _, _, notices = read(f"{'T' * 500}\nName,{'X' * 500}\nvLLM,1\n")
+    assert len(notices[0].details["rows"][0][1]) == 80
+    assert len(notices[1].details["columns"][0]) == 80
