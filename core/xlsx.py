@@ -26,7 +26,8 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # A sheet of stack tools is small; a member that unpacks to more is refused, not read.
-MAX_MEMBER = 50_000_000
+MAX_MEMBER = 10_000_000
+MAX_ROW = 1_048_576  # Excel's last row
 # Excel's built-in number formats that show a date (ECMA-376 part 1, 18.8.30).
 DATE_FORMATS = frozenset({14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 _CURRENCY_TAG = re.compile(r"\[\$([^\]-]*)(?:-[0-9A-Fa-f]+)?\]")
@@ -43,9 +44,13 @@ def xlsx_lines(binary: IO[bytes]) -> Iterator[str]:
     except (zipfile.BadZipFile, OSError):
         raise Rejected("bad_xlsx", reason="not a zip archive") from None
     with book:
-        strings = _shared_strings(book)
-        styles = _styles(book)
-        yield from _rows(book, _first_sheet(book), strings, styles)
+        try:
+            strings = _shared_strings(book)
+            styles = _styles(book)
+            yield from _rows(book, _first_sheet(book), strings, styles)
+        except (ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+            # A damaged member or attribute (`r="x"`, a bad CRC): refused, never a crash.
+            raise Rejected("bad_xlsx", reason="it is damaged") from error
 
 
 def _xml(book: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
@@ -134,6 +139,8 @@ def _rows(
     number = 0
     for row in data.iter(f"{MAIN}row"):
         at = int(row.get("r", number + 1))
+        if not number < at <= MAX_ROW:
+            raise Rejected("bad_xlsx", reason=f"its row numbers are out of order at row {at}")
         while number < at - 1:  # rows Excel leaves out are blank lines
             number += 1
             yield "\n"

@@ -78,6 +78,27 @@ def test_it_reads_a_number_format_as_a_date_or_a_currency(
     assert _kind(number, code) == kind
 
 
+def sheet(rows: str) -> dict[str, str]:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    doc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return {
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{doc}"><sheets>'
+        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{rels}">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{rows}</sheetData>'
+        "</worksheet>",
+    }
+
+
+def test_a_minimal_workbook_reads() -> None:
+    rows = (
+        '<row r="2"><c r="B2" t="inlineStr"><is><t>vLLM</t></is></c><c r="D2"><v>1.50</v></c></row>'
+    )
+    assert list(xlsx_lines(workbook(sheet(rows)))) == ["\n", ",vLLM,,1.5\n"]
+
+
 def workbook(members: dict[str, str]) -> io.BytesIO:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as book:
@@ -93,6 +114,10 @@ def workbook(members: dict[str, str]) -> io.BytesIO:
         io.BytesIO(b"PK\x03\x04 not really a zip"),
         workbook({"xl/workbook.xml": "<workbook/>"}),
         workbook({"xl/workbook.xml": '<!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>'}),
+        workbook(sheet('<row r="x"><c r="A1"><v>1</v></c></row>')),
+        workbook(sheet('<row r="5"><c r="A5"><v>1</v></c></row><row r="2"/>')),
+        workbook(sheet('<row r="99999999"><c r="A1"><v>1</v></c></row>')),
+        workbook(sheet('<row r="1"><c r="A1" s="x"><v>1</v></c></row>')),
     ],
 )
 def test_it_refuses_a_workbook_it_cannot_read(binary: io.BytesIO) -> None:
