@@ -83,10 +83,8 @@ def parse_cost(text: str, *, default_currency: str = "USD") -> Cost:
     match = _PATTERN.match(text)
     if match is None:
         raise Rejected("bad_cost", value=text)
-    currencies = {_currency(c, text, default_currency) for c in (match["pre"], match["post"]) if c}
-    if len(currencies) > 1:
-        raise Rejected("bad_cost", value=text)
-    currency = currencies.pop() if currencies else default_currency
+    tokens = [c for c in (match["pre"], match["post"]) if c]
+    currency = _currency_of(tokens, text=text, default=default_currency)
     number = match["num"]
     if number.startswith("-"):
         raise Rejected("negative_cost", value=text)
@@ -158,17 +156,47 @@ def _decimal(digits: str, text: str) -> Decimal:
         raise Rejected("bad_cost", value=text) from None
 
 
-def _currency(token: str, text: str, default_currency: str) -> str:
-    shared = SHARED_SYMBOLS.get(token)
-    if shared is not None:
-        raise Rejected("ambiguous_currency", value=text, currency=token, choices=list(shared))
-    if token == "$" and default_currency in DOLLARS - {"USD"}:
-        choices = ["USD", default_currency]
+def _currency_of(tokens: list[str], *, text: str, default: str) -> str:
+    """The one currency a cost's symbol and code name. A shared symbol is settled by a code
+    beside it (`kr 500 SEK`) or by the currency the caller gives (a form set to SEK), else it
+    is refused with the codes it could be."""
+    if not tokens:
+        return default
+    readings = [_meanings(token, text) for token in tokens]
+    possible = set.intersection(*readings)
+    if not possible:
+        raise Rejected("bad_cost", value=text)
+    if len(possible) > 1 and "$" in tokens:
+        # `$` is the US dollar, as the README writes it, except where the cost is given in
+        # another dollar (a form set to CAD): there it could be either, and is refused.
+        possible = {"USD"} if default not in possible - {"USD"} else possible & {"USD", default}
+    elif len(possible) > 1 and default in possible:
+        possible = {default}
+    if len(possible) > 1:
+        token = next(t for t, r in zip(tokens, readings, strict=True) if len(r) > 1)
+        choices = [c for c in _choices(token, default) if c in possible]
         raise Rejected("ambiguous_currency", value=text, currency=token, choices=choices)
+    return possible.pop()
+
+
+def _meanings(token: str, text: str) -> set[str]:
+    """Every currency a symbol or code may name: one for a code or a symbol of its own, several
+    for `¥` and `kr`, and every dollar for `$` (US dollars unless the cost is in another)."""
+    if token in SHARED_SYMBOLS:
+        return set(SHARED_SYMBOLS[token])
+    if token == "$":
+        return set(DOLLARS)
     code = SYMBOLS.get(token, token.upper())
     if code not in CODES:
         raise Rejected("bad_currency", value=text, currency=token)
-    return code
+    return {code}
+
+
+def _choices(token: str, default: str) -> tuple[str, ...]:
+    """The codes a shared symbol is offered as, in the order people are likeliest to mean."""
+    if token == "$":
+        return ("USD", default)
+    return SHARED_SYMBOLS[token]
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

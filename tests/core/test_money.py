@@ -124,3 +124,20 @@ def test_it_refuses_separators_out_of_place(text: str) -> None:
     with pytest.raises(Rejected) as caught:
         parse_cost(text)
     assert caught.value.code == "bad_cost"
+
+
+@pytest.mark.parametrize(
+    ("text", "default", "currency"),
+    [
+        ("kr 500 SEK", "USD", "SEK"),
+        ("¥5000 JPY", "USD", "JPY"),
+        ("500 kr", "SEK", "SEK"),  # a form whose currency is SEK
+        ("$900 CAD", "USD", "CAD"),
+        ("$900", "EUR", "USD"),
+        ("$900", "USD", "USD"),
+    ],
+)
+def test_a_code_or_the_callers_currency_settles_a_shared_symbol(
+    text: str, default: str, currency: str
+) -> None:
+    assert parse_cost(text, default_currency=default).currency == currency
