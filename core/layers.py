@@ -21,7 +21,11 @@ LAYERS: tuple[Layer, ...] = (
         1,
         "compute",
         "Compute",
-        ("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+        (
+            *("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+            # Category words as spreadsheets and finance write them (core/importing.py).
+            *("gpu cloud", "gpu clouds", "cloud gpu", "gpu compute", "cloud compute"),
+        ),
         (
             "gpu-compute",
             "cpu-compute",
@@ -37,7 +41,11 @@ LAYERS: tuple[Layer, ...] = (
         2,
         "inference",
         "Inference and serving",
-        ("serving", "serve", "inference and serving", "deployment", "llm serving"),
+        (
+            *("serving", "serve", "inference and serving", "deployment", "llm serving"),
+            *("llm api", "llm apis", "model api", "model apis", "inference api", "llm gateway"),
+            *("model serving", "hosted models", "llm provider", "foundation models"),
+        ),
         (
             "model-serving",
             "llm-serving",
@@ -52,7 +60,10 @@ LAYERS: tuple[Layer, ...] = (
         3,
         "training",
         "Training orchestration",
-        ("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+        (
+            *("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+            *("experiment tracking", "ml pipelines", "fine tuning"),
+        ),
         ("distributed-training", "experiment-tracking", "ml-pipelines", "hyperparameter-tuning"),
     ),
     Layer(
@@ -69,6 +80,8 @@ LAYERS: tuple[Layer, ...] = (
             "warehouse",
             "features",
             "feature store",
+            *("data labeling", "data labelling", "labeling", "labelling", "vector store"),
+            *("vector db", "vector search", "data warehouse", "data platform", "data pipelines"),
         ),
         (
             "data-warehouse",
@@ -89,14 +102,17 @@ LAYERS: tuple[Layer, ...] = (
         5,
         "mlops",
         "MLOps",
-        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining"),
+        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining", "ml platform"),
         ("model-registry", "ml-cicd", "model-monitoring", "retraining-pipelines"),
     ),
     Layer(
         6,
         "observability",
         "Observability",
-        ("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+        (
+            *("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+            *("llm observability", "llm tracing", "llm evaluation", "ai observability"),
+        ),
         (
             "drift-detection",
             "data-quality",
@@ -109,7 +125,10 @@ LAYERS: tuple[Layer, ...] = (
         7,
         "governance",
         "Governance",
-        ("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+        (
+            *("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+            *("ai governance", "data governance"),
+        ),
         ("access-control", "audit-logging", "compliance", "responsible-ai"),
     ),
 )
