@@ -15,7 +15,7 @@ from itertools import chain
 
 from core.analysis.layers import gaps, spend_share, thin_layers, too_many_tools
 from core.analysis.model import KINDS, Finding, Summary, finish, summarise, unique_ids
-from core.analysis.overlaps import duplicates, platform_groups, platforms, registrations
+from core.analysis.overlaps import paying_twice, registrations
 from core.analysis.sourcing import COMMODITIES, build_vs_buy
 from core.analysis.stale import stale
 from core.profile import profile
@@ -40,9 +40,7 @@ def analyse(
     owned = frozenset(owned_layers)
     drafts = chain(
         registrations(profiles),
-        platforms(profiles),
-        platform_groups(profiles),
-        duplicates(profiles),
+        paying_twice(profiles),
         too_many_tools(profiles),
         spend_share(profiles),
         build_vs_buy(profiles, owned),

@@ -11,6 +11,7 @@ import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -61,6 +62,13 @@ class Finding:
     accepted: bool  # the team accepted it with this very fingerprint
     redundant: tuple[StackTool, ...] = ()  # whose cost is the saving
     keep: StackTool | None = None  # the tool that would take over their work
+    group: str = ""  # the decision it belongs to, for reading: "Data and vector databases: …"
+    decide_by: date | None = None  # the cancel-by date of the contract to drop, when known
+
+    @property
+    def yearly_saving(self) -> dict[str, Decimal]:
+        """The monthly saving times twelve, per currency."""
+        return {currency: amount * 12 for currency, amount in self.potential_saving.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,8 @@ class Draft:
     redundant: tuple[Profile, ...] = ()
     keep: Profile | None = None
     basis: str = ""
+    group: str = ""
+    decide_by: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +98,21 @@ class Summary:
     spend: Mapping[str, Decimal]  # per currency: the stack's monthly bill
     redundant: tuple[StackTool, ...] = ()  # the tools behind `avoidable`, dearest first
     counts: Mapping[str, int] = field(default_factory=dict)  # open findings per kind
+    # Redundant tools with no cost registered: records to tidy up, not money.
+    tidy: tuple[StackTool, ...] = ()
+    # The last cancel-by date among the redundant tools that have one: by then all of the
+    # dated part of `avoidable` can be had. `undated` counts the tools with no renewal date.
+    realisable_by: date | None = None
+    undated: int = 0
 
     @property
     def redundant_tools(self) -> int:
         return len(self.redundant)
+
+    @property
+    def yearly(self) -> dict[str, Decimal]:
+        """`avoidable` times twelve, per currency."""
+        return {currency: amount * 12 for currency, amount in self.avoidable.items()}
 
     @property
     def open(self) -> int:
@@ -118,6 +139,8 @@ def finish(draft: Draft, accepted: Mapping[str, str]) -> Finding:
         accepted=accepted.get(draft.id) == fingerprint,
         redundant=redundant,
         keep=draft.keep.tool if draft.keep else None,
+        group=draft.group,
+        decide_by=draft.decide_by,
     )
 
 
@@ -129,11 +152,17 @@ def summarise(findings: Iterable[Finding], tools: Iterable[StackTool]) -> Summar
         if not finding.accepted:
             counts[finding.kind] += 1
             redundant.update((t.id, t) for t in finding.redundant)
+    paid = [t for t in redundant.values() if t.cost is not None and t.cost.monthly]
+    free = [t for t in redundant.values() if t.cost is None or not t.cost.monthly]
+    dates = [t.cancel_by for t in paid if t.cancel_by is not None]
     return Summary(
-        avoidable=_nonzero(spend_by_currency(redundant.values())),
+        avoidable=_nonzero(spend_by_currency(paid)),
         spend=spend_by_currency(t for t in tools if t.active),
-        redundant=tuple(sorted(redundant.values(), key=_dearest_first)),
+        redundant=tuple(sorted(paid, key=_dearest_first)),
         counts=counts,
+        tidy=tuple(sorted(free, key=lambda t: (t.name.casefold(), t.id))),
+        realisable_by=max(dates, default=None),
+        undated=len(paid) - len(dates),
     )
 
 
@@ -217,6 +246,19 @@ def either(items: Sequence[str]) -> str:
 
 def layer_titles(layers: Iterable[int]) -> str:
     return listing([LAYER_BY_NUMBER[n].title for n in layers])
+
+
+def per_year(amounts: Mapping[str, Decimal]) -> str:
+    """ "$18,000/yr": a monthly figure times twelve, shown beside the monthly one."""
+    figures = [format_amount(amount * 12, currency) for currency, amount in amounts.items()]
+    if len(figures) == 1:
+        return f"{figures[0]}/yr"
+    return f"{listing(figures)} a year"
+
+
+def day(when: date) -> str:
+    """ "17 Dec 2026"."""
+    return f"{when.day} {when:%b %Y}"
 
 
 def per_month(amounts: Mapping[str, Decimal]) -> str:
