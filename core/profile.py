@@ -41,11 +41,8 @@ class Profile:
     usage_billed: bool
     main_layers: frozenset[int]  # the layers of its primary capabilities
     local: bool = False  # a runner for a laptop or a dev box (the catalog's role)
-
-    @property
-    def unit(self) -> str:
-        """Two registrations of one catalog tool are one product; anything else is itself."""
-        return self.tool.catalog_key or f"t{self.tool.id}"
+    # Two registrations of one catalog tool are one product; anything else is itself.
+    unit: str = ""
 
     def covers(self, capabilities: frozenset[str]) -> bool:
         """Whether this tool does all of `capabilities` as its own main jobs."""
@@ -67,6 +64,7 @@ def profile(tool: StackTool) -> Profile:
         and (primary <= USAGE_BILLED or (not platform and bool(primary & MODEL_APIS))),
         main_layers=main_layers,
         local=local,
+        unit=tool.catalog_key or f"t{tool.id}",
     )
 
 

@@ -64,11 +64,14 @@ class Finding:
     keep: StackTool | None = None  # the tool that would take over their work
     group: str = ""  # the decision it belongs to, for reading: "Data and vector databases: …"
     decide_by: date | None = None  # the cancel-by date of the contract to drop, when known
+    # When no one tool does all of a redundant tool's main jobs but several do between them:
+    # those tools, `keep` first. Otherwise empty, and `keep` alone takes over.
+    keepers: tuple[StackTool, ...] = ()
 
     @property
     def yearly_saving(self) -> dict[str, Decimal]:
-        """The monthly saving times twelve, per currency."""
-        return {currency: amount * 12 for currency, amount in self.potential_saving.items()}
+        """A year of the redundant tools' contracts, per currency (`yearly_cost`)."""
+        return yearly_cost(self.redundant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class Draft:
     basis: str = ""
     group: str = ""
     decide_by: date | None = None
+    keepers: tuple[Profile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +115,8 @@ class Summary:
 
     @property
     def yearly(self) -> dict[str, Decimal]:
-        """`avoidable` times twelve, per currency."""
-        return {currency: amount * 12 for currency, amount in self.avoidable.items()}
+        """A year of the contracts behind `avoidable`, per currency (`yearly_cost`)."""
+        return yearly_cost(self.redundant)
 
     @property
     def open(self) -> int:
@@ -141,6 +145,7 @@ def finish(draft: Draft, accepted: Mapping[str, str]) -> Finding:
         keep=draft.keep.tool if draft.keep else None,
         group=draft.group,
         decide_by=draft.decide_by,
+        keepers=tuple(p.tool for p in draft.keepers),
     )
 
 
@@ -248,9 +253,21 @@ def layer_titles(layers: Iterable[int]) -> str:
     return listing([LAYER_BY_NUMBER[n].title for n in layers])
 
 
+def yearly_cost(tools: Iterable[StackTool]) -> dict[str, Decimal]:
+    """Per currency, a year of each tool's contract: a yearly price as given, a monthly one
+    times twelve (so "$14,000/yr" stays $14,000, not twelve rounded months)."""
+    totals: dict[str, Decimal] = {}
+    for tool in tools:
+        cost = tool.cost
+        if cost is not None and cost.amount:
+            year = cost.amount if cost.period == "year" else cost.amount * 12
+            totals[cost.currency] = totals.get(cost.currency, _ZERO) + year
+    return totals
+
+
 def per_year(amounts: Mapping[str, Decimal]) -> str:
-    """ "$18,000/yr": a monthly figure times twelve, shown beside the monthly one."""
-    figures = [format_amount(amount * 12, currency) for currency, amount in amounts.items()]
+    """ "$18,000/yr", per currency."""
+    figures = [format_amount(amount, currency) for currency, amount in amounts.items()]
     if len(figures) == 1:
         return f"{figures[0]}/yr"
     return f"{listing(figures)} a year"

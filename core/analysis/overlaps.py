@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 
 from core.analysis.model import (
     Draft,
@@ -42,6 +43,7 @@ from core.analysis.model import (
     ordered,
     per_month,
     per_year,
+    yearly_cost,
 )
 from core.catalog import load_catalog
 from core.layers import CAPABILITY_LAYER, LAYER_BY_NUMBER, LAYERS
@@ -125,6 +127,15 @@ def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
         keepers.setdefault((k.unit, q.unit), k)
     for pair, gone in decisions.items():
         yield _redundancy(by_name(gone), keepers[pair], currency)
+    kept, covered = _covered_between(kept, currency)
+    together: dict[tuple[str, ...], list[Profile]] = {}
+    sets: dict[tuple[str, ...], tuple[Profile, ...]] = {}
+    for q, ks in covered:
+        key = (q.unit, *(k.unit for k in ks))
+        together.setdefault(key, []).append(q)
+        sets.setdefault(key, ks)
+    for key, gone in together.items():
+        yield _cover(by_name(gone), sets[key])
     yield from _reviews(kept, metered)
     yield from _metered_groups(metered, [p for p in profiles if p.compute])
 
@@ -175,8 +186,9 @@ def _decide(
                 (k for s in supersets for k in kept_by_set[s]),
                 key=lambda k: (len(k.primary), ranks[id(k)]),
             )
+        unit = q.unit
         keeper = next(
-            (k for k in (*kept_by_set.get(jobs, ()), *wider[jobs]) if k.unit != q.unit), None
+            (k for k in chain(kept_by_set.get(jobs, ()), wider[jobs]) if k.unit != unit), None
         )
         if keeper is not None:
             dropped.append((q, keeper))
@@ -188,6 +200,97 @@ def _decide(
                 with_capability[c].append(jobs)
         kept_by_set[jobs].append(q)
     return kept, dropped
+
+
+def _covered_between(
+    kept: Sequence[Profile], currency: str | None
+) -> tuple[list[Profile], list[tuple[Profile, tuple[Profile, ...]]]]:
+    """Kept tools whose main jobs no one tool does but several kept tools do between them
+    (W&B's tracking done by MLflow, its LLM traces and evaluations by Arize): each is redundant
+    to that set. The dearest goes first, since keeping it buys nothing the others do not; a tool
+    that keeps another is never dropped after, and a platform is never dropped for a set of
+    point tools (it is bought as a whole)."""
+    first: dict[str, Profile] = {}
+    for p in kept:
+        first.setdefault(p.unit, p)
+    by_capability: dict[str, list[Profile]] = defaultdict(list)
+    for p in first.values():
+        for c in p.primary:
+            by_capability[c].append(p)
+    ranks = {id(p): _rank(p, currency) for p in kept}
+    worst_first = sorted(kept, key=lambda p: ranks[id(p)], reverse=True)
+    walk = sorted(
+        (p for p in worst_first if not p.platform and len(p.primary) > 1),
+        key=lambda p: -_amount(p) if p.tool.cost and p.tool.cost.currency == currency else 0,
+    )
+    gone: set[int] = set()
+    needed: set[int] = set()
+    covered: list[tuple[Profile, tuple[Profile, ...]]] = []
+    for q in walk:
+        if id(q) in needed:
+            continue
+        remaining = set(q.primary)
+        chosen: list[Profile] = []
+        while remaining:
+            options = {
+                id(k): k
+                for c in remaining
+                for k in by_capability[c]
+                if k.unit != q.unit and id(k) not in gone
+            }
+            if not options:
+                break
+            best = min(options.values(), key=lambda k: (-len(k.primary & remaining), ranks[id(k)]))
+            chosen.append(best)
+            remaining -= best.primary
+        if remaining or len(chosen) < 2:
+            continue
+        gone.add(id(q))
+        needed.update(id(k) for k in chosen)
+        covered.append((q, tuple(chosen)))
+    return [p for p in kept if id(p) not in gone], covered
+
+
+def _cover(gone: tuple[Profile, ...], keepers: tuple[Profile, ...]) -> Draft:
+    q = gone[0]
+    shared = ordered(c for p in gone for c in p.primary)
+    cost = monthly_cost(gone)
+    dates = [p.tool.cancel_by for p in gone if p.tool.cancel_by is not None]
+    cancel_by = min(dates) if len(dates) == len(gone) else None
+    drop = names(gone)
+    keep = listing([k.tool.name for k in keepers])
+    who = "; ".join(
+        f"{k.tool.name} does {listing(ordered(q.primary & k.primary))}" for k in keepers
+    )
+    if cost:
+        when = f", cancel by {day(cancel_by)}" if cancel_by else ""
+        year = per_year(yearly_cost(t.tool for t in gone))
+        action = f"Keep {keep}, drop {drop}: {per_month(cost)}, {year}{when}."
+        rule = "covered-between"
+    else:
+        action = (
+            f"Tidy up: drop {drop}, {keep} already do all of its main jobs (no cost registered)."
+        )
+        rule = "tidy-up"
+    platform = any(k.platform for k in keepers)
+    return Draft(
+        id=make_id("cover", _slug(q)),
+        kind="platform-paid-twice" if platform else "duplicate-capability",
+        rule=rule,
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=by_name((*gone, *keepers)),
+        reason=f"No one tool does all that {drop} {_are(gone)} for, but {keep} do between "
+        f"them: {who}.",
+        action=action,
+        redundant=gone,
+        keep=keepers[0],
+        keepers=keepers,
+        basis="The dropped tool's monthly cost: the kept tools between them already do all of "
+        "its main jobs.",
+        group=_group(shared),
+        decide_by=cancel_by,
+    )
 
 
 def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> Draft:
@@ -207,7 +310,7 @@ def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> 
     if cost:
         when = f", cancel by {day(cancel_by)}" if cancel_by else ""
         action = f"Keep {keep}, drop {drop} for {listing(shared)}: {per_month(cost)}, "
-        action += f"{per_year(cost)}{when}."
+        action += f"{per_year(yearly_cost(t.tool for t in gone))}{when}."
     else:
         rule = "tidy-up"
         action = f"Tidy up: drop {drop}, {keep} already does {_their(gone)} {listing(shared)} "
