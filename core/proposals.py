@@ -68,7 +68,7 @@ def assess(proposed: StackTool, stack: Iterable[StackTool]) -> Assessment:
     primary = tuple(sorted(wanted.primary, key=_capability_order))
     already = tuple(Already(c, tuple(p.tool for p in others if c in p.primary)) for c in primary)
     covering = tuple(p.tool for p in others if primary and p.covers(wanted.primary))
-    replaces = ()
+    replaces: tuple[StackTool, ...] = ()
     if proposed.sourcing != "build":
         replaces = tuple(
             p.tool
