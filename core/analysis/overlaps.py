@@ -167,7 +167,9 @@ def _decide(
     tool with more main jobs comes before those with fewer. A tool whose main jobs a kept tool
     of another product does as its own is dropped, to the kept tool closest to it (fewest main
     jobs, then best ranked), so "Keep Pinecone, drop Qdrant" rather than a platform whose
-    vector search is one of many jobs. A dropped tool never keeps another."""
+    vector search is one of many jobs; but a smaller contract of a vendor whose wider product
+    the team keeps goes to that product, the add-on being the redundant one. A dropped tool
+    never keeps another."""
     ranks = {id(p): _rank(p, currency) for p in candidates}
     walk = sorted(candidates, key=lambda p: ranks[id(p)])
     with_capability: dict[str, list[frozenset[str]]] = defaultdict(list)
@@ -175,6 +177,8 @@ def _decide(
     # For each set of main jobs: the kept tools with more jobs that do them all, closest first.
     # Sets are walked largest first, so a set's strict supersets are all known when it is met.
     wider: dict[frozenset[str], list[Profile]] = {}
+    # The same, by vendor: a smaller contract of a vendor goes to that vendor's wider one.
+    wider_by_vendor: dict[frozenset[str], dict[str, Profile]] = {}
     kept: list[Profile] = []
     dropped: list[tuple[Profile, Profile]] = []
     for q in walk:
@@ -186,8 +190,15 @@ def _decide(
                 (k for s in supersets for k in kept_by_set[s]),
                 key=lambda k: (len(k.primary), ranks[id(k)]),
             )
+            vendors: dict[str, Profile] = {}
+            for k in wider[jobs]:
+                if k.tool.vendor:
+                    vendors.setdefault(k.tool.vendor.casefold(), k)
+            wider_by_vendor[jobs] = vendors
         unit = q.unit
-        keeper = next(
+        own = wider_by_vendor[jobs].get(q.tool.vendor.casefold()) if q.tool.vendor else None
+        keeper = own if own is not None and own.unit != unit else None
+        keeper = keeper or next(
             (k for k in chain(kept_by_set.get(jobs, ()), wider[jobs]) if k.unit != unit), None
         )
         if keeper is not None:

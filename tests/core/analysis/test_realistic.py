@@ -5,6 +5,7 @@ Each test names the vendor fact it rests on; the catalog (core/catalog.toml) car
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from core.analysis import Finding, summarise
@@ -199,3 +200,16 @@ def test_a_lean_team_gets_no_spend_share_lecture() -> None:
     ]
 
     assert [f for f in run(*tools) if f.kind == "over-investment"] == []
+
+
+def test_a_second_smaller_contract_of_a_vendor_is_the_redundant_one() -> None:
+    # A team seats contract for W&B's tracking, beside the company's W&B contract; MLflow too.
+    main = catalog_tool(1, "Weights & Biases", cost=4000)
+    seats = tool(2, "W&B team seats", ("experiment-tracking",), cost=600)
+    seats = replace(seats, vendor="Weights & Biases (CoreWeave)")
+    findings = run(main, seats, catalog_tool(3, "MLflow"))
+
+    [dropped] = [f for f in findings if f.redundant and f.potential_saving]
+    assert names(dropped.redundant) == ["W&B team seats"]
+    assert dropped.keep == main
+    assert dropped.potential_saving == usd(600)
