@@ -30,6 +30,7 @@ from decimal import Decimal
 from itertools import chain
 
 from core.analysis.model import (
+    MAX_ID,
     Draft,
     by_name,
     day,
@@ -285,7 +286,7 @@ def _cover(gone: tuple[Profile, ...], keepers: tuple[Profile, ...]) -> Draft:
         rule = "tidy-up"
     platform = any(k.platform for k in keepers)
     return Draft(
-        id=make_id("cover", _slug(q)),
+        id=_id("cover", _slug(q)),
         kind="platform-paid-twice" if platform else "duplicate-capability",
         rule=rule,
         layers=layers_of(shared),
@@ -327,7 +328,7 @@ def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> 
         action = f"Tidy up: drop {drop}, {keep} already does {_their(gone)} {listing(shared)} "
         action += "(no cost registered)."
     return Draft(
-        id=make_id(prefix, slug),
+        id=_id(prefix, slug),
         kind=kind,
         rule=rule,
         layers=layers_of(shared),
@@ -378,6 +379,9 @@ def _reviews(kept: Sequence[Profile], metered: Sequence[Profile]) -> Iterator[Dr
         for c in p.primary & OTHER_CAPABILITIES:
             by_capability[c].append(p)
     seen: set[tuple[int, int]] = set()
+    # Tools billed by use beside a platform that serves the same: one question per platform
+    # (route the traffic through it or not), not one per provider.
+    beside: dict[int, tuple[Profile, dict[int, Profile]]] = {}
     for p in (*kept, *metered):
         for c in sorted(p.primary & OTHER_CAPABILITIES):
             for q in by_capability.get(c, ()):
@@ -387,8 +391,33 @@ def _reviews(kept: Sequence[Profile], metered: Sequence[Profile]) -> Iterator[Dr
                 if pair in seen:
                     continue
                 seen.add(pair)
+                if p.usage_billed and q.platform:
+                    beside.setdefault(id(q), (q, {}))[1][id(p)] = p
+                    continue
                 a, b = by_name((p, q))
                 yield _review(a, b)
+    for platform, providers in beside.values():
+        yield _billed_beside(platform, by_name(providers.values()))
+
+
+def _billed_beside(platform: Profile, providers: tuple[Profile, ...]) -> Draft:
+    shared = ordered(c for p in providers for c in p.primary & platform.primary)
+    return Draft(
+        id=_id("twice", f"{_slug(platform)}-by-use"),
+        kind="platform-paid-twice",
+        rule="usage-billed",
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=by_name((platform, *providers)),
+        reason=f"{platform.tool.name} also does {listing(shared)}, which {names(providers)} "
+        f"{_are(providers)} billed by use for.",
+        action=(
+            f"Check whether {names(providers)} should run through {platform.tool.name}: billed "
+            "by use, the bill moves with the work, and the models may differ, so no saving is "
+            "claimed."
+        ),
+        group=_group(shared),
+    )
 
 
 def _review(a: Profile, b: Profile) -> Draft:
@@ -431,7 +460,7 @@ def _review(a: Profile, b: Profile) -> Draft:
         )
         rule = "partial"
     return Draft(
-        id=make_id(prefix, slug),
+        id=_id(prefix, slug),
         kind=kind,
         rule=rule,
         layers=layers_of(shared),
@@ -540,6 +569,12 @@ def _group(shared: Sequence[str]) -> str:
 
 def _slug(p: Profile) -> str:
     return p.unit
+
+
+def _id(prefix: str, slug: str) -> str:
+    """Catalog keys and `t<id>` are already lowercase letters, digits and dashes: no need to
+    clean them as `make_id` does a name."""
+    return f"{prefix}-{slug}"[:MAX_ID].rstrip("-")
 
 
 def _main_currency(profiles: Sequence[Profile]) -> str | None:

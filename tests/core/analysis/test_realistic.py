@@ -100,7 +100,7 @@ def test_a_vertex_team_keeps_bigquery_and_moves_claude_without_a_claimed_saving(
     ]
     findings = run(*tools)
 
-    twice = by_id(findings)["twice-vertex-ai-anthropic-api"]
+    twice = by_id(findings)["twice-vertex-ai-by-use"]
     assert all("BigQuery" not in names(f.tools) for f in paying_twice(findings))
     assert twice.potential_saving == {}
     assert "billed by use" in twice.action
