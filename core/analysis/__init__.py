@@ -21,7 +21,16 @@ from core.analysis.stale import stale
 from core.profile import profile
 from core.stack import StackTool
 
-__all__ = ["COMMODITIES", "KINDS", "Finding", "Summary", "analyse", "summarise", "summary_counts"]
+__all__ = [
+    "COMMODITIES",
+    "KINDS",
+    "Finding",
+    "Summary",
+    "analyse",
+    "doubled_by_tool",
+    "summarise",
+    "summary_counts",
+]
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
@@ -74,3 +83,10 @@ def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
         if not finding.accepted:
             counts[finding.kind] += 1
     return counts
+
+
+def doubled_by_tool(findings: Iterable[Finding]) -> dict[int, Finding]:
+    """Tool id -> the open finding that calls the tool redundant (one at most: no tool's cost is
+    claimed twice), so a review or a reminder can say "a finding calls this a duplicate of Y:
+    decide before …" next to the tool's own dates."""
+    return {t.id: f for f in findings if not f.accepted and f.potential_saving for t in f.redundant}

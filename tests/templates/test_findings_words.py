@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from core.analysis import analyse, summarise
+from core.analysis import analyse, doubled_by_tool, summarise
 from templates.render import render
 from tests.core.analysis.helpers import TODAY, catalog_tool, tool
 from tests.slack_checks import assert_valid_message
@@ -58,3 +59,27 @@ def test_a_decision_reads_keep_drop_price_a_year_and_the_date_to_cancel_by() -> 
         in text
     )
     assert "OpenAI API" not in text.split("Avoidable")[1].split("\n")[0]  # billed by use
+
+
+def test_a_review_due_names_the_finding_that_calls_the_tool_a_duplicate() -> None:
+    pinecone = tool(1, "Pinecone", ("vector-search",), cost=900)
+    qdrant = replace(
+        tool(2, "Qdrant", ("vector-search",), cost=300, renews=date(2027, 1, 1), notice=15),
+        next_review_on=date(2026, 12, 17),
+    )
+    findings = analyse([pinecone, qdrant], today=TODAY)
+    doubled = doubled_by_tool(findings)
+    assert set(doubled) == {qdrant.id}
+
+    message = render(
+        "reviews", tools=[qdrant], total=1, today=TODAY, stages={}, zone="UTC", doubled=doubled
+    )
+    assert_valid_message(message)
+
+    assert (
+        ":link: A finding calls it a duplicate of Pinecone (`dup-t1-t2`, $300/mo): decide before "
+        "17 Dec 2026." in text_of(message)
+    )
+    # Without the findings, the review reads as it always did.
+    alone = render("reviews", tools=[qdrant], total=1, today=TODAY, stages={}, zone="UTC")
+    assert ":link:" not in text_of(alone)
