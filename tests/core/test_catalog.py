@@ -126,11 +126,11 @@ def test_every_platform_main_job_names_the_vendor_page_that_shows_it() -> None:
         assert all(url.startswith("https://") for url in entry.sources.values()), entry.key
 
 
-def test_sagemaker_model_monitor_is_a_documented_side_feature() -> None:
-    # AWS documents Model Monitor for new deployments (Debugger is the closed one).
+def test_sagemaker_model_monitor_is_left_out_with_the_page_that_closes_it() -> None:
+    # AWS's Model Monitor pages say it is no longer open to new customers.
     sagemaker = load_catalog().by_key["amazon-sagemaker"]
-    assert "model-monitoring" in sagemaker.secondary
-    assert sagemaker.sources["model-monitoring"].endswith("/model-monitor.html")
+    assert "model-monitoring" not in sagemaker.capabilities
+    assert sagemaker.sources["model-monitoring"].endswith("/model-monitor-availability-change.html")
 
 
 def test_it_refuses_a_platform_whose_main_job_has_no_source() -> None:

@@ -63,12 +63,11 @@ def test_the_production_server_is_kept_over_a_laptop_runner() -> None:
 
 
 def test_a_platforms_side_feature_never_makes_it_keep_a_point_tool() -> None:
-    # SageMaker's Model Monitor is documented, but nobody buys SageMaker for monitoring.
-    findings = run(
-        catalog_tool(1, "Amazon SageMaker", cost=20000), catalog_tool(2, "Arize", cost=2500)
-    )
+    # Vertex AI has model monitoring and drift detection, but nobody buys it for them.
+    findings = run(catalog_tool(1, "Vertex AI", cost=20000), catalog_tool(2, "WhyLabs", cost=2500))
 
     assert not [f for f in findings if f.redundant]
+    assert not [f for f in findings if f.kind == "platform-paid-twice"]
 
 
 def test_two_model_apis_are_never_each_others_saving() -> None:
