@@ -109,14 +109,17 @@ def split_capabilities(
 ) -> tuple[frozenset[str], frozenset[str], bool]:
     """A registered tool's primary and secondary capabilities, and whether the catalog calls it
     a platform. What a team gave a catalog tool beyond the catalog's secondary features is
-    primary: the team said that is what it uses it for. Cached: most tools of a large stack
+    primary: the team said that is what it uses it for; so are the side features of a point
+    tool given nothing else, but never a platform's. Cached: most tools of a large stack
     repeat a few catalog entries."""
     entry = load_catalog().by_key.get(catalog_key) if catalog_key else None
     given = frozenset(capabilities)
     if entry is None:
         return given, frozenset(), False
     secondary = given & frozenset(entry.secondary)
-    if secondary == given:  # only side features left: the team uses it for those
+    # Only side features left: the team uses a point tool for those. Not a platform: it is
+    # bought for its main jobs, and a side feature never makes it keep a point tool.
+    if secondary == given and not entry.platform:
         return given, frozenset(), entry.platform
     return given - secondary, secondary, entry.platform
 

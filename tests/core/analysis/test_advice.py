@@ -105,3 +105,13 @@ def test_a_model_inventory_is_not_a_data_catalog() -> None:
     findings = run(catalog_tool(1, "ModelOp", cost=6000), catalog_tool(2, "DataHub", cost=2000))
 
     assert of_kind(findings, "duplicate-capability") == []
+
+
+def test_a_platform_registered_with_side_features_alone_keeps_no_point_tool() -> None:
+    # Databricks traces LLM apps through MLflow, but nobody buys Databricks for that.
+    databricks = tool(
+        1, "Databricks", ("llm-tracing", "model-evaluation"), cost=40000, catalog_key="databricks"
+    )
+    findings = run(databricks, catalog_tool(2, "Langfuse", cost=500))
+
+    assert not [f for f in findings if f.redundant]
