@@ -314,6 +314,8 @@ def to_stack_tool(tool: Tool) -> StackTool:
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
         platform=tool.platform,
+        renews_on=tool.renews_on,
+        notice_days=tool.notice_days,
     )
 
 
