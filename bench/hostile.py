@@ -10,7 +10,7 @@ repeated (a full flush resets the compressor, so every block compresses alike).
 2. A gzip bill of 200 MB of blank lines. Goal: refused within a second.
 3. A gzip bill of 200 MB of rows of empty cells (`,` lines): refused at BILL_MAX_LINES.
 4. The billion-laughs YAML (tests/samples/billion_laughs.yaml).
-5. A JSON stack file that is STACK_MAX_BYTES of `[`.
+5. Stack files of STACK_MAX_BYTES: JSON `[[[…`, JSON `[1,1,…]`, YAML `- a` lines.
 6. Stack files of STACK_MAX_ROWS tools as CSV, JSON and Backstage YAML, read and checked.
 7. The slowest stack file found: STACK_MAX_BYTES of rows whose capabilities cell is
    STACK_MAX_CELL characters of `llm-serving;`.
@@ -128,7 +128,13 @@ def main() -> int:
         measure("billion laughs YAML", read_stack, SAMPLES / "billion_laughs.yaml")
         deep = folder / "deep.json"
         deep.write_bytes(b"[" * limits.STACK_MAX_BYTES)
-        measure("JSON of 16 MiB of [", read_stack, deep)
+        measure("JSON of STACK_MAX_BYTES of [", read_stack, deep)
+        flat_json = folder / "flat.json"
+        flat_json.write_bytes(b"[" + b"1," * (limits.STACK_MAX_BYTES // 2 - 2) + b"1]")
+        measure("JSON of STACK_MAX_BYTES of 1,", read_stack, flat_json)
+        flat_yaml = folder / "flat.yaml"
+        flat_yaml.write_bytes(b"---\n" + b"- a\n" * (limits.STACK_MAX_BYTES // 4 - 1))
+        measure("YAML of STACK_MAX_BYTES of - a", read_stack, flat_yaml)
         rows = stack_rows(limits.STACK_MAX_ROWS)
         as_csv = folder / "stack.csv"
         as_csv.write_text(

@@ -39,8 +39,11 @@ MAX_DATE_TEXT = 64
 # value). Python's parsers recurse per level and fail near 1,000.
 MAX_DEPTH = 32
 
-# YAML nodes in one file: about 40 per Backstage entity at STACK_MAX_ROWS entities.
+# YAML nodes (each key, value, list and item): about 40 per Backstage entity, so the file
+# holds STACK_MAX_ROWS entities; one document holds one entity, and all of a document's nodes
+# are held in memory until it is built.
 YAML_MAX_NODES = 500_000
+YAML_MAX_DOCUMENT_NODES = 2_000
 
 # One cell of any file (a CSV field, a JSON or YAML string), in characters. core/tabular.py
 # sets the csv module's field limit to its own MAX_CELL; a test keeps the two equal.
@@ -57,5 +60,6 @@ __all__ = [
     "STACK_MAX_BYTES",
     "STACK_MAX_CELL",
     "STACK_MAX_ROWS",
+    "YAML_MAX_DOCUMENT_NODES",
     "YAML_MAX_NODES",
 ]

@@ -54,11 +54,12 @@ def _head(binary: IO[bytes]) -> bytes:
 
 
 def _json_records(text: str) -> Records:
-    data = bounded.json_document(text)
+    data = bounded.json_value(text)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise Rejected("bad_json", line=1)
     if len(data) > STACK_MAX_ROWS:
         raise Rejected("too_many_rows", limit=STACK_MAX_ROWS)
+    bounded.check_tree(data)
     for index, item in enumerate(data, start=1):
         cells = {}
         for key, value in item.items():
