@@ -40,6 +40,7 @@ def _records(binary: IO[bytes]) -> Records:
     elif start.startswith((b"apiVersion", b"---", b"#", b"kind")):
         yield from backstage.entities(bounded.yaml_documents(bounded.whole(binary)))
     else:
+        # Every line is a byte at least: the size cap bounds the line count too.
         lines = bounded.lines(binary, max_bytes=STACK_MAX_BYTES, max_lines=STACK_MAX_BYTES)
         table = read_table(text_lines(lines), ALIASES, required=("name",))
         for record in table.records:
