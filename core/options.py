@@ -20,7 +20,7 @@ MAX_VENDOR = 80
 MAX_NOTES = 1000
 MAX_NOTICE_DAYS = 730
 MAX_BILLING = 200
-CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
+CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset", "off"})
 SOURCING = {
     **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
     **dict.fromkeys(("buy", "bought", "rent", "vendor", "managed", "saas", "paid"), "buy"),
@@ -225,13 +225,19 @@ def _opt_sourcing(text: str, today: date) -> str | None:
     return sourcing
 
 
-def _opt_channel(text: str, today: date) -> ChannelRef | None:
+def parse_channel(text: str) -> ChannelRef | None:
+    """A channel as Slack sends it (`<#C…|name>`), or None for a word that clears it; the one
+    channel parser, for a tool's channel and a workspace setting's alike."""
     if clears(text):
         return None
     match = _CHANNEL.match(text.strip())
     if match is None:
         raise Rejected("bad_channel", value=text)
     return ChannelRef(match[1], match[2] or None)
+
+
+def _opt_channel(text: str, today: date) -> ChannelRef | None:
+    return parse_channel(text)
 
 
 def _opt_notes(text: str, today: date) -> str | None:

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from bot.billing import BillingReport, billing_message, import_billing
-from bot.commands import Context
-from bot.reports import problem_lines
 from db.engine import session_scope
 from db.spend import MonthSpend, month_spend
 from db.tools import get_workspace, list_tools
+from stack import Context
+from stack.billing import BillingReport, billing_message, import_billing
+from stack.reports import problem_lines
 from tests.conftest import ALICE, NOW, TEAM, Stack
 
 SAMPLES = Path(__file__).parent.parent / "samples"

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.commands import Context
-from bot.reports import import_message, problem_lines
-from bot.transfer import ImportReport, email_lookup, export_stack, import_stack
+from bot.slack import email_lookup
 from core.importing import Lookup
 from db.engine import session_scope
 from db.models import AuditEvent, Tool
+from stack import Context
+from stack.reports import import_message, problem_lines
+from stack.transfer import ImportReport, export_stack, import_stack
 from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM, Stack
 from tests.fake_slack import FakeSlack
 

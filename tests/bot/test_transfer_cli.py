@@ -1,4 +1,4 @@
-"""`stackbot import`, `export` and `import-billing` as a person runs them: `bot.cli.main` on a
+"""`stackbot import`, `export` and `import-billing` as a person runs them: `cli.main.main` on a
 real SQLite file, output captured (not a terminal, so no progress bar)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.progress import EVERY, Progress
+from cli.main import main
+from cli.progress import EVERY, Progress
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 EXAMPLE = (
