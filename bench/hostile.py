@@ -8,7 +8,9 @@ repeated (a full flush resets the compressor, so every block compresses alike).
 
 1. A 2 MB gzip bill that expands to 2 GiB on one line. Goal: refused within a second.
 2. A gzip bill of 200 MB of blank lines. Goal: refused within a second.
-3. A gzip bill of 200 MB of rows of empty cells (`,` lines): refused at BILL_MAX_LINES.
+3. A gzip bill of 200 MB of rows of empty cells (`,` lines).
+3a. A Parquet bill of 200,000 rows whose ServiceName is one 100,000-character value (a few KB
+   stored, 19 GiB decoded row by row).
 4. The billion-laughs YAML (tests/samples/billion_laughs.yaml).
 5. Stack files of STACK_MAX_BYTES: JSON `[[[…`, JSON `[1,1,…]`, YAML `- a` lines.
 6. Stack files of STACK_MAX_ROWS tools as CSV, JSON and Backstage YAML, read and checked.
@@ -69,6 +71,35 @@ def read_bill(path: Path) -> str:
     return f"{bill.rows:,} rows"
 
 
+def read_parquet(path: Path) -> str:
+    from core import parquet  # pyarrow, the `parquet` extra
+
+    matcher = billing.Matcher([], load_catalog())
+    bill = billing.Bill()
+    with path.open("rb") as binary:
+        for line, cells, _ in parquet.charges(binary):
+            billing.add_charge(bill, matcher, line, cells, today=TODAY)
+    return f"{bill.rows:,} rows"
+
+
+def parquet_bomb(path: Path, rows: int) -> None:
+    """Every row's ServiceName the same 100,000 characters: 19 GiB decoded, kilobytes stored."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def same(value: str) -> object:
+        return pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array([value]))
+
+    table = pa.table(
+        {
+            "BilledCost": same("1"), "BillingCurrency": same("USD"),
+            "ChargePeriodStart": same("2026-10-01"), "ServiceCategory": same("Compute"),
+            "ServiceName": same("x" * limits.MAX_CELL),
+        }
+    )  # fmt: skip
+    pq.write_table(table, path, compression="zstd")
+
+
 def read_stack(path: Path) -> str:
     rows = problems = 0
     with path.open("rb") as binary:
@@ -125,6 +156,9 @@ def main() -> int:
             empty = folder / "empty-cells.csv.gz"
             repeated_gzip(empty, HEADER + ROW, b",\n" * 2**19, 200)
             measure("200 MB of empty rows, gzipped", read_bill, empty)
+        bomb_parquet = folder / "bomb.parquet"
+        parquet_bomb(bomb_parquet, 200_000)
+        measure("Parquet, 19 GiB of one value", read_parquet, bomb_parquet)
         measure("billion laughs YAML", read_stack, SAMPLES / "billion_laughs.yaml")
         deep = folder / "deep.json"
         deep.write_bytes(b"[" * limits.STACK_MAX_BYTES)

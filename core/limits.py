@@ -24,9 +24,10 @@ BILL_MAX_BYTES = 8 * 2**30  # after decompression
 BILL_MAX_LINES = 20_000_000  # physical lines, blank ones included; rows of a Parquet bill
 # Rows of a Parquet bill decoded at a time: a few MB of ordinary cells (core/parquet.py).
 PARQUET_BATCH_ROWS = 4_096
-# One column of one Parquet row group, decompressed, as the file declares it: what a page read
-# may hold in memory. Writers cut row groups at 64 to 128 MB of all columns together.
-PARQUET_MAX_CHUNK_BYTES = 256 * 2**20
+# One Parquet row group, decompressed, as the file declares it: what reading it may hold in
+# memory at worst. Spark and the cloud exports cut row groups at 128 MB; pyarrow at a million
+# rows, a few hundred MB of a FOCUS bill.
+PARQUET_MAX_ROW_GROUP_BYTES = 2**30
 
 # Blank lines, or rows of nothing but delimiters, one after another: a spreadsheet leaves a few,
 # a file padded to take time has millions. Each costs a microsecond or two to skip.
@@ -63,7 +64,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_LINE",
     "PARQUET_BATCH_ROWS",
-    "PARQUET_MAX_CHUNK_BYTES",
+    "PARQUET_MAX_ROW_GROUP_BYTES",
     "STACK_MAX_BYTES",
     "STACK_MAX_CELL",
     "STACK_MAX_ROWS",

@@ -3,10 +3,14 @@ gigabytes of one repeated value into kilobytes is read in little memory or refus
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core import billing, parquet
 from core.errors import Rejected
@@ -26,7 +30,7 @@ def as_parquet(table: object, **options: object) -> io.BytesIO:
     return out
 
 
-def charges_table(rows: int, service: object) -> object:
+def charges_table(rows: int, service: object) -> Any:
     return pa.table(
         {
             "BilledCost": pa.array(["1"] * rows),
@@ -38,7 +42,7 @@ def charges_table(rows: int, service: object) -> object:
     )
 
 
-def repeated(value: str, rows: int) -> object:
+def repeated(value: str, rows: int) -> Any:
     """A column of one value, stored once: what a Parquet writer makes of repetition."""
     return pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array([value]))
 
@@ -75,16 +79,14 @@ def test_a_value_longer_than_a_cell_is_refused() -> None:
     assert refused.value.code == "cell_too_long"
 
 
-def test_a_column_declared_bigger_than_the_chunk_cap_is_refused_before_reading(
+def test_a_row_group_declared_bigger_than_the_cap_is_refused_before_reading(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(parquet, "PARQUET_MAX_CHUNK_BYTES", 2**20)
+    monkeypatch.setattr(parquet, "PARQUET_MAX_ROW_GROUP_BYTES", 2**20)
     data = as_parquet(charges_table(20, pa.array(["y" * 100_000] * 20)), use_dictionary=False)
     with pytest.raises(Rejected) as refused:
         next(parquet.charges(data))
-    assert (refused.value.code, refused.value.details["value"]) == (
-        "parquet_chunk_too_big", "ServiceName",
-    )  # fmt: skip
+    assert (refused.value.code, refused.value.details["value"]) == ("parquet_group_too_big", 1)
 
 
 def test_more_rows_than_the_cap_are_refused_before_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,3 +103,24 @@ def test_a_damaged_parquet_file_is_refused_as_damaged(cut: int) -> None:
     with pytest.raises(Rejected) as refused:
         list(parquet.charges(io.BytesIO(damaged)))
     assert refused.value.code in ("bad_parquet", "missing_columns")
+
+
+def valid_bill() -> bytes:
+    table = charges_table(300, pa.array([f"service {n % 7}" for n in range(300)]))
+    return as_parquet(table.append_column("Tags", pa.array(['{"a": "b"}'] * 300))).getvalue()
+
+
+VALID = valid_bill()
+
+
+@settings(max_examples=100, deadline=2000)
+@given(st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=8))
+def test_any_damage_to_a_parquet_bill_ends_in_rows_or_a_refusal(
+    damage: list[tuple[int, int]],
+) -> None:
+    data = bytearray(VALID)
+    for position, byte in damage:
+        data[position] = byte
+    with contextlib.suppress(Rejected):
+        for _ in parquet.charges(io.BytesIO(bytes(data))):
+            pass
