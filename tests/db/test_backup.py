@@ -120,8 +120,10 @@ def test_a_backup_into_a_missing_folder_is_refused_with_the_folder(
 ) -> None:
     with pytest.raises(Rejected) as refused:
         backup(store, tmp_path / "nowhere" / "backup.db")
+    assert refused.value.details == {"value": str(tmp_path / "nowhere")}
     message = render("error", code=refused.value.code, **refused.value.details)
-    assert str(tmp_path / "nowhere") in message["text"]
+    assert message["text"].startswith("There is no folder")
+    assert message["text"].endswith("nowhere` to write the backup in.")
 
 
 def test_a_postgresql_store_is_sent_to_pg_dump(tmp_path: Path) -> None:
