@@ -1,4 +1,4 @@
-"""Every bound on a file stackbot reads, in one place (the README lists them).
+"""Every bound on a file stackbot reads, in one place, for the README to list.
 
 A file picked in `/stack import` or given to `stackbot import-billing` is written by someone
 stackbot does not trust. Each bound is far above what a real stack or bill needs, and low
