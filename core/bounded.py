@@ -25,6 +25,7 @@ from core.limits import (
     MAX_DEPTH,
     MAX_LINE,
     STACK_MAX_BYTES,
+    YAML_MAX_DOCUMENT_NODES,
     YAML_MAX_NODES,
 )
 
@@ -100,37 +101,55 @@ def whole(binary: IO[bytes], *, max_bytes: int = STACK_MAX_BYTES) -> str:
 
 def json_document(text: str) -> object:
     """A JSON document no deeper than MAX_DEPTH whose strings are cells of at most MAX_CELL."""
+    data = json_value(text)
+    check_tree(data)
+    return data
+
+
+def json_value(text: str) -> object:
+    """The JSON `text` as Python values, a nesting deeper than Python's parser goes refused;
+    `check_tree` then bounds its depth and cells (a caller may check its shape first)."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except RecursionError:  # the C decoder counts its levels against Python's recursion limit
         raise Rejected("too_deep", line=1, limit=MAX_DEPTH) from None
     except ValueError as error:  # also an integer of more digits than Python converts
         raise Rejected("bad_json", line=getattr(error, "lineno", 1)) from None
-    _check_tree(data)
-    return data
 
 
-def _check_tree(data: object) -> None:
-    """Depth and string lengths, walked without recursion."""
-    stack: list[tuple[object, int]] = [(data, 1)]
+def check_tree(data: object) -> None:
+    """Depth and string lengths, walked without recursion; only containers wait on the stack,
+    so a list of millions of numbers costs no memory beyond itself."""
+    if isinstance(data, str):
+        _check_cell(data)
+    stack: list[tuple[list[Any] | dict[Any, Any], int]] = []
+    if isinstance(data, list | dict):
+        stack.append((data, 1))
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            if len(value) > MAX_CELL:
-                raise Rejected("cell_too_long", line=0, limit=MAX_CELL)
-            continue
-        if not isinstance(value, list | dict):
-            continue
+        container, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise Rejected("too_deep", line=1, limit=MAX_DEPTH)
-        children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-        stack.extend((child, depth + 1) for child in children)
+        children = container.values() if isinstance(container, dict) else container
+        for child in children:
+            if isinstance(child, str):
+                _check_cell(child)
+            elif isinstance(child, list | dict):
+                stack.append((child, depth + 1))
+        if isinstance(container, dict):
+            for key in container:  # JSON keys are strings
+                _check_cell(key)
+
+
+def _check_cell(text: str) -> None:
+    if len(text) > MAX_CELL:
+        raise Rejected("cell_too_long", line=0, limit=MAX_CELL)
 
 
 class _Loader(Composer, _Parser, SafeConstructor, Resolver):
     """PyYAML's safe loader, composing with bounds: an alias is refused (the "billion laughs"
     file expands a few hundred bytes into billions of nodes through aliases), as are more than
-    MAX_DEPTH levels, YAML_MAX_NODES nodes, or a scalar longer than MAX_CELL."""
+    MAX_DEPTH levels, YAML_MAX_NODES nodes (YAML_MAX_DOCUMENT_NODES in one document), or a
+    scalar longer than MAX_CELL."""
 
     def __init__(self, text: str) -> None:
         _Parser.__init__(self, text)
@@ -139,6 +158,13 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
         Resolver.__init__(self)
         self.depth = 0
         self.nodes = 0
+        self.document_nodes = 0
+
+    def compose_document(self) -> Node | None:
+        # A document's nodes are all held until it is built: counted per document too, so one
+        # huge document is refused early and in little memory.
+        self.document_nodes = 0
+        return super().compose_document()
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
@@ -148,8 +174,11 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
         if isinstance(event, ScalarEvent) and len(event.value) > MAX_CELL:
             raise Rejected("cell_too_long", line=line, limit=MAX_CELL)
         self.nodes += 1
+        self.document_nodes += 1
         if self.nodes > YAML_MAX_NODES:
             raise Rejected("too_many_nodes", line=line, limit=YAML_MAX_NODES)
+        if self.document_nodes > YAML_MAX_DOCUMENT_NODES:
+            raise Rejected("too_many_nodes", line=line, limit=YAML_MAX_DOCUMENT_NODES)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH and not isinstance(event, ScalarEvent):

@@ -1,4 +1,4 @@
-"""Every bound on a file stackbot reads, in one place (the README lists them).
+"""Every bound on a file stackbot reads, in one place, for the README to list.
 
 A file picked in `/stack import` or given to `stackbot import-billing` is written by someone
 stackbot does not trust. Each bound is far above what a real stack or bill needs, and low
@@ -21,7 +21,13 @@ STACK_MAX_CELL = 1_000
 # the time a read can take. A month of a large account's hourly export is a few million rows of
 # a few hundred bytes; bench/transfer.py reads 1,000,000.
 BILL_MAX_BYTES = 8 * 2**30  # after decompression
-BILL_MAX_LINES = 20_000_000  # physical lines, blank ones included
+BILL_MAX_LINES = 20_000_000  # physical lines, blank ones included; rows of a Parquet bill
+# Rows of a Parquet bill decoded at a time: a few MB of ordinary cells (core/parquet.py).
+PARQUET_BATCH_ROWS = 4_096
+# One Parquet row group, decompressed, as the file declares it: what reading it may hold in
+# memory at worst. Spark and the cloud exports cut row groups at 128 MB; pyarrow at a million
+# rows, a few hundred MB of a FOCUS bill.
+PARQUET_MAX_ROW_GROUP_BYTES = 2**30
 
 # Blank lines, or rows of nothing but delimiters, one after another: a spreadsheet leaves a few,
 # a file padded to take time has millions. Each costs a microsecond or two to skip.
@@ -39,8 +45,11 @@ MAX_DATE_TEXT = 64
 # value). Python's parsers recurse per level and fail near 1,000.
 MAX_DEPTH = 32
 
-# YAML nodes in one file: about 40 per Backstage entity at STACK_MAX_ROWS entities.
+# YAML nodes (each key, value, list and item): about 40 per Backstage entity, so the file
+# holds STACK_MAX_ROWS entities; one document holds one entity, and all of a document's nodes
+# are held in memory until it is built.
 YAML_MAX_NODES = 500_000
+YAML_MAX_DOCUMENT_NODES = 2_000
 
 # One cell of any file (a CSV field, a JSON or YAML string), in characters. core/tabular.py
 # sets the csv module's field limit to its own MAX_CELL; a test keeps the two equal.
@@ -54,8 +63,11 @@ __all__ = [
     "MAX_DATE_TEXT",
     "MAX_DEPTH",
     "MAX_LINE",
+    "PARQUET_BATCH_ROWS",
+    "PARQUET_MAX_ROW_GROUP_BYTES",
     "STACK_MAX_BYTES",
     "STACK_MAX_CELL",
     "STACK_MAX_ROWS",
+    "YAML_MAX_DOCUMENT_NODES",
     "YAML_MAX_NODES",
 ]

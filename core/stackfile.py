@@ -40,6 +40,7 @@ def _records(binary: IO[bytes]) -> Records:
     elif start.startswith((b"apiVersion", b"---", b"#", b"kind")):
         yield from backstage.entities(bounded.yaml_documents(bounded.whole(binary)))
     else:
+        # Every line is a byte at least: the size cap bounds the line count too.
         lines = bounded.lines(binary, max_bytes=STACK_MAX_BYTES, max_lines=STACK_MAX_BYTES)
         table = read_table(text_lines(lines), ALIASES, required=("name",))
         for record in table.records:
@@ -54,11 +55,12 @@ def _head(binary: IO[bytes]) -> bytes:
 
 
 def _json_records(text: str) -> Records:
-    data = bounded.json_document(text)
+    data = bounded.json_value(text)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise Rejected("bad_json", line=1)
     if len(data) > STACK_MAX_ROWS:
         raise Rejected("too_many_rows", limit=STACK_MAX_ROWS)
+    bounded.check_tree(data)
     for index, item in enumerate(data, start=1):
         cells = {}
         for key, value in item.items():

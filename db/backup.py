@@ -27,11 +27,14 @@ class Backup:
 
 def backup(engine: Engine, target: Path) -> Backup:
     """Copy the store behind `engine` to `target`, a new file that opens on its own (no `-wal`
-    beside it). Raises Rejected on PostgreSQL, or when `target` exists already."""
+    beside it). Raises Rejected on PostgreSQL, when `target` exists already, or when its folder
+    does not."""
     if engine.dialect.name != "sqlite":
         raise Rejected("backup_needs_pg_dump")
     if target.exists():
         raise Rejected("backup_exists", value=str(target))
+    if not target.parent.is_dir():
+        raise Rejected("backup_no_folder", value=str(target.parent))
     # Written beside the target and renamed when whole, so a crash never leaves half a backup
     # under the name that was asked for.
     partial = target.with_name(target.name + ".partial")

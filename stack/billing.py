@@ -17,13 +17,11 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from core import billing, bounded
+from core import billing, parquet
 from core.catalog import load_catalog
 from core.errors import Rejected
 from core.importing import Problem
-from core.limits import BILL_MAX_BYTES, BILL_MAX_LINES
-from core.tabular import read_table, sniff, text_lines
-from core.text import normalise
+from core.tabular import sniff
 from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
@@ -32,7 +30,6 @@ from stack.reports import worded
 from stack.seen import SeenRows
 from templates.render import Message, render
 
-BATCH = 65_536  # Parquet rows per batch: a few MB of columns at a time
 Rows = Iterator[tuple[int, dict[str, str], str]]  # line, the cells kept, the whole row
 
 
@@ -128,58 +125,16 @@ def _read(
 
 
 def focus_rows(binary: IO[bytes]) -> Rows:
-    """(line, cells) per charge, from CSV, gzipped CSV or Parquet, never all in memory.
-    `binary` must be seekable (a file, or the bytes Slack sent)."""
+    """(line, cells) per charge, from CSV, gzipped CSV or Parquet, never all in memory and
+    within the bounds of core/limits.py. `binary` must be seekable (a file, or Slack's bytes)."""
     kind = sniff(binary.read(4096))
     binary.seek(0)
     if kind == "parquet":
-        yield from _parquet_rows(binary)
-        return
-    if kind not in ("csv", "gzip"):
+        yield from parquet.charges(binary)
+    elif kind in ("csv", "gzip"):
+        yield from billing.csv_charges(binary, gzipped=kind == "gzip")
+    else:
         raise Rejected("wrong_format", kind=kind, billing=True)
-    source = bounded.gunzipped(binary) if kind == "gzip" else binary
-    # Bounded while streaming: a gzip that expands to one huge line, or to millions of blank
-    # ones, is refused at the bound instead of filling memory or running for minutes.
-    lines = bounded.lines(source, max_bytes=BILL_MAX_BYTES, max_lines=BILL_MAX_LINES)
-    try:
-        table = read_table(
-            text_lines(lines), billing.ALIASES, required=billing.REQUIRED, skip_unknown=True
-        )
-        for record in table.records:
-            yield record.line, dict(record.cells), "\x1f".join(record.raw)
-    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
-        raise Rejected("bad_csv", line=0, reason=str(error)[:100]) from None
-
-
-def _parquet_rows(binary: IO[bytes]) -> Rows:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - installed with the `parquet` extra
-        raise Rejected("parquet_needs_pyarrow") from None
-    try:
-        file = pq.ParquetFile(binary)
-    except Exception as error:  # pyarrow raises its own ArrowInvalid for a damaged file
-        raise Rejected("bad_parquet", reason=str(error)[:100]) from None
-    present = {billing.ALIASES.get(normalise(name)): name for name in file.schema_arrow.names}
-    missing = [column for column in billing.REQUIRED if column not in present]
-    if missing:
-        raise Rejected("missing_columns", line=1, missing=missing, found=file.schema_arrow.names)
-    wanted = {canonical: name for canonical, name in present.items() if canonical}
-    number = 1
-    for batch in file.iter_batches(batch_size=BATCH, columns=list(wanted.values())):
-        columns = {canonical: batch.column(name).to_pylist() for canonical, name in wanted.items()}
-        for index in range(batch.num_rows):
-            number += 1
-            cells = {c: _text(values[index]) for c, values in columns.items()}
-            yield number, cells, "\x1f".join(cells.values())
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
-    return str(value)
 
 
 def _rows(bill: billing.Bill) -> list[SpendRow]:

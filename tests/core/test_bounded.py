@@ -28,6 +28,7 @@ from core.limits import (
     MAX_LINE,
     STACK_MAX_BYTES,
     STACK_MAX_ROWS,
+    YAML_MAX_DOCUMENT_NODES,
 )
 
 SAMPLES = Path(__file__).parents[1] / "samples"
@@ -127,6 +128,21 @@ def test_yaml_as_deep_as_the_cap_is_read() -> None:
     assert stack(text.encode())[0][1]["vendor"].startswith("[[")
 
 
+def test_it_refuses_yaml_of_more_nodes_than_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bounded, "YAML_MAX_NODES", 50)  # the real cap takes seconds to reach
+    flat = "kind: Component\nmetadata:\n  name: n\n  tags: [" + "a, " * 60 + "]\n"
+    refused = refusal(lambda: stack(flat.encode()))
+    assert (refused.code, refused.details) == ("too_many_nodes", {"line": 4, "limit": 50})
+
+
+def test_one_yaml_document_of_more_nodes_than_an_entity_needs_is_refused() -> None:
+    entity = "---\nkind: Component\nmetadata:\n  name: n\n  tags: [a, b]\n"
+    assert len(stack((entity * 50).encode())) == 50  # the cap is per document
+    huge = entity + "  annotations: {" + ", ".join(f"k{n}: v" for n in range(1_000)) + "}\n"
+    refused = refusal(lambda: stack(huge.encode()))
+    assert (refused.code, refused.details["limit"]) == ("too_many_nodes", YAML_MAX_DOCUMENT_NODES)
+
+
 def test_it_refuses_a_yaml_scalar_longer_than_a_cell() -> None:
     text = "kind: Component\nmetadata:\n  name: " + "x" * (MAX_CELL + 1) + "\n"
     assert refusal(lambda: stack(text.encode())).code == "cell_too_long"
@@ -134,7 +150,7 @@ def test_it_refuses_a_yaml_scalar_longer_than_a_cell() -> None:
 
 @pytest.mark.parametrize("depth", [200, 900, 100_000])
 def test_it_refuses_json_nested_deeper_than_the_cap_without_a_recursion_error(depth: int) -> None:
-    data = "[" * depth + "]" * depth
+    data = '[{"name": ' + "[" * depth + "]" * depth + "}]"
     with quick_and_small():
         refused = refusal(lambda: stack(data.encode()))
     assert refused.code == "too_deep"

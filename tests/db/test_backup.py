@@ -115,6 +115,17 @@ def test_a_backup_never_overwrites_a_file(store: Engine, tmp_path: Path) -> None
     assert (tmp_path / "taken.db").read_bytes() == b"keep me"
 
 
+def test_a_backup_into_a_missing_folder_is_refused_with_the_folder(
+    store: Engine, tmp_path: Path
+) -> None:
+    with pytest.raises(Rejected) as refused:
+        backup(store, tmp_path / "nowhere" / "backup.db")
+    assert refused.value.details == {"value": str(tmp_path / "nowhere")}
+    message = render("error", code=refused.value.code, **refused.value.details)
+    assert message["text"].startswith("There is no folder")
+    assert message["text"].endswith("nowhere` to write the backup in.")
+
+
 def test_a_postgresql_store_is_sent_to_pg_dump(tmp_path: Path) -> None:
     engine = make_engine("postgresql://stackbot@127.0.0.1:9/unused")  # never connected to
     with pytest.raises(Rejected) as refused:
