@@ -14,6 +14,7 @@ from datetime import date, datetime
 from dateutil import parser
 
 from core.errors import Rejected
+from core.limits import MAX_DATE_TEXT
 
 _YEAR_FIRST = re.compile(r"^\s*(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\s*$")
 _NUMERIC = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{2}|\d{4}))?\.?\s*$")
@@ -29,6 +30,8 @@ def parse_date(text: str, *, today: date) -> date:
     Refuses impossible dates ("31 Feb", "2027-13-01") and numeric dates that can be read more
     than one way ("03/04/2027", "01/03/27"), naming the readings.
     """
+    if len(text) > MAX_DATE_TEXT:  # core/limits.py: dateutil is slow to refuse a long text
+        raise Rejected("bad_date", value=text[:MAX_DATE_TEXT])
     year_first = _YEAR_FIRST.match(text)
     if year_first:
         year, month, day = (int(year_first[n]) for n in (1, 3, 4))

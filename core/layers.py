@@ -167,9 +167,10 @@ def find_layer(text: str) -> Layer | None:
     return _LAYER_NAMES.get(normalise(text))
 
 
+_CAPABILITY_KEYS: dict[str, str] = {}
+for _capability in CAPABILITIES:
+    _CAPABILITY_KEYS.setdefault(normalise(_capability), _capability)
+
+
 def find_capability(text: str) -> str | None:
-    key = normalise(text)
-    for capability in CAPABILITIES:
-        if normalise(capability) == key:
-            return capability
-    return None
+    return _CAPABILITY_KEYS.get(normalise(text))

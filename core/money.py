@@ -80,7 +80,9 @@ class Cost:
 
 
 def parse_cost(text: str, *, default_currency: str = "USD") -> Cost:
-    match = _PATTERN.match(text)
+    # One space for every run of whitespace: the pattern's neighbouring `\s*` would otherwise
+    # try every split of a long run between them ("1", 2,000 spaces, "x" took 42 s).
+    match = _PATTERN.match(" ".join(text.split()))
     if match is None:
         raise Rejected("bad_cost", value=text)
     tokens = [c for c in (match["pre"], match["post"]) if c]

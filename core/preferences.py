@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -10,12 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import Rejected
 from core.layers import find_layer
+from core.options import clears, parse_channel
 from core.schedule import WEEKDAYS
 from core.text import nearest
 
-_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
-_PLAIN_CHANNEL = re.compile(r"^#([\w\-]{1,80})$")
-CLEARS = frozenset({"none", "off", "-", "clear"})
 MAX_LEADS = 6
 ON = frozenset({"on", "yes", "true", "1"})
 OFF = frozenset({"off", "no", "false", "0"})
@@ -30,16 +27,8 @@ class Setting:
 
 
 def _channel(text: str) -> str | None:
-    if text.casefold() in CLEARS:
-        return None
-    match = _CHANNEL.match(text)
-    if match is None:
-        plain = _PLAIN_CHANNEL.match(text.strip())
-        if plain is not None:
-            # Only Slack knows which channel a name is; the caller may ask it, or refuse.
-            raise Rejected("channel_by_name", value=text.strip(), name=plain[1])
-        raise Rejected("bad_setting", name="channel", value=text, example="#ai-infra")
-    return match[1]
+    channel = parse_channel(text)
+    return channel.id if channel is not None else None
 
 
 def _weekday(text: str) -> int:
@@ -108,7 +97,7 @@ def _switch(name: str) -> Callable[[str], bool]:
 
 
 def _owned(text: str) -> list[int]:
-    if text.casefold() in CLEARS:
+    if clears(text):
         return []
     numbers = []
     for part in (p.strip() for p in text.split(",") if p.strip()):

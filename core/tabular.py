@@ -273,7 +273,7 @@ def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
 def excel_date(text: str) -> date | None:
     """A date cell as Excel exports it: a serial day number ("46082"), or a date with a
     midnight time ("2027-03-01 00:00:00"). None when the cell is neither."""
-    if text.isdigit() and int(text) in EXCEL_SERIALS:
+    if text.isdigit() and len(text) <= 5 and int(text) in EXCEL_SERIALS:
         return EXCEL_EPOCH + timedelta(days=int(text))
     head, _, time = text.partition(" ")
     if time in ("00:00:00", "00:00", "0:00") and len(head) == 10 and head[4] == "-":

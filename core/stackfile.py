@@ -1,0 +1,79 @@
+"""A stack file of any supported format (CSV, a JSON export, Backstage YAML) as (line, cells)
+per tool, read with the bounds of core/limits.py: whatever the bytes, the result is rows or a
+Rejected that says what was wrong, within a second or so and in bounded memory."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO
+
+from core import backstage, bounded
+from core.cells import restore
+from core.errors import Rejected
+from core.importing import ALIASES
+from core.limits import STACK_MAX_BYTES, STACK_MAX_CELL, STACK_MAX_ROWS
+from core.tabular import read_table, sniff, text_lines
+from core.text import nearest, normalise
+
+HEAD = 4096
+Records = Iterator[tuple[int, dict[str, str]]]
+
+
+def records(binary: IO[bytes]) -> Records:
+    """(line, cells) for each tool; at most STACK_MAX_ROWS of them, each cell at most
+    STACK_MAX_CELL characters."""
+    for line, cells in bounded.at_most(_records(binary), STACK_MAX_ROWS):
+        if any(len(cell) > STACK_MAX_CELL for cell in cells.values()):
+            raise Rejected("cell_too_long", line=line, limit=STACK_MAX_CELL)
+        yield line, cells
+
+
+def _records(binary: IO[bytes]) -> Records:
+    head = binary.peek(HEAD)[:HEAD] if isinstance(binary, io.BufferedReader) else _head(binary)
+    kind = sniff(head)
+    if kind != "csv":
+        raise Rejected("wrong_format", kind=kind)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start.startswith((b"[", b"{")):
+        yield from _json_records(bounded.whole(binary))
+    elif start.startswith((b"apiVersion", b"---", b"#", b"kind")):
+        yield from backstage.entities(bounded.yaml_documents(bounded.whole(binary)))
+    else:
+        lines = bounded.lines(binary, max_bytes=STACK_MAX_BYTES, max_lines=STACK_MAX_BYTES)
+        table = read_table(text_lines(lines), ALIASES, required=("name",))
+        for record in table.records:
+            yield record.line, {column: restore(cell) for column, cell in record.cells.items()}
+
+
+def _head(binary: IO[bytes]) -> bytes:
+    position = binary.tell()
+    head = binary.read(HEAD)
+    binary.seek(position)
+    return head
+
+
+def _json_records(text: str) -> Records:
+    data = bounded.json_document(text)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise Rejected("bad_json", line=1)
+    if len(data) > STACK_MAX_ROWS:
+        raise Rejected("too_many_rows", limit=STACK_MAX_ROWS)
+    for index, item in enumerate(data, start=1):
+        cells = {}
+        for key, value in item.items():
+            column = ALIASES.get(normalise(str(key)))
+            if column is None:
+                guess = nearest(str(key), ALIASES)
+                suggestion = ALIASES[normalise(guess)] if guess else None
+                raise Rejected("unknown_column", line=index, value=str(key), suggestion=suggestion)
+            cells[column] = _cell(value)
+        yield index, cells
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value).strip()
