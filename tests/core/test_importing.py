@@ -138,10 +138,22 @@ def test_unknown_columns_are_ignored_with_one_notice_listing_them_all() -> None:
     ]
 
 
-def test_a_misspelt_known_column_is_still_refused_with_the_nearest() -> None:
+@pytest.mark.parametrize(
+    ("header", "nearest"),
+    [("Cots", "cost"), ("Layrs", "layers"), ("Renwal", "renews"), ("Ownr email", "owner")],
+)
+def test_a_misspelt_known_column_is_still_refused_with_the_nearest(
+    header: str, nearest: str
+) -> None:
     with pytest.raises(Rejected) as caught:
-        read("Name,Cots\nvLLM,10\n")
-    assert (caught.value.code, caught.value.details["suggestion"]) == ("unknown_column", "cost")
+        read(f"Name,{header}\nvLLM,10\n")
+    assert (caught.value.code, caught.value.details["suggestion"]) == ("unknown_column", nearest)
+
+
+def test_a_column_that_is_a_known_one_plus_a_word_is_another_column() -> None:
+    rows, problems, notices = read("Name,Contract ID,Vendor ID,Tool ID\nvLLM,C-1,V-2,T-3\n")
+    assert (len(rows), problems) == (1, [])
+    assert notices[0].details["columns"] == ["Contract ID", "Vendor ID", "Tool ID"]
 
 
 def test_a_category_it_cannot_place_is_refused_as_a_layer_would_be() -> None:
