@@ -232,7 +232,7 @@ def parse_person(text: str) -> UserRef | PersonName:
     raise Rejected("bad_owner", value=text)
 
 
-def read_channel(text: str) -> ChannelRef | ChannelName:
+def parse_channel(text: str) -> ChannelRef | ChannelName:
     """A Slack channel mention (`<#C123|ai-infra>`), or a plain `#ai-infra` as a name."""
     match = _CHANNEL.match(text.strip())
     if match is not None:
@@ -277,20 +277,20 @@ def _opt_sourcing(text: str, today: date) -> str | None:
     return sourcing
 
 
-def parse_channel(text: str) -> ChannelRef | None:
-    """A channel as Slack sends it (`<#C…|name>`), or None for a word that clears it; the one
-    channel parser, for a tool's channel and a workspace setting's alike. A plain `#ai-infra`
-    is refused as `channel_by_name` with the name, for a caller that can ask Slack."""
+def channel_option(text: str) -> ChannelRef | None:
+    """A channel as Slack sends it (`<#C…|name>`), or None for a word that clears it: what
+    `channel:` and the channel settings alike take. A plain `#name` is refused as
+    `channel_by_name`, so a caller that can ask Slack resolves it."""
     if clears(text):
         return None
-    channel = read_channel(text)
+    channel = parse_channel(text)
     if isinstance(channel, ChannelName):
         raise Rejected("channel_by_name", value=text.strip(), name=channel.name)
     return channel
 
 
 def _opt_channel(text: str, today: date) -> ChannelRef | None:
-    return parse_channel(text)
+    return channel_option(text)
 
 
 def _opt_notes(text: str, today: date) -> str | None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import Rejected
 from core.layers import find_layer
-from core.options import clears, parse_channel
+from core.options import channel_option, clears
 from core.schedule import WEEKDAYS
 from core.text import nearest
 
@@ -27,7 +27,7 @@ class Setting:
 
 
 def _channel(text: str) -> str | None:
-    channel = parse_channel(text)
+    channel = channel_option(text)
     return channel.id if channel is not None else None
 
 

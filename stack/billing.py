@@ -68,31 +68,32 @@ def import_billing(
     engine: Engine, context: Context, binary: IO[bytes], *, dry_run: bool,
     progress: Callable[[int], None] = lambda n: None,
 ) -> BillingReport:  # fmt: skip
-    """Read the whole file, then store its months in one transaction (or, on a dry run or any
-    bad row, store nothing)."""
+    """Read and check the whole file with no lock held, then store its months in one short
+    transaction (or, on a dry run or any bad row, store nothing): a bill of a million rows never
+    keeps a command waiting for SQLite's write lock while it is read."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
+    with session_scope(engine, write=False) as session:
+        workspace = store.get_workspace(session=session, team_id=context.team_id)
+        tools = (
+            store.list_tools(session=session, workspace_id=workspace.id or 0) if workspace else []
+        )
+    matcher = billing.Matcher(
+        [billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match) for t in tools],
+        load_catalog(),
+    )
+    _read(binary, bill, matcher, context.now.date(), progress)
+    if not bill.rows and not bill.problem_count:
+        bill.problem(Problem(0, None, "empty_file"))
+    _describe(report, {t.id: t.name for t in tools}, matcher)
+    if bill.problem_count:
+        return report
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
                 session=session, team_id=context.team_id, now=context.now
             )
             assert workspace.id is not None
-            tools = store.list_tools(session=session, workspace_id=workspace.id)
-            matcher = billing.Matcher(
-                [
-                    billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match)
-                    for t in tools
-                ],
-                load_catalog(),
-            )
-            _read(binary, bill, matcher, context.now.date(), progress)
-            if not bill.rows and not bill.problem_count:
-                bill.problem(Problem(0, None, "empty_file"))
-            names = {t.id: t.name for t in tools}
-            _describe(report, names, matcher)
-            if bill.problem_count:
-                raise _Undo
             report.replaced = replace_months(
                 session=session, workspace_id=workspace.id, months=bill.months,
                 rows=_rows(bill), actor=context.user_id, now=context.now,
@@ -102,7 +103,7 @@ def import_billing(
                 action="import-billing", now=context.now, after=_summary(bill),
             )  # fmt: skip
             if dry_run:
-                raise _Undo
+                raise _Undo  # rolled back: a dry run says what it would replace, and stores nothing
     except _Undo:
         pass
     return report

@@ -128,7 +128,7 @@ def _apply(
             report.changed.append((existing.name, changed))
         else:
             report.unchanged.append(existing.name)
-    if new and not report.problems:
+    if new and not report.problems and not report.dry_run:  # a dry run builds no rows
         added = store.add_tools(
             session=session, workspace_id=workspace.id, rows=new, actor=context.user_id,
             now=context.now, action="import-add",

@@ -305,3 +305,26 @@ def test_a_gzip_bomb_is_refused_at_its_bound_and_stores_nothing(
     assert [p.code for p in report.bill.problems] == [code]
     assert not report.applied
     assert spent(engine) == before
+
+
+def test_a_command_is_stored_while_a_bill_is_being_read(engine: Engine, stack: Stack) -> None:
+    """The bill is read with no lock held: a /stack write made meanwhile (here, from the
+    progress callback, between two rows) goes through at once instead of waiting for the import
+    to finish, and both are stored."""
+    stack.ok("/stack add Bedrock")
+    written: list[bool] = []
+
+    def meanwhile(rows: int) -> None:
+        if not written:  # another connection from the pool, as another request's would be
+            written.append(stack("/stack add Pinecone data").ok)
+
+    data = (HEAD + ROW).encode()
+    context = Context(team_id=TEAM, user_id=ALICE, now=NOW)
+    report = import_billing(engine, context, io.BytesIO(data), dry_run=False, progress=meanwhile)
+    assert written == [True]
+    assert report.applied, problem_lines(report.bill.problems)
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=TEAM)
+        assert workspace is not None
+        names = [t.name for t in list_tools(session=session, workspace_id=workspace.id or 0)]
+    assert "Pinecone" in names

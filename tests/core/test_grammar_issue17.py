@@ -17,9 +17,9 @@ from core.options import (
     PersonName,
     UserRef,
     field_notices,
+    parse_channel,
     parse_option,
     parse_person,
-    read_channel,
 )
 
 TODAY = date(2026, 11, 28)
@@ -162,8 +162,8 @@ def test_it_hands_a_plain_channel_name_back_for_the_caller_to_resolve() -> None:
     assert (error.code, error.details["name"]) == ("channel_by_name", "ai-infra")
     error = refusal("settings digest-channel #ai-infra")
     assert (error.code, error.details["name"]) == ("channel_by_name", "ai-infra")
-    assert read_channel("#ai-infra") == ChannelName("ai-infra")
-    assert read_channel("<#C123|ai-infra>") == ChannelRef("C123", "ai-infra")
+    assert parse_channel("#ai-infra") == ChannelName("ai-infra")
+    assert parse_channel("<#C123|ai-infra>") == ChannelRef("C123", "ai-infra")
     settings = parse("settings digest-channel <#C123|ai-infra>", today=TODAY)
     assert settings == Settings(name="digest-channel", value="C123")
     assert parse("admins add <@U12>", today=TODAY) == Admins(action="add", user=UserRef("U12"))
