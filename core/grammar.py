@@ -481,6 +481,13 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
         if reason is not None and len(reason) > MAX_REASON:
             raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
         return Review(name=check_name(" ".join(words[:cut])), decision=decision, reason=reason)
+    # `review CoreWeave kep`: a word a letter from a decision is named, with the tool before it.
+    for cut in range(1, len(words)):
+        guess = nearest(words[cut], DECISION_WORDS, cutoff=0.75)
+        if guess is not None:
+            name = " ".join(words[:cut])
+            suggestion = DECISION_WORDS[guess].replace("snooze-7", "snooze").replace("-", " ")
+            raise Rejected("unknown_decision", value=words[cut], suggestion=suggestion, name=name)
     raise Rejected("missing_decision", value=" ".join(words))
 
 

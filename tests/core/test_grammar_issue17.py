@@ -221,3 +221,22 @@ def test_it_finds_the_near_misses_a_caller_asks_about_before_adding(
     text: str, expected: list[NearMiss]
 ) -> None:
     assert near_misses(added(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "suggestion", "name"),
+    [
+        ("review CoreWeave kep", "kep", "keep", "CoreWeave"),
+        ("review Weights & Biases renegociate too dear", "renegociate", "renegotiate",
+         "Weights & Biases"),
+        ("review CoreWeave snoze 30", "snoze", "snooze", "CoreWeave"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_decision_is_named_with_the_nearest_not_called_missing(
+    text: str, value: str, suggestion: str, name: str
+) -> None:
+    error = refusal(text)
+    assert (error.code, error.details) == (
+        "unknown_decision", {"value": value, "suggestion": suggestion, "name": name}
+    )  # fmt: skip
+    assert refusal("review CoreWeave maybe later").code == "missing_decision"
