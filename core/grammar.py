@@ -16,7 +16,7 @@ from typing import TypeAlias
 from core.catalog import load_catalog
 from core.dates import parse_date
 from core.errors import Rejected
-from core.layers import find_layer
+from core.layers import find_layer, layer_names
 from core.money import parse_cost
 from core.options import (
     CLEAR_WORDS,
@@ -481,6 +481,13 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
         if reason is not None and len(reason) > MAX_REASON:
             raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
         return Review(name=check_name(" ".join(words[:cut])), decision=decision, reason=reason)
+    # `review CoreWeave kep`: a word a letter from a decision is named, with the tool before it.
+    for cut in range(1, len(words)):
+        guess = nearest(words[cut], DECISION_WORDS, cutoff=0.75)
+        if guess is not None:
+            name = " ".join(words[:cut])
+            suggestion = DECISION_WORDS[guess].replace("snooze-7", "snooze").replace("-", " ")
+            raise Rejected("unknown_decision", value=words[cut], suggestion=suggestion, name=name)
     raise Rejected("missing_decision", value=" ".join(words))
 
 
@@ -675,3 +682,41 @@ def _fields(options: Sequence[Token], today: date, *, allow_rename: bool = True)
             raise Rejected("repeated_key", value=token.key)
         values[key] = OPTION_PARSERS[key](token.text, today)
     return ToolFields(**values)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Near misses, for a caller to ask about before a record exists
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """What an `add` may have meant: `word` (as typed) nearly names `meant`. `name` and
+    `layers` are the add as it would read with the correction, for the caller to offer (a
+    button in Slack, the exact command in the terminal); nothing is changed here."""
+
+    word: str
+    meant: str
+    name: str
+    layers: tuple[int, ...]
+
+
+def near_misses(command: Add) -> list[NearMiss]:
+    """The near misses in an add the parser read as written: a name a letter or two from a
+    catalog tool (`Pinecon`), or a last word a letter or two from a layer, read as part of the
+    name (`Foo infrence`). Empty when the name is a catalog tool's."""
+    catalog = load_catalog()
+    if catalog.find(command.name):
+        return []
+    layers = command.fields.layers if isinstance(command.fields.layers, tuple) else ()
+    found: list[NearMiss] = []
+    entry = catalog.suggest(command.name)
+    if entry is not None:
+        found.append(NearMiss(command.name, entry.name, entry.name, layers))
+    head, _, last = command.name.rpartition(" ")
+    if head and find_layer(last) is None:
+        guess = nearest(last, layer_names(), cutoff=0.85)
+        layer = find_layer(guess) if guess else None
+        if layer is not None:
+            fixed = tuple(sorted({*layers, layer.number}))
+            found.append(NearMiss(last, layer.key, head, fixed))
+    return found

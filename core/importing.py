@@ -8,16 +8,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from core.dates import past_renewal
 from core.errors import Notice, Rejected
 from core.layers import LAYER_BY_NUMBER
 from core.money import Cost
 from core.options import OPTION_PARSERS, ChannelRef, ToolFields, UserRef
-from core.tabular import excel_date, read_table, sniff, text_lines
+from core.tabular import excel_date, read_table
 from core.text import normalise
-from core.xlsx import xlsx_lines
 
 # The columns of a stack file, in the order an export writes them.
 COLUMNS = (
@@ -100,18 +99,6 @@ class Row:
     line: int
     name: str
     fields: ToolFields
-
-
-def spreadsheet_lines(binary: IO[bytes], head: bytes) -> Iterator[str]:
-    """A stack spreadsheet's lines as CSV text, whether saved as CSV or as an Excel workbook
-    (.xlsx, its first sheet; `binary` must then be seekable). `head` is the file's first bytes.
-    An old .xls, Parquet or gzip file is refused as `wrong_format`."""
-    kind = sniff(head)
-    if kind == "excel" and head.startswith(b"PK"):
-        return xlsx_lines(binary)
-    if kind != "csv":
-        raise Rejected("wrong_format", kind=kind)
-    return text_lines(binary)
 
 
 def stack_records(

@@ -219,11 +219,24 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _near_miss(cell: str, aliases: Mapping[str, str]) -> bool:
-    """A header a letter or two away from a known one (`Cots`, `Layrs`): refused, since its
-    values would otherwise be lost without anyone noticing."""
+    """A header one typo away from a known one (`Cots`, `Layrs`, `Renwal`): refused, since its
+    values would otherwise be lost without anyone noticing. `Contract ID` or `Vendor ID` is
+    another column, not a typo, and is ignored."""
     key = normalise(cell)
-    closest = nearest(cell, aliases, cutoff=0.75)
-    return closest is not None and abs(len(normalise(closest)) - len(key)) <= 2
+    return len(key) >= 3 and any(_one_typo(key, alias) for alias in aliases)
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        return len(diff) == 1 or (swapped and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    at = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[at:] == long[at + 1 :]
 
 
 def _suggest(cell: str, aliases: Mapping[str, str]) -> str | None:

@@ -9,7 +9,18 @@ from decimal import Decimal
 import pytest
 
 from core.errors import Notice, Rejected
-from core.grammar import Add, Admins, Edit, Propose, Review, Settings, Show, parse
+from core.grammar import (
+    Add,
+    Admins,
+    Edit,
+    NearMiss,
+    Propose,
+    Review,
+    Settings,
+    Show,
+    near_misses,
+    parse,
+)
 from core.money import Cost
 from core.options import (
     ChannelName,
@@ -192,3 +203,40 @@ def test_it_tells_the_caller_a_renewal_date_is_already_past() -> None:
 )
 def test_a_value_read_two_ways_is_refused_whole_not_cut_short(text: str, code: str) -> None:
     assert refusal(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add Pinecon data", [NearMiss("Pinecon", "Pinecone", "Pinecone", (4,))]),
+        ("add Foo infrence", [NearMiss("infrence", "inference", "Foo", (2,))]),
+        ("add Foo trainig cost:5/mo", [NearMiss("trainig", "training", "Foo", (3,))]),
+        ("add Pinecone", []),
+        ("add Acme Trainer data", []),
+        ("add Foo Servers data", []),
+        ("add My Own Thing data", []),
+    ],
+)
+def test_it_finds_the_near_misses_a_caller_asks_about_before_adding(
+    text: str, expected: list[NearMiss]
+) -> None:
+    assert near_misses(added(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "suggestion", "name"),
+    [
+        ("review CoreWeave kep", "kep", "keep", "CoreWeave"),
+        ("review Weights & Biases renegociate too dear", "renegociate", "renegotiate",
+         "Weights & Biases"),
+        ("review CoreWeave snoze 30", "snoze", "snooze", "CoreWeave"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_decision_is_named_with_the_nearest_not_called_missing(
+    text: str, value: str, suggestion: str, name: str
+) -> None:
+    error = refusal(text)
+    assert (error.code, error.details) == (
+        "unknown_decision", {"value": value, "suggestion": suggestion, "name": name}
+    )  # fmt: skip
+    assert refusal("review CoreWeave maybe later").code == "missing_decision"

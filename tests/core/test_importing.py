@@ -3,6 +3,7 @@ keep, costs per year, category words, emails nobody can look up, blank lines and
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from core.errors import Notice, Rejected
 from core.importing import Problem, Row, parse_row, stack_records, total_label
 from core.money import Cost
 from core.options import UserRef
+from core.stackfile import records
 from core.tabular import read_table, text_lines
 
 TODAY = date(2026, 12, 7)
@@ -136,10 +138,22 @@ def test_unknown_columns_are_ignored_with_one_notice_listing_them_all() -> None:
     ]
 
 
-def test_a_misspelt_known_column_is_still_refused_with_the_nearest() -> None:
+@pytest.mark.parametrize(
+    ("header", "nearest"),
+    [("Cots", "cost"), ("Layrs", "layers"), ("Renwal", "renews"), ("Ownr email", "owner")],
+)
+def test_a_misspelt_known_column_is_still_refused_with_the_nearest(
+    header: str, nearest: str
+) -> None:
     with pytest.raises(Rejected) as caught:
-        read("Name,Cots\nvLLM,10\n")
-    assert (caught.value.code, caught.value.details["suggestion"]) == ("unknown_column", "cost")
+        read(f"Name,{header}\nvLLM,10\n")
+    assert (caught.value.code, caught.value.details["suggestion"]) == ("unknown_column", nearest)
+
+
+def test_a_column_that_is_a_known_one_plus_a_word_is_another_column() -> None:
+    rows, problems, notices = read("Name,Contract ID,Vendor ID,Tool ID\nvLLM,C-1,V-2,T-3\n")
+    assert (len(rows), problems) == (1, [])
+    assert notices[0].details["columns"] == ["Contract ID", "Vendor ID", "Tool ID"]
 
 
 def test_a_category_it_cannot_place_is_refused_as_a_layer_would_be() -> None:
@@ -215,3 +229,24 @@ def test_a_long_title_or_column_is_cut_short_in_its_notice() -> None:
     _, _, notices = read(f"{'T' * 500}\nName,{'X' * 500}\nvLLM,1\n")
     assert len(notices[0].details["rows"][0][1]) == 80
     assert len(notices[1].details["columns"][0]) == 80
+
+
+def test_the_stack_file_reader_reads_the_sample_with_notices_and_refuses_it_without() -> None:
+    notices: list[Notice] = []
+    with SAMPLE.open("rb") as binary:
+        found = [(line, cells["name"]) for line, cells in records(binary, notices)]
+    assert found == [
+        (5, "CoreWeave"), (6, "OpenAI API"), (7, "Scale AI"), (9, "Feature Hub"),
+        (10, "Weights & Biases"), (11, "Pinecone"),
+    ]  # fmt: skip
+    assert [n.code for n in notices] == [
+        "title_rows_skipped", "columns_ignored", "total_row_skipped"
+    ]  # fmt: skip
+    with SAMPLE.open("rb") as binary, pytest.raises(Rejected) as caught:
+        list(records(binary))  # the first line is the header, as before
+    assert caught.value.code == "unknown_column"
+
+
+def test_a_cell_an_export_neutralised_reads_back_in_a_kept_spreadsheet() -> None:
+    binary = io.BytesIO(b"Our stack\nname,notes\n'=cmd,'+1 spare\n")
+    assert list(records(binary, [])) == [(3, {"name": "=cmd", "notes": "+1 spare"})]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import Notice, Rejected
-from core.importing import Problem, Row, parse_row, spreadsheet_lines, stack_records
+from core.importing import Problem, Row, parse_row
+from core.stackfile import records
 from core.xlsx import _kind, xlsx_lines
 
 SAMPLES = Path(__file__).parents[1] / "samples"
@@ -26,9 +27,7 @@ def read(path: Path) -> tuple[list[Row], list[Problem], list[Notice]]:
     problems: list[Problem] = []
     notices: list[Notice] = []
     with path.open("rb") as binary:
-        lines = spreadsheet_lines(binary, binary.read(4096))
-        binary.seek(0)
-        for line, cells in stack_records(lines, notices):
+        for line, cells in records(binary, notices):
             parsed = parse_row(line, cells, today=TODAY, lookup=slack_knows_ana, notices=notices)
             if isinstance(parsed, Row):
                 rows.append(parsed)
@@ -126,10 +125,17 @@ def test_it_refuses_a_workbook_it_cannot_read(binary: io.BytesIO) -> None:
     assert caught.value.code == "bad_xlsx"
 
 
-def test_an_old_xls_or_a_bill_is_not_a_stack_spreadsheet() -> None:
+@pytest.mark.parametrize("head", [b"\xd0\xcf\x11\xe0rest", b"PAR1rest"])
+def test_an_old_xls_or_a_bill_is_not_a_stack_spreadsheet(head: bytes) -> None:
     with pytest.raises(Rejected) as caught:
-        spreadsheet_lines(io.BytesIO(), b"\xd0\xcf\x11\xe0rest")
-    assert (caught.value.code, caught.value.details["kind"]) == ("wrong_format", "excel")
-    with pytest.raises(Rejected) as caught:
-        spreadsheet_lines(io.BytesIO(), b"PAR1")
+        list(records(io.BytesIO(head), []))
     assert caught.value.code == "wrong_format"
+
+
+def test_without_notices_a_workbook_is_refused_as_before() -> None:
+    with (
+        (SAMPLES / "stack_spreadsheet.xlsx").open("rb") as binary,
+        pytest.raises(Rejected) as caught,
+    ):
+        list(records(binary))
+    assert (caught.value.code, caught.value.details["kind"]) == ("wrong_format", "excel")

@@ -54,3 +54,11 @@ def test_the_cost_columns_refusals_render() -> None:
     assert "twelve months" in text
     text = section(render("transfer_error", code="period_disagrees", value="month", other="year"))
     assert "per year" in text
+
+
+def test_a_misspelt_decision_offers_the_command_that_would_work() -> None:
+    text = section(
+        render("error", code="unknown_decision", value="kep", suggestion="keep", name="CoreWeave")
+    )
+    assert "`kep` is not a review decision." in text
+    assert "`/stack review CoreWeave keep`" in text
