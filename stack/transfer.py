@@ -20,7 +20,7 @@ from sqlmodel import Session
 from core import backstage
 from core.catalog import CatalogEntry, load_catalog
 from core.cells import neutralise
-from core.errors import Rejected
+from core.errors import Notice, Rejected
 from core.importing import COLUMNS, Lookup, Problem, Row, duplicates, parse_row, tool_row
 from core.reviews import next_review
 from core.stackfile import records
@@ -41,6 +41,9 @@ class ImportReport:
     changed: list[tuple[str, list[str]]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What was read and acted on without refusing the file: a title row, ignored columns, a
+    # TOTAL row, an owner left empty, a renewal date already past.
+    notices: list[Notice] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -82,8 +85,8 @@ def _read_rows(
     rows: list[Row] = []
     today = context.now.date()
     try:
-        for line, cells in records(binary):
-            parsed = parse_row(line, cells, today=today, lookup=lookup)
+        for line, cells in records(binary, report.notices):
+            parsed = parse_row(line, cells, today=today, lookup=lookup, notices=report.notices)
             if isinstance(parsed, Row):
                 rows.append(parsed)
             else:
