@@ -76,6 +76,22 @@ def test_import_export_and_import_billing_from_the_terminal(
     again = stackbot("backup", str(copy))
     assert again.returncode == 1
     assert "already" in again.stderr
+    # Every row into a new store; never into one that holds a team.
+    moved = stackbot(
+        "copy-store", "--from", f"sqlite:///{copy}", "--to", f"sqlite:///{tmp_path}/moved.db"
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "Copied" in moved.stdout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/moved.db")
+    assert (
+        stackbot("export", "--team", "T1", "--output", str(tmp_path / "moved.csv")).returncode == 0
+    )
+    assert (tmp_path / "moved.csv").read_text() == out.read_text()
+    refused = stackbot(
+        "copy-store", "--from", f"sqlite:///{copy}", "--to", f"sqlite:///{tmp_path}/moved.db"
+    )
+    assert refused.returncode == 1
+    assert "never merges" in refused.stderr
 
 
 class Terminal(io.StringIO):
