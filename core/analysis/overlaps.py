@@ -128,7 +128,7 @@ def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
         keepers.setdefault((k.unit, q.unit), k)
     for pair, gone in decisions.items():
         yield _redundancy(by_name(gone), keepers[pair], currency)
-    kept, covered = _covered_between(kept, currency)
+    kept, covered = _covered_between(kept, currency, {id(k) for _, k in dropped})
     together: dict[tuple[str, ...], list[Profile]] = {}
     sets: dict[tuple[str, ...], tuple[Profile, ...]] = {}
     for q, ks in covered:
@@ -210,18 +210,20 @@ def _decide(
             kept_by_set[jobs] = []
             for c in jobs:
                 with_capability[c].append(jobs)
-        kept_by_set[jobs].append(q)
+        # One kept record per product is enough to keep another product's tools.
+        if all(k.unit != unit for k in kept_by_set[jobs]):
+            kept_by_set[jobs].append(q)
     return kept, dropped
 
 
 def _covered_between(
-    kept: Sequence[Profile], currency: str | None
+    kept: Sequence[Profile], currency: str | None, keeping: set[int]
 ) -> tuple[list[Profile], list[tuple[Profile, tuple[Profile, ...]]]]:
     """Kept tools whose main jobs no one tool does but several kept tools do between them
     (W&B's tracking done by MLflow, its LLM traces and evaluations by Arize): each is redundant
     to that set. The dearest goes first, since keeping it buys nothing the others do not; a tool
-    that keeps another is never dropped after, and a platform is never dropped for a set of
-    point tools (it is bought as a whole)."""
+    that keeps another (`keeping`, or an earlier set) is never dropped, and a platform is never
+    dropped for a set of point tools (it is bought as a whole)."""
     first: dict[str, Profile] = {}
     for p in kept:
         first.setdefault(p.unit, p)
@@ -236,7 +238,7 @@ def _covered_between(
         key=lambda p: -_amount(p) if p.tool.cost and p.tool.cost.currency == currency else 0,
     )
     gone: set[int] = set()
-    needed: set[int] = set()
+    needed: set[int] = set(keeping)  # tools already kept in place of another
     covered: list[tuple[Profile, tuple[Profile, ...]]] = []
     for q in walk:
         if id(q) in needed:
