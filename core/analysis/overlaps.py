@@ -28,7 +28,6 @@ from core.analysis.model import (
     day,
     either,
     group_of,
-    layer_titles,
     layers_of,
     listing,
     make_id,
