@@ -213,6 +213,8 @@ def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> 
 def _why(k: Profile, q: Profile, currency: str | None) -> str:
     """Which rule chose the tool kept, in words."""
     keep, drop = k.tool.name, q.tool.name
+    if k.platform and not q.platform:
+        return f"{keep} is a platform you keep, and these are among its main jobs"
     if k.primary != q.primary:
         alone = ordered(k.primary - q.primary)
         return f"{keep} is kept as it also does {listing(alone)}"
