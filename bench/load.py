@@ -135,7 +135,7 @@ def start(kind: str, slack_url: str, database_url: str) -> tuple[subprocess.Pope
         "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }  # fmt: skip
-    command = ["-m", "bot.cli", "serve"] if kind == "stackbot" else ["-m", "bench.load", "--ack"]
+    command = ["-m", "cli.main", "serve"] if kind == "stackbot" else ["-m", "bench.load", "--ack"]
     process = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):

@@ -3,11 +3,11 @@
 Four maps: an empty stack, the demo's stack (`stackbot demo`, 11 tools), and stacks of 100 and
 300 tools drawn from the catalog by bench.analysis with its fixed seed, plus the demo's spend
 chart. Each is timed in three steps: the layout (core.picture), the SVG (the Jinja template)
-and the PNG (resvg, at the size `bot.images.to_png` picks). Each case runs in a fresh child
+and the PNG (resvg, at the size `stack.pictures.to_png` picks). Each case runs in a fresh child
 process, so the memory figure (the growth of the child's peak RSS over the drawing, which
 includes what resvg allocates outside Python's heap) is that case's alone, and the first
 drawing (fonts read from disk) is reported apart from the median of the next `--runs`. The PNG
-is drawn in a child process (bot.rasterise), so its memory is the child's peak RSS, reported on
+is drawn in a child process (stack.rasterise), so its memory is the child's peak RSS, reported on
 its own; and a last line measures how fast another thread of the parent runs during a drawing.
 """
 
@@ -63,11 +63,11 @@ def _drawers(case: str) -> tuple[Callable[[], Any], Callable[[Any], str]]:
 
 
 def _demo_tools() -> list[Any]:
-    from bot.commands.findings import workspace_tools
-    from bot.demo import DEMO_TEAM, run_demo
+    from cli.demo import DEMO_TEAM, run_demo
     from db import open_store
     from db.engine import session_scope
     from db.tools import get_workspace
+    from stack.loaded import workspace_tools
 
     path = Path(tempfile.mkdtemp()) / "demo.db"
     run_demo(path, now=NOW, out=lambda _: None)
@@ -82,7 +82,7 @@ def _demo_tools() -> list[Any]:
 
 
 def run_case(case: str, runs: int) -> dict[str, Any]:
-    from bot.images import to_png
+    from stack.pictures import to_png
 
     make, draw = _drawers(case)
     before = _maxrss_mb()
@@ -111,7 +111,7 @@ def run_case(case: str, runs: int) -> dict[str, Any]:
         "png_kb": round(len(png) / 1024),
         "pixels": f"{width}x{height}",
         "rss_growth_mb": round(_maxrss_mb() - before, 1),
-        # bot.images draws in a child process: the largest of them, whole.
+        # stack.pictures draws in a child process: the largest of them, whole.
         "child_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
 
@@ -119,11 +119,11 @@ def run_case(case: str, runs: int) -> dict[str, Any]:
 def other_thread_speed(svg: str) -> tuple[float, float]:
     """How fast another Python thread runs while a picture is drawn, as a share of its speed
     idle: drawn in this process (resvg holds the interpreter lock), and in the child process
-    bot.images uses."""
+    stack.pictures uses."""
     import threading
 
-    from bot.images import to_png
-    from bot.rasterise import rasterise
+    from stack.pictures import to_png
+    from stack.rasterise import rasterise
 
     count, stop = [0], threading.Event()
 

@@ -32,11 +32,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.billing import import_billing
-from bot.commands import Context, run_command
-from bot.transfer import import_stack
 from core.importing import COLUMNS
 from db import open_store
+from stack import Context, run_command
+from stack.billing import import_billing
+from stack.transfer import import_stack
 
 TEAM = "TBENCH"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

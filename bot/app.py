@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 
 from bot.listeners import register_listeners
 from bot.outbound import request_client
-from bot.slack import Shared
 from core.settings import Settings
 from db import admins
 from db.engine import session_scope
@@ -194,7 +193,7 @@ def _only_team(team_id: str, not_installed: str) -> Callable[..., Any]:
 
 def _attach(engine: Engine) -> Callable[..., Any]:
     def attach_store(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
-        context["engine"] = Shared(engine)
+        context["engine"] = engine
         return next()
 
     return attach_store

@@ -26,8 +26,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.images import RenderError, draw, to_png, upload
+from bot.pictures import names, upload
+from stack import Context
+from stack.pictures import RenderError, draw, to_png
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,10 @@ def home_image(client: WebClient, engine: Engine, context: Context) -> dict[str,
     """The image block for the Home, uploading the picture when it changed; None when it
     cannot be drawn or uploaded (the Home then shows the text map alone)."""
     try:
-        drawn = draw(engine, context, "map", where="home", client=client)
+        drawn = draw(
+            engine, context.team_id, context.now, "map", where="home",
+            name_of=names(client, context.team_id),
+        )  # fmt: skip
         if drawn is None:
             return None
         digest = hashlib.sha256(drawn.svg.encode()).hexdigest()

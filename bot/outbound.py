@@ -29,8 +29,8 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
-from bot.commands import Reply
 from core.settings import Settings
+from stack import Reply
 
 # Errors that will not go away by trying again: the caller falls back or records them.
 PERMANENT = frozenset(

@@ -23,10 +23,8 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands import Reply, run_command
-from bot.commands.base import refusal
-from bot.images import send_picture
 from bot.outbound import request_retry_handlers, send_posts
+from bot.pictures import send_picture
 from bot.slack import person_context
 from core.errors import Rejected
 from db import commands
@@ -34,6 +32,9 @@ from db.admins import REPLAY_WINDOW, forget_signatures
 from db.commands import ANSWERABLE, MAX_ATTEMPTS, Claim
 from db.engine import session_scope
 from db.models import DONE
+from stack import Reply, run_command
+from stack.base import refusal
+from stack.run import people_named
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 10.0
@@ -57,9 +58,11 @@ def run(engine: Engine, client: WebClient, claim: Claim) -> None:
     if claim.status == DONE and claim.result is not None:
         _answer(engine, claim, claim.result)
         return
+    now = datetime.now(UTC)  # a command runs at the time it runs, read here at the edge
     context = person_context(
-        client, team_id=claim.team_id, user_id=claim.user_id, channel_id=claim.channel_id
-    )
+        client, team_id=claim.team_id, user_id=claim.user_id, channel_id=claim.channel_id,
+        named=people_named(claim.text, today=now.date()), now=now,
+    )  # fmt: skip
 
     def finish(session: Session, reply: Reply) -> None:
         if not commands.finish(session=session, command=claim, result=reply.response()):

@@ -114,7 +114,7 @@ def socket(settings: Settings) -> None:
 def serve_with_clock(settings: Settings) -> int:
     """Web and clock together, for a small single-host install: the clock runs as a child
     process beside gunicorn and stops with it."""
-    clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"])
+    clock = subprocess.Popen([sys.executable, "-m", "cli.main", "clock"])
     try:
         serve(settings)
     finally:

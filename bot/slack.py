@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +14,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands import Context
+from core.errors import Rejected
+from core.importing import Lookup
 from core.people import Person, person_from_slack
+from stack import Context
 
 USER_CACHE_SECONDS = 300
 logger = logging.getLogger(__name__)
@@ -37,25 +39,10 @@ def _logged(work: Callable[..., object], *args: object) -> None:
         logger.exception("%s failed after the answer", work.__name__)
 
 
-class Shared:
-    """A value every copy of a request's context shares: Bolt deep-copies the context for lazy
-    listeners, and an engine (its pool, its connections) must not be copied."""
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __copy__(self) -> Shared:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Shared:
-        return self
-
-
 def engine_of(context: BoltContext) -> Engine:
-    shared = context["engine"]
-    assert isinstance(shared, Shared)
-    assert isinstance(shared.value, Engine)
-    return shared.value
+    engine = context["engine"]
+    assert isinstance(engine, Engine)
+    return engine
 
 
 def unescape(text: str) -> str:
@@ -65,25 +52,56 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def team_of(context: BoltContext) -> str:
+    return context.team_id or context.enterprise_id or ""
+
+
 def stack_context(
-    context: BoltContext, client: WebClient, *, user_id: str, channel_id: str | None = None
+    context: BoltContext,
+    client: WebClient,
+    *,
+    user_id: str,
+    channel_id: str | None = None,
+    named: Iterable[str] = (),
 ) -> Context:
-    team_id = context.team_id or context.enterprise_id or ""
-    return person_context(client, team_id=team_id, user_id=user_id, channel_id=channel_id)
+    return person_context(
+        client, team_id=team_of(context), user_id=user_id, channel_id=channel_id, named=named
+    )
+
+
+def asked(client: WebClient, who: Context, *, named: Iterable[str] = ()) -> Context:
+    """`who` (team, person, channel and time only) with what Slack says about them added."""
+    return person_context(
+        client, team_id=who.team_id, user_id=who.user_id, channel_id=who.channel_id,
+        named=named, now=who.now,
+    )  # fmt: skip
 
 
 def person_context(
-    client: WebClient, *, team_id: str, user_id: str, channel_id: str | None = None
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None = None,
+    named: Iterable[str] = (),
+    now: datetime | None = None,
 ) -> Context:
-    """Who asks, with Slack asked (users.info, through `client`) only if a command needs it."""
+    """Who asks, and the people `named` as owners, as Slack describes them: asked here, before
+    any transaction opens (users.info through `client`, each answer kept a few minutes)."""
+    asker = _user(client, team_id, user_id)
+    people = {}
+    for other in dict.fromkeys(named):
+        person = _person(_user(client, team_id, other))
+        if person is not None:
+            people[other] = person
     return Context(
         team_id=team_id,
         user_id=user_id,
         channel_id=channel_id,
-        now=datetime.now(UTC),  # requests read the clock here, at the edge
-        slack_admin=lambda: _is_admin(_user(client, team_id, user_id)),
-        slack_zone=lambda: _zone(_user(client, team_id, user_id)),
-        person=lambda named: _person(_user(client, team_id, named)),
+        now=now or datetime.now(UTC),  # requests read the clock here, at the edge
+        slack_admin=_is_admin(asker),
+        zone=_zone(asker),
+        people=people,
     )
 
 
@@ -148,3 +166,35 @@ def _is_admin(user: dict[str, Any]) -> bool:
 def _zone(user: dict[str, Any]) -> str | None:
     zone = user.get("tz")
     return zone if isinstance(zone, str) and zone else None
+
+
+def email_lookup(client: WebClient | None) -> Lookup:
+    """Slack's users.lookupByEmail (scope users:read.email), asked once per email; without a
+    client, an email is refused with what would work instead."""
+    found: dict[str, str | None] = {}
+
+    def lookup(email: str) -> str | None:
+        key = email.casefold()
+        if key not in found:
+            found[key] = _ask(client, email)
+        return found[key]
+
+    return lookup
+
+
+def _ask(client: WebClient | None, email: str) -> str | None:
+    if client is None:
+        raise Rejected("email_needs_slack", value=email)
+    try:
+        response = client.users_lookupByEmail(email=email)
+    except SlackApiError as error:
+        if error.response.get("error") == "users_not_found":
+            return None
+        if error.response.get("error") == "missing_scope":
+            raise Rejected(
+                "needs_scope", scope="users:read.email", what="look people up by email"
+            ) from None
+        raise Rejected("email_needs_slack", value=email) from None
+    user = response.get("user") or {}
+    user_id = user.get("id")
+    return user_id if isinstance(user_id, str) and not user.get("deleted") else None

@@ -24,7 +24,11 @@ LAYERS: tuple[Layer, ...] = (
         1,
         "compute",
         "Compute",
-        ("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+        (
+            *("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+            # Category words as spreadsheets and finance write them (core/importing.py).
+            *("gpu cloud", "gpu clouds", "cloud gpu", "gpu compute", "cloud compute"),
+        ),
         (
             "gpu-compute",
             "cpu-compute",
@@ -40,7 +44,11 @@ LAYERS: tuple[Layer, ...] = (
         2,
         "inference",
         "Inference and serving",
-        ("serving", "serve", "inference and serving", "deployment", "llm serving"),
+        (
+            *("serving", "serve", "inference and serving", "deployment", "llm serving"),
+            *("llm api", "llm apis", "model api", "model apis", "inference api", "llm gateway"),
+            *("model serving", "hosted models", "llm provider", "foundation models"),
+        ),
         (
             "model-serving",
             "llm-serving",
@@ -65,7 +73,10 @@ LAYERS: tuple[Layer, ...] = (
         3,
         "training",
         "Training orchestration",
-        ("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+        (
+            *("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+            *("experiment tracking", "ml pipelines", "fine tuning"),
+        ),
         (
             "distributed-training",
             "experiment-tracking",
@@ -91,6 +102,8 @@ LAYERS: tuple[Layer, ...] = (
             "warehouse",
             "features",
             "feature store",
+            *("data labeling", "data labelling", "labeling", "labelling", "vector store"),
+            *("vector db", "vector search", "data warehouse", "data platform", "data pipelines"),
         ),
         (
             "data-warehouse",
@@ -116,14 +129,17 @@ LAYERS: tuple[Layer, ...] = (
         5,
         "mlops",
         "MLOps",
-        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining"),
+        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining", "ml platform"),
         ("model-registry", "ml-cicd", "model-monitoring", "retraining-pipelines"),
     ),
     Layer(
         6,
         "observability",
         "Observability",
-        ("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+        (
+            *("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+            *("llm observability", "llm tracing", "llm evaluation", "ai observability"),
+        ),
         (
             "drift-detection",
             "data-quality",
@@ -140,7 +156,10 @@ LAYERS: tuple[Layer, ...] = (
         7,
         "governance",
         "Governance",
-        ("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+        (
+            *("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+            *("ai governance", "data governance"),
+        ),
         (
             "access-control",
             "audit-logging",
@@ -216,13 +235,13 @@ CAPABILITY_ALIASES: dict[str, str] = {
     "golden-datasets": "evaluation-datasets",
 }
 
+_CAPABILITY_KEYS: dict[str, str] = {}
+for _capability in CAPABILITIES:
+    _CAPABILITY_KEYS.setdefault(normalise(_capability), _capability)
+for _alias, _capability in CAPABILITY_ALIASES.items():
+    _CAPABILITY_KEYS.setdefault(normalise(_alias), _capability)
+
 
 def find_capability(text: str) -> str | None:
-    key = normalise(text)
-    for capability in CAPABILITIES:
-        if normalise(capability) == key:
-            return capability
-    for alias, capability in CAPABILITY_ALIASES.items():
-        if normalise(alias) == key:
-            return capability
-    return None
+    """The capability `text` names, by its key or another word for it, or None."""
+    return _CAPABILITY_KEYS.get(normalise(text))

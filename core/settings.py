@@ -1,12 +1,28 @@
-"""The one typed settings object, read from an environment mapping the caller passes in."""
+"""The one typed settings object, read from an environment mapping the caller passes in.
+
+Every secret may instead come from a file named by `NAME_FILE`, as Docker and Kubernetes
+secrets are mounted (`/run/secrets/...`): the file's content with surrounding whitespace (the
+newline `echo` or an editor leaves) stripped. Setting both is refused, since one of them would
+be silently ignored.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///stackbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# The variables that hold a secret, each of which may also be given as NAME_FILE.
+SECRETS = (
+    "DATABASE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_CLIENT_SECRET",
+    "METRICS_TOKEN",
+)
 
 
 class SettingsError(ValueError):
@@ -26,6 +42,8 @@ class Settings:
     host: str = "0.0.0.0"
     web_concurrency: int = 2
     log_level: str = "INFO"
+    # Guards /metrics once it exists: off unless set, and then a bearer token.
+    metrics_token: str | None = None
 
     def __repr__(self) -> str:
         # Secrets never reach a log line, even by accident.
@@ -37,13 +55,30 @@ class Settings:
             value = environ.get(name, "").strip()
             return value or None
 
-        database_url = text("DATABASE_URL") or DEFAULT_DATABASE_URL
+        def secret(name: str) -> str | None:
+            path = text(f"{name}_FILE")
+            if path is None:
+                return text(name)
+            if text(name) is not None:
+                raise SettingsError(f"set {name} or {name}_FILE, not both")
+            return _read_secret(f"{name}_FILE", path)
+
+        from_file = text("DATABASE_URL_FILE") is not None
+        database_url = secret("DATABASE_URL") or DEFAULT_DATABASE_URL
         if database_url.startswith("postgres://"):
             # Heroku-style URLs name no driver; SQLAlchemy needs one.
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
         elif database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
         if not database_url.startswith(("sqlite:", "postgresql+psycopg://")):
+            # A file's content is not repeated: it may be some other secret put there by mistake.
+            if from_file:
+                scheme, sep, _ = database_url.partition("://")
+                found = f"a {scheme}:// URL" if sep and scheme.isalnum() else "no URL"
+                raise SettingsError(
+                    "DATABASE_URL_FILE must hold a sqlite:/// path or a postgresql:// URL; "
+                    f"its file holds {found}"
+                )
             raise SettingsError(
                 "DATABASE_URL must be a sqlite:/// path or a postgresql:// URL, "
                 f"not {_redact_url(database_url)!r}"
@@ -64,17 +99,35 @@ class Settings:
             raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
         return cls(
             database_url=database_url,
-            slack_bot_token=text("SLACK_BOT_TOKEN"),
-            slack_signing_secret=text("SLACK_SIGNING_SECRET"),
-            slack_app_token=text("SLACK_APP_TOKEN"),
+            slack_bot_token=secret("SLACK_BOT_TOKEN"),
+            slack_signing_secret=secret("SLACK_SIGNING_SECRET"),
+            slack_app_token=secret("SLACK_APP_TOKEN"),
             slack_client_id=text("SLACK_CLIENT_ID"),
-            slack_client_secret=text("SLACK_CLIENT_SECRET"),
+            slack_client_secret=secret("SLACK_CLIENT_SECRET"),
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             port=int(port_text),
             host=text("HOST") or "0.0.0.0",
             web_concurrency=int(workers_text),
             log_level=level,
+            metrics_token=secret("METRICS_TOKEN"),
         )
+
+
+def _read_secret(variable: str, path: str) -> str:
+    """The secret in the file `variable` names. A message names the variable and the path,
+    never what the file holds (a decoding error would quote its bytes, so it is not passed on)."""
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except UnicodeDecodeError:
+        raise SettingsError(f"{variable} names a file that is not UTF-8 text: {path}") from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SettingsError(
+            f"{variable} names a file stackbot cannot read: {path} ({reason})"
+        ) from None
+    if not value:
+        raise SettingsError(f"{variable} names an empty file: {path}")
+    return value
 
 
 def _redact_url(url: str) -> str:

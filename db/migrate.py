@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +22,9 @@ def _config() -> Config:
     return config
 
 
+@cache
 def head() -> str:
+    """The newest revision (read from the migration scripts once per process)."""
     revision = ScriptDirectory.from_config(_config()).get_current_head()
     assert revision is not None
     return revision

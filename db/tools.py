@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -57,18 +57,18 @@ def ensure_workspace(
     session: Session,
     team_id: str,
     now: datetime,
-    zone: Callable[[], str | None] | None = None,
+    zone: str | None = None,
 ) -> Workspace:
     """The team's workspace row, created on first use (safe when two requests race).
 
-    `zone` is asked only when the row is created: the time zone to start with.
+    `zone` is used only when the row is created: the time zone to start with (UTC if None).
     """
     found = get_workspace(session=session, team_id=team_id)
     if found is not None:
         return found
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    timezone = (zone() if zone else None) or "UTC"
+    timezone = zone or "UTC"
     defaults = Workspace(team_id=team_id, created_at=now, timezone=timezone).model_dump(
         exclude={"id"}
     )
@@ -300,9 +300,8 @@ def cost_columns(cost: Cost | None) -> dict[str, Any]:
 
 
 def to_stack_tool(tool: Tool) -> StackTool:
-    assert tool.id is not None
     return StackTool(
-        id=tool.id,
+        id=tool.id or 0,  # 0: a tool not stored (one proposed, say)
         name=tool.name,
         layers=tuple(tool.layers),
         capabilities=tuple(tool.capabilities),

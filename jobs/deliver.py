@@ -8,7 +8,6 @@ it did not; a message that failed for a reason that may pass is tried again on a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,26 +18,10 @@ from db import deliveries
 from db.deliveries import UNDELIVERABLE
 from db.engine import session_scope
 from db.models import FAILED, SENT, Delivery
+from stack.letters import Letter, letter_data
 from templates.render import render
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Letter:
-    """What to send, where, and who to turn to when the channel cannot be reached."""
-
-    workspace_id: int
-    team_id: str
-    key: str
-    kind: str
-    period: str
-    message: dict[str, Any]
-    target: str | None  # a channel; None when the workspace set none
-    person: str | None = None  # the owner to mention, DM on request, and fall back to
-    dm_person: bool = False
-    tool_id: int | None = None
-    extra: dict[str, Any] | None = None
 
 
 def send(engine: Engine, directory: Directory, letter: Letter, *, now: datetime) -> bool:
@@ -53,31 +36,12 @@ def send(engine: Engine, directory: Directory, letter: Letter, *, now: datetime)
     with session_scope(engine) as session:
         row = deliveries.claim(
             session=session, workspace_id=letter.workspace_id, key=letter.key, kind=letter.kind,
-            period=letter.period, tool_id=letter.tool_id, now=now, data=_data(letter),
+            period=letter.period, tool_id=letter.tool_id, now=now, data=letter_data(letter),
         )  # fmt: skip
     if row is None:
         return False
     _post(engine, directory, poster, row, team_id=letter.team_id, now=now)
     return True
-
-
-def queue(engine: Engine, letter: Letter, *, now: datetime) -> bool:
-    """Claim `letter` for the clock's next pass to post (see `retry`): for work that arrives on
-    a request, which must answer Slack at once. False when it was claimed already."""
-    with session_scope(engine) as session:
-        row = deliveries.claim(
-            session=session, workspace_id=letter.workspace_id, key=letter.key, kind=letter.kind,
-            period=letter.period, tool_id=letter.tool_id, now=now, data=_data(letter),
-            status=deliveries.QUEUED,
-        )  # fmt: skip
-    return row is not None
-
-
-def _data(letter: Letter) -> dict[str, Any]:
-    return {
-        "message": letter.message, "target": letter.target, "person": letter.person,
-        "dm_person": letter.dm_person, **(letter.extra or {}),
-    }  # fmt: skip
 
 
 def retry(

@@ -8,16 +8,17 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.commands.digest import build_digest, digest_context
 from bot.outbound import Directory
 from core.schedule import digest_slot
 from db import deliveries
 from db.deliveries import SKIPPED
 from db.engine import session_scope
 from db.models import Workspace
-from jobs.deliver import Letter, send
+from jobs.deliver import send
 from jobs.digest_picture import follow_with_picture
 from jobs.reviews import Report
+from stack.digest import build_digest
+from stack.letters import Letter
 
 # Digests go to different workspaces, so they can go out side by side: against Slack's real
 # latency (~100 ms a post) a serial pass over 1,000 workspaces would take minutes.
@@ -73,7 +74,7 @@ def _digest(
             return 0
         previous = deliveries.last_digest(session=session, workspace_id=workspace.id)
         digest = build_digest(
-            session, workspace, digest_context(workspace, now), period=slot.period,
+            session, workspace, now=now, period=slot.period,
             previous=previous,
         )  # fmt: skip
     if digest.empty and workspace.skip_empty_digest and dry_run is None:

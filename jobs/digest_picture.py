@@ -14,12 +14,12 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands.digest import digest_context
-from bot.images import RenderError, draw, to_png, upload
 from bot.outbound import Directory
+from bot.pictures import names, upload
 from db import deliveries
 from db.engine import session_scope
 from db.models import SENT, Workspace
+from stack.pictures import RenderError, draw, to_png
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def follow_with_picture(
     if row is None or row.status != SENT or not row.channel or not row.ts or poster is None:
         return False  # not posted (or only as a fallback DM with no thread to answer)
     try:
-        context = digest_context(workspace, now)
+        name_of = names(poster.client, workspace.team_id)
         drawings = [
-            draw(engine, context, kind, where="digest", client=poster.client)
+            draw(engine, workspace.team_id, now, kind, where="digest", name_of=name_of)
             for kind in ("map", "spend")
         ]
         files = [(d, to_png(d.svg)) for d in drawings if d is not None]

@@ -16,31 +16,13 @@ from bot.outbound import Directory, Poster
 from core.people import person_from_slack
 from core.schedule import local_date
 from db import deliveries, people
-from db.admins import stack_admins
 from db.engine import session_scope
-from db.people import orphan_tools, workspaces_of
-from jobs.deliver import Letter, queue, send
-from templates.render import render
+from db.people import workspaces_of
+from jobs.deliver import send
+from stack.people import user_left
 
 logger = logging.getLogger(__name__)
 PAGE = 200  # users.list's recommended page size; it is a Tier 2 method (20+ calls a minute)
-
-
-def user_changed(
-    engine: Engine,
-    directory: Directory | None,
-    *,
-    team_id: str,
-    user: Mapping[str, Any],
-    now: datetime,
-) -> int:
-    """A `user_change` event: how many tools lost their owner. A profile edit changes nothing.
-    Without `directory` (on a request, which must answer Slack at once) the admins' note is
-    queued for the clock's next pass."""
-    person = person_from_slack(user)
-    if not person.left or not person.id:
-        return 0
-    return _leaver(engine, directory, team_id=team_id, user_id=person.id, now=now)
 
 
 def sweep_users(engine: Engine, directory: Directory, now: datetime) -> int:
@@ -67,7 +49,9 @@ def sweep_users(engine: Engine, directory: Directory, now: datetime) -> int:
         for user in _members(poster, team_id):
             person = person_from_slack(user)
             if person.left and person.id in owners:
-                done += _leaver(engine, directory, team_id=team_id, user_id=person.id, now=now)
+                for letter, count in user_left(engine, team_id=team_id, user_id=person.id, now=now):
+                    send(engine, directory, letter, now=now)
+                    done += count
     return done
 
 
@@ -101,41 +85,3 @@ def _members(poster: Poster, team_id: str) -> Iterator[Mapping[str, Any]]:
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return
-
-
-def _leaver(
-    engine: Engine, directory: Directory | None, *, team_id: str, user_id: str, now: datetime
-) -> int:
-    letters = []
-    orphaned = 0
-    with session_scope(engine) as session:
-        for workspace in workspaces_of(session=session, team_id=team_id):
-            assert workspace.id is not None
-            tools = orphan_tools(
-                session=session, workspace_id=workspace.id, user_id=user_id, now=now
-            )
-            if not tools:
-                continue
-            orphaned += len(tools)
-            admins = stack_admins(session=session, workspace_id=workspace.id)
-            message = render(
-                "owner_left", user=user_id, tools=[t.name for t in tools], admins=admins,
-                backups={t.name: t.backup_owner_id for t in tools if t.backup_owner_id},
-            )  # fmt: skip
-            letters.append(
-                Letter(
-                    workspace_id=workspace.id,
-                    team_id=team_id,
-                    key=f"left:{user_id}",
-                    kind="note",
-                    period=now.date().isoformat(),
-                    message=message,
-                    target=workspace.review_channel or workspace.digest_channel,
-                )
-            )
-    for letter in letters:
-        if directory is None:
-            queue(engine, letter, now=now)
-        else:
-            send(engine, directory, letter, now=now)
-    return orphaned

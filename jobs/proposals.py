@@ -11,7 +11,8 @@ from db import proposals
 from db.engine import session_scope
 from db.models import EXPIRED
 from db.tools import record_event
-from jobs.deliver import Letter, send
+from jobs.deliver import send
+from stack.letters import Letter
 from templates.render import render
 
 

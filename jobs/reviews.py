@@ -10,14 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.commands.reviews import reminder_message
 from bot.outbound import Directory
 from core.schedule import Stage, escalations, local_date, review_stage
 from db import deliveries
 from db.admins import stack_admins
 from db.engine import session_scope
 from db.models import Tool, Workspace
-from jobs.deliver import Letter, send
+from jobs.deliver import send
+from stack.letters import Letter
+from stack.reviews import reminder_message
 
 # Leads are at most a year: a tool due later than this has no stage yet.
 HORIZON = timedelta(days=366)

@@ -4,21 +4,33 @@ TEST_DATABASE_URL is set) on PostgreSQL, and frozen time."""
 from __future__ import annotations
 
 import os
+import shutil
 import types
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from slack_sdk.http_retry import builtin_handlers, handler
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from bot.commands import Context, Reply, run_command
 from core.settings import Settings
 from db import open_store
+from stack import Context, Reply, run_command
 
 pytest_plugins = ["tests.fake_slack"]  # the fake_slack fixture, for every test
+# Fixtures that start `stackbot serve` as a process: a test using one is a `process` test.
+PROCESS_FIXTURES = {"server", "oauth_server", "serving"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.process)
+
 
 # The people in these tests, as Slack user ids.
 ALICE = "UALICE"  # a stack admin: may change anything
@@ -29,26 +41,81 @@ OTHER_TEAM = "TBETA"
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
+def _postgres_base() -> str | None:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return None
+    return str(Settings.from_environ({"DATABASE_URL": base}).database_url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store migrated once per run; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "stack.db"
+    engine = open_store(f"sqlite:///{path}")
+    engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per run; each test's database is created from it."""
+    base = _postgres_base()
+    if base is None:
+        pytest.skip("PostgreSQL runs only when TEST_DATABASE_URL is set (.ci/run sets it)")
+    name = f"stackbot_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:  # fails the run, never skips, when PostgreSQL is down
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        open_store(url).dispose()  # CREATE DATABASE ... TEMPLATE needs it without connections
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def _postgres_database(template: str | None) -> Iterator[str]:
+    base = _postgres_base()
+    assert base is not None
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    source = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{source}'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh store for one test, already at the newest schema: a copy of the run's template."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, tmp_path / "stack.db")
+        yield f"sqlite:///{tmp_path}/stack.db"
+        return
+    with _postgres_database(request.getfixturevalue("postgres_template")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store with no tables at all, for the tests of the migrations themselves."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/stack.db"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
+    if _postgres_base() is None:
         pytest.skip("PostgreSQL runs only when TEST_DATABASE_URL is set (.ci/run sets it)")
-    url = make_url(Settings.from_environ({"DATABASE_URL": base}).database_url)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:  # fails the test, never skips, when PostgreSQL is down
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with _postgres_database(None) as url:
+        yield url
 
 
 @pytest.fixture
@@ -73,7 +140,7 @@ class Stack:
             team_id=team or self.team,
             user_id=who,
             now=self.now,
-            slack_admin=lambda: who == ALICE,  # Slack says Alice is a workspace admin
+            slack_admin=who == ALICE,  # Slack says Alice is a workspace admin
         )
         return run_command(self.engine, context, command)
 

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.commands.forms import Outcome
 from bot.outbound import post_reply
 from bot.slack import later
+from stack.forms import Outcome
 
 
 def state_value(view: dict[str, Any], block_id: str) -> str | list[str]:

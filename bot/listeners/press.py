@@ -12,10 +12,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.commands import Context, Reply
-from bot.commands.base import refusal
 from bot.slack import engine_of, later, stack_context
 from core.errors import Rejected
+from stack import Context, Reply
+from stack.base import refusal
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,16 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.commands.base import Context, refusal
-from bot.commands.transfer import (
+from bot.listeners.press import Press, acked
+from bot.slack import asked, email_lookup
+from core.errors import Rejected
+from stack.base import Context, refusal
+from stack.files import (
     MAX_FILE,
     export_file,
     file_refusal,
@@ -25,29 +28,23 @@ from bot.commands.transfer import (
     may_import,
     parse_transfer,
 )  # fmt: skip
-from bot.slack import engine_of, stack_context
-from bot.transfer import email_lookup
-from core.errors import Rejected
 from templates.render import Message, render, render_view
 
 logger = logging.getLogger(__name__)
 
 
 def register_transfer(app: App) -> None:
-    """The import form and its preview's button, each acked at once and done lazily."""
-    app.view("import_form")(ack=_ack, lazy=[import_form_submitted])
-    app.action("import_apply")(ack=_ack, lazy=[import_apply])
-
-
-def _ack(ack: Ack) -> None:
-    ack()
+    """The import form and its preview's button, each acked at once and done after the ack."""
+    app.view("import_form")(acked(import_form_submitted))
+    app.action("import_apply")(acked(import_apply))
 
 
 def transfer_command(
-    engine: Engine, stack: Context, text: str, command: dict[str, Any], client: WebClient,
+    engine: Engine, who: Context, text: str, command: dict[str, Any], client: WebClient,
     respond: Respond,
 ) -> bool:  # fmt: skip
     """Handle `/stack export …` or `/stack import`; False for any other command."""
+    stack = asked(client, who)
     try:
         transfer = parse_transfer(text)
     except Rejected as rejected:
@@ -84,21 +81,20 @@ def transfer_command(
     return True
 
 
-def import_form_submitted(view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def import_form_submitted(press: Press) -> None:
     """The chosen file, checked as a dry run; the preview goes to the person by DM."""
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    files = _files(view)
+    view = press.body.get("view")
+    files = _files(view if isinstance(view, dict) else {})
     if not files:
-        _tell(client, stack.user_id, file_refusal("no_file"))
+        _tell(press.client, press.stack.user_id, file_refusal("no_file"))
         return
-    _run(engine_of(context), stack, client, str(files[0].get("id") or ""), dry_run=True)
+    _run(press.engine, press.stack, press.client, str(files[0].get("id") or ""), dry_run=True)
 
 
-def import_apply(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+def import_apply(press: Press) -> None:
     """The preview's button: the same file imported for real; the preview becomes the result."""
-    stack = stack_context(context, client, user_id=context.user_id or "")
-    action = (body.get("actions") or [{}])[0]
-    message = _run(engine_of(context), stack, client, str(action.get("value") or ""), dry_run=False)
+    body, client = press.body, press.client
+    message = _run(press.engine, press.stack, client, press.value, dry_run=False)
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     ts = (body.get("message") or {}).get("ts") or container.get("message_ts")
@@ -146,8 +142,9 @@ def download(client: WebClient, file_id: str) -> tuple[str, bytes]:
     if not _trusted(url, client.base_url):
         raise Rejected("file_unreadable")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    opener = urllib.request.build_opener(_SlackHostsOnly(client.base_url))
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with opener.open(request, timeout=30) as response:
             data: bytes = response.read(MAX_FILE + 1)
     except (urllib.error.URLError, TimeoutError):
         raise Rejected("file_unreadable") from None
@@ -156,6 +153,22 @@ def download(client: WebClient, file_id: str) -> tuple[str, bytes]:
             "file_too_big", size="more than " + _megabytes(MAX_FILE), limit=_megabytes(MAX_FILE)
         )
     return str(info.get("name") or "the file"), data
+
+
+class _SlackHostsOnly(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to a host the token may go to: urllib copies every header,
+    Authorization included, onto the next hop."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:  # fmt: skip
+        if not _trusted(newurl, self.base_url):
+            raise Rejected("file_unreadable")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _trusted(url: str, base_url: str) -> bool:

@@ -8,6 +8,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import db.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from core.settings import Settings
 from db.engine import make_engine
 
 config = context.config
@@ -21,8 +22,9 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    # Plain `alembic -c db/alembic.ini ...` from a developer's shell.
-    engine = make_engine(os.environ.get("DATABASE_URL", "sqlite:///stackbot.db"))
+    # Plain `alembic -c db/alembic.ini ...` from a developer's shell: the same settings as
+    # stackbot's, DATABASE_URL_FILE included.
+    engine = make_engine(Settings.from_environ(os.environ).database_url)
     with engine.begin() as connection:
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

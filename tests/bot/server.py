@@ -89,7 +89,7 @@ class Server:
         # Its log goes to a file, so a test can read what it logged while it runs.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the Server
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", *args],
+            [sys.executable, "-m", "cli.main", *args],
             env=environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.commands import Context, run_command
 from core.people import Person
 from db.engine import session_scope
 from db.models import AuditEvent, Tool
+from stack import Context, run_command
 from tests.conftest import ALICE, NOW, TEAM, Stack
 from tests.slack_checks import all_text, assert_valid_message
 
@@ -21,9 +21,7 @@ PEOPLE = {
 
 
 def _as_alice(engine: Engine, command: str) -> tuple[bool, str]:
-    context = Context(
-        team_id=TEAM, user_id=ALICE, now=NOW, slack_admin=lambda: True, person=PEOPLE.get
-    )
+    context = Context(team_id=TEAM, user_id=ALICE, now=NOW, slack_admin=True, people=PEOPLE)
     reply = run_command(engine, context, command)
     assert_valid_message(reply.message)
     return reply.ok, all_text(reply.message)

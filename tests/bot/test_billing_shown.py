@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot.billing import import_billing
-from bot.commands import Context
-from bot.commands.digest import build_digest
 from db.engine import session_scope
 from db.tools import get_workspace
+from stack import Context
+from stack.billing import import_billing
+from stack.digest import build_digest
 from tests.conftest import ALICE, NOW, TEAM, Stack
 
 AWS = (Path(__file__).parent.parent / "samples" / "focus_aws.csv").read_bytes()
@@ -70,8 +70,7 @@ def test_the_digest_carries_the_bill(engine: Engine, stack: Stack) -> None:
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=TEAM)
         assert workspace is not None
-        context = Context(team_id=TEAM, user_id="", now=NOW)
-        digest = build_digest(session, workspace, context, period="2026-W48", previous=None)
+        digest = build_digest(session, workspace, now=NOW, period="2026-W48", previous=None)
     text = json.dumps(digest.message, ensure_ascii=False)
     assert "Billed in Oct 2026" in text
     assert "well above their registered cost" not in text
@@ -80,7 +79,7 @@ def test_the_digest_carries_the_bill(engine: Engine, stack: Stack) -> None:
 
 
 def test_history_says_who_imported_what(engine: Engine, stack: Stack) -> None:
-    from bot.transfer import import_stack
+    from stack.transfer import import_stack
 
     context = Context(team_id=TEAM, user_id=ALICE, now=NOW)
     csv = b"name,layers,cost\nvLLM,inference,10\n"

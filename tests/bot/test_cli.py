@@ -1,4 +1,4 @@
-"""`stackbot` as a person runs it: `bot.cli.main(argv)` in this process, on a real SQLite file,
+"""`stackbot` as a person runs it: `cli.main.main(argv)` in this process, on a real SQLite file,
 and once as a real process (the smoke test)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from tests.fake_slack import FakeSlack
 from tests.slack_checks import assert_valid_message
 
@@ -27,11 +27,12 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+@pytest.mark.process
 def test_it_runs_the_demo_twice_without_configuration_as_a_process(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     for _ in range(2):
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "demo"], cwd=tmp_path, capture_output=True,
+            [sys.executable, "-m", "cli.main", "demo"], cwd=tmp_path, capture_output=True,
             text=True, timeout=120, check=False,
             env={**environment, "PYTHONPATH": str(Path(__file__).parents[2])},
         )  # fmt: skip

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import EXIT_OK, EXIT_REJECTED, main
+from cli.main import EXIT_OK, EXIT_REJECTED, main
 
 
 @pytest.fixture

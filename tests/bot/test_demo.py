@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bot.demo import run_demo
+from cli.demo import run_demo
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

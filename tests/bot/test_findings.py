@@ -115,9 +115,9 @@ def test_it_shows_spend_per_layer_per_currency(stack: Stack) -> None:
 
 
 def test_it_lets_only_admins_name_owned_layers_and_audits_refusals(stack: Stack) -> None:
-    from bot.commands import Context, run_command
+    from stack import Context, run_command
 
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     refused = run_command(stack.engine, member, "settings own data")
     assert not refused.ok
     assert "Only stack admins" in all_text(refused.message)

@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.models.views import View
 from sqlalchemy import create_engine, text
 
-from bot.commands import Context, Reply, run_command
+from stack import Context, Reply, run_command
 from tests.bot.server import Server, sign, team
 from tests.fake_slack import FakeSlack
 from tests.slack_checks import all_text, assert_valid_message
@@ -321,7 +321,7 @@ def test_it_decides_a_review_from_the_reminder_and_updates_it_in_place(
 def seed(server: Server, t: str, *texts: str) -> list[Reply]:
     """Commands run on the server's store directly, as a workspace the server does not serve."""
     engine = create_engine(server.database_url)
-    context = Context(team_id=t, user_id=BOB, now=datetime.now(UTC), slack_admin=lambda: True)
+    context = Context(team_id=t, user_id=BOB, now=datetime.now(UTC), slack_admin=True)
     replies = [run_command(engine, context, text) for text in texts]
     engine.dispose()
     return replies

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import Context
-from bot.demo import DEMO_TEAM, run_demo
-from bot.images import RenderError, spend_svg, stack_map_svg, to_png
-from bot.rasterise import font_files
+from cli.demo import DEMO_TEAM, run_demo
 from core.analysis import analyse
 from core.picture import layout
 from core.stack import stack_map
 from db import open_store
+from stack.pictures import RenderError, spend_svg, stack_map_svg, to_png
+from stack.rasterise import font_files
 from templates.svg import render_svg
 from tests import png
 from tests.core.analysis.helpers import TODAY
@@ -48,7 +47,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     run_demo(path, now=NOW, out=lambda _: None)
     engine = open_store(f"sqlite:///{path}")
     try:
-        svg = stack_map_svg(engine, Context(team_id=DEMO_TEAM, user_id="UMAYA", now=NOW))
+        svg = stack_map_svg(engine, DEMO_TEAM, NOW)
     finally:
         engine.dispose()
     assert svg is not None
@@ -105,8 +104,8 @@ def test_it_draws_the_spend_chart(tmp_path: Path) -> None:
     run_demo(path, now=NOW, out=lambda _: None)
     engine = open_store(f"sqlite:///{path}")
     try:
-        svg = spend_svg(engine, Context(team_id=DEMO_TEAM, user_id="UMAYA", now=NOW))
-        assert stack_map_svg(engine, Context(team_id="TNONE", user_id="U", now=NOW)) is None
+        svg = spend_svg(engine, DEMO_TEAM, NOW)
+        assert stack_map_svg(engine, "TNONE", NOW) is None
     finally:
         engine.dispose()
     assert svg is not None
@@ -129,6 +128,6 @@ def test_it_loads_only_fonts_installed_with_the_project() -> None:
 
 
 def test_it_gives_up_on_a_drawing_that_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.images.DRAW_SECONDS", 0.001)
+    monkeypatch.setattr("stack.pictures.DRAW_SECONDS", 0.001)
     with pytest.raises(RenderError, match="took over"):
         to_png(word("Noto Sans", "slow"))

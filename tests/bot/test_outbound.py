@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import Reply
 from bot.outbound import DeliveryError, Poster, make_client, post_reply, request_client
+from stack import Reply
 from tests.conftest import FakeClock
 from tests.fake_slack import FakeSlack, error, rate_limited, server_error
 

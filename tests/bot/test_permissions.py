@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.commands import Context, run_command
-from bot.commands.forms.review import submit_review_form
-from bot.commands.forms.tool import ToolForm, submit_tool_form
 from core.preferences import SETTINGS
 from core.reviews import DECISIONS
+from stack import Context, run_command
+from stack.forms.review import submit_review_form
+from stack.forms.tool import ToolForm, submit_tool_form
 from tests.conftest import BOB, Stack
 from tests.slack_checks import all_text, assert_valid_message
 
@@ -79,7 +79,7 @@ def test_it_refuses_a_member_every_admin_only_command(
     stack: Stack, engine: Engine, command: str, refusal: str
 ) -> None:
     before, audited = dump(engine), audit(engine)
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     reply = run_command(engine, member, command)
     assert not reply.ok
     assert not reply.public  # a refusal is said to the person, not the channel
@@ -97,7 +97,7 @@ def test_it_lets_slack_and_named_admins_do_them(
     stack: Stack, engine: Engine, command: str, who: str
 ) -> None:
     if who == "slack admin":
-        context = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: True)
+        context = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=True)
     else:
         context = Context(team_id=stack.team, user_id=DANA, now=stack.now)
     reply = run_command(engine, context, command)
@@ -119,7 +119,7 @@ def test_it_trusts_nobody_that_nobody_vouched_for(stack: Stack, engine: Engine) 
 
 def test_it_lets_a_member_change_what_they_own(stack: Stack, engine: Engine) -> None:
     stack.ok('add "Bob Tool" data', user=BOB)
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     for command in ('edit "Bob Tool" cost:5/mo', 'review "Bob Tool" keep', 'remove "Bob Tool"'):
         assert run_command(engine, member, command).ok, command
 
@@ -128,7 +128,7 @@ def test_it_refuses_a_member_the_review_buttons_of_a_tool_they_do_not_own(
     stack: Stack, engine: Engine
 ) -> None:
     before, audited = dump(engine), len(audit(engine))
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     for decision in DECISIONS:
         metadata = json.dumps(
             {"tool": "Vector DB", "due": "2026-12-08", "decision": decision, "channel": "C1"}
@@ -144,7 +144,7 @@ def test_it_refuses_a_member_the_edit_form_of_a_tool_they_do_not_own(
     stack: Stack, engine: Engine
 ) -> None:
     before, audited = dump(engine), len(audit(engine))
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     form = ToolForm(name="Vector DB", layers=("data",), cost="1", owner=BOB)
     outcome = submit_tool_form(engine, member, form, json.dumps({"tool": "Vector DB"}))
     assert outcome.reply is None
@@ -154,7 +154,7 @@ def test_it_refuses_a_member_the_edit_form_of_a_tool_they_do_not_own(
 
 
 def test_it_shows_refusals_in_the_history(stack: Stack, engine: Engine) -> None:
-    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=lambda: False)
+    member = Context(team_id=stack.team, user_id=BOB, now=stack.now, slack_admin=False)
     run_command(engine, member, 'remove "Vector DB"')
     assert stack.ok('show "Vector DB"').message["blocks"]  # still there
     history = all_text(stack.ok("history").message)

@@ -13,12 +13,12 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 
 from bot import recorded
-from bot.commands import Context, run_command
-from bot.commands.forms.home import home_view
 from bot.home_picture import forget, publish_home_picture, publish_with_image
 from core import grammar
 from db import commands, open_store
 from db.engine import session_scope
+from stack import Context, run_command
+from stack.forms.home import home_view
 from tests import png
 from tests.fake_slack import UPLOAD, FakeSlack, error
 from tests.slack_checks import assert_valid_message

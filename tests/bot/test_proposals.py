@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.commands import Context, Reply
-from bot.commands.proposal_forms import propose_form, submit_propose_form
-from bot.commands.proposals import run_decision
 from db.engine import session_scope
 from db.models import AuditEvent, Proposal, Tool
+from stack import Context, Reply
+from stack.forms.proposal import propose_form, submit_propose_form
+from stack.proposals import run_decision
 from tests.conftest import ALICE, BOB, NOW, OTHER_TEAM, TEAM, Stack
 from tests.slack_checks import all_text, assert_valid_message, assert_valid_view
 
@@ -37,7 +37,7 @@ def _checked(reply: Reply) -> str:
 
 
 def _press(engine: Engine, who: str, number: int, *, approve: bool, team: str = TEAM) -> Reply:
-    context = Context(team_id=team, user_id=who, now=NOW, slack_admin=lambda: who == ALICE)
+    context = Context(team_id=team, user_id=who, now=NOW, slack_admin=who == ALICE)
     reason = None if approve else "Arize already watches drift for us"
     return run_decision(engine, context, number, approve=approve, reason=reason)
 

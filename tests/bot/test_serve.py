@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.bot.server import Server, children
 from tests.fake_slack import FakeSlack
 
 TEAM = "T0TEAM"
 
 
+@pytest.mark.process
 def test_it_serves_with_the_clock_beside_it(fake_slack: FakeSlack, tmp_path: Path) -> None:
     server = Server(
         database_url=f"sqlite:///{tmp_path}/stack.db",

@@ -8,19 +8,18 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from bot.commands import Context
-from bot.images import draw, spend_svg
 from db.engine import session_scope
 from db.spend import monthly_totals
 from db.tools import get_workspace
+from stack.pictures import draw, spend_svg
 from tests.bot.test_billing import bill, sample
-from tests.conftest import ALICE, NOW, TEAM, Stack
+from tests.conftest import NOW, TEAM, Stack
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def chart_texts(engine: Engine) -> list[str]:
-    svg = spend_svg(engine, Context(team_id=TEAM, user_id=ALICE, now=NOW))
+    svg = spend_svg(engine, TEAM, NOW)
     assert svg is not None
     root = ET.fromstring(svg)
     return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")]
@@ -83,6 +82,6 @@ def test_months_in_two_currencies_are_kept_apart(engine: Engine, stack: Stack) -
 def test_the_pictures_alt_text_reads_the_billed_months(engine: Engine, stack: Stack) -> None:
     stack.ok("/stack add SageMaker cost:2000/mo")
     assert bill(engine, sample("aws")).applied
-    drawn = draw(engine, Context(team_id=TEAM, user_id=ALICE, now=NOW), "spend", where="dm")
+    drawn = draw(engine, TEAM, NOW, "spend", where="dm")
     assert drawn is not None
     assert drawn.alt.endswith(". Billed per month in USD: Oct 2026 $6,200")

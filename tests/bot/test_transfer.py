@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import date
@@ -11,12 +12,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.commands import Context
-from bot.reports import import_message, problem_lines
-from bot.transfer import ImportReport, email_lookup, export_stack, import_stack
+from bot.slack import email_lookup
 from core.importing import Lookup
 from db.engine import session_scope
 from db.models import AuditEvent, Tool
+from stack import Context
+from stack.reports import import_message, problem_lines
+from stack.transfer import ImportReport, export_stack, import_stack
 from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM, Stack
 from tests.fake_slack import FakeSlack
 
@@ -83,6 +85,27 @@ def test_it_exports_a_stack_that_imports_into_an_empty_workspace_as_the_same_sta
         assert len(report.added) == 4
         assert export_stack(engine, team, fmt) == exported
         assert export_stack(engine, team, "csv") == export_stack(engine, TEAM, "csv")
+
+
+FORMULA_NAMES = ("=HYPERLINK(A1)", "+1 tools", "-ops", "@risk", "'quoted")
+
+
+def test_a_csv_export_opens_in_a_spreadsheet_as_text_and_imports_back_exactly(
+    engine: Engine, stack: Stack
+) -> None:
+    for name in FORMULA_NAMES:
+        stack.ok(f'/stack add "{name}" governance notes:"=1+1 -x"')
+    exported = export_stack(engine, TEAM, "csv")
+    assert exported is not None
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    # No cell a spreadsheet would run: each begins with an apostrophe or a harmless character.
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {"'=1+1 -x", "'-ops", "''quoted"} <= set(cells)
+    report = run_import(engine, exported, team="TROUND")
+    assert report.applied, problem_lines(report.problems)
+    assert sorted(t.name for t in tools(engine, "TROUND")) == sorted(FORMULA_NAMES)
+    assert {t.notes for t in tools(engine, "TROUND")} == {"=1+1 -x"}
+    assert export_stack(engine, "TROUND", "csv") == exported
 
 
 def test_it_updates_on_reimport_and_never_duplicates(engine: Engine, stack: Stack) -> None:
@@ -218,7 +241,7 @@ def test_an_email_without_slack_says_what_would_work(engine: Engine) -> None:
         (b"name,tool\nvLLM,vLLM\n", [(1, None, "repeated_column")]),
         (b"name,layers\nvLLM,inference,extra\n", [(2, None, "extra_cells")]),
         (b"name,layers\nvLLM,inference\nCaf\xe9,data\n", [(3, None, "not_utf8")]),
-        (b'name,notes\nvLLM,"' + b"x" * 10_000_000 + b'"\n', [(2, None, "cell_too_long")]),
+        (b'name,notes\nvLLM,"' + b"x" * 10_000_000 + b'"\n', [(2, None, "line_too_long")]),
         (b"name,layers\nvLLM,inference\nvllm,inference\n", [(3, "name", "duplicate_row")]),
         (b"name,layers\nW&B,training\nwandb,training\n", [(3, "name", "duplicate_row")]),
         (("name,layers\n" + "x" * 81 + ",data\n").encode(), [(2, "name", "name_too_long")]),

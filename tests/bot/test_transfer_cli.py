@@ -1,4 +1,4 @@
-"""`stackbot import`, `export` and `import-billing` as a person runs them: `bot.cli.main` on a
+"""`stackbot import`, `export` and `import-billing` as a person runs them: `cli.main.main` on a
 real SQLite file, output captured (not a terminal, so no progress bar)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.progress import EVERY, Progress
+from cli.main import main
+from cli.progress import EVERY, Progress
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 EXAMPLE = (
@@ -63,6 +63,19 @@ def test_import_export_and_import_billing_from_the_terminal(
     assert "Amazon Bedrock · Oct 2026: $3,200 → `/stack add “Amazon Bedrock”`" in billed.stdout
     missing = stackbot("export", "--team", "TNONE")
     assert missing.returncode == 1
+    # The whole store to one file that opens on its own, with everything the import wrote.
+    copy = tmp_path / "copy.db"
+    backed = stackbot("backup", str(copy))
+    assert backed.returncode == 0, backed.stderr
+    assert f"Backed up the store to {copy}" in backed.stdout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
+    assert (
+        stackbot("export", "--team", "T1", "--output", str(tmp_path / "again.csv")).returncode == 0
+    )
+    assert (tmp_path / "again.csv").read_text() == out.read_text()
+    again = stackbot("backup", str(copy))
+    assert again.returncode == 1
+    assert "already" in again.stderr
 
 
 class Terminal(io.StringIO):

@@ -13,12 +13,14 @@ from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
 from bot import recorded
-from bot.commands import Context, run_command
-from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
-from bot.slack import Shared, stack_context
+from bot.listeners.press import Press
+from bot.listeners.transfer import download, import_apply, import_form_submitted, transfer_command
+from bot.slack import stack_context
+from core.errors import Rejected
 from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
+from stack import Context, run_command
 from tests.conftest import NOW
 from tests.fake_slack import FakeSlack, Reply, error
 from tests.slack_checks import all_text, assert_valid_message
@@ -36,7 +38,14 @@ def store(tmp_path: Path) -> Iterator[Engine]:
 
 
 def bolt(engine: Engine, team: str, user: str) -> BoltContext:
-    return BoltContext({"engine": Shared(engine), "team_id": team, "user_id": user})
+    return BoltContext({"engine": engine, "team_id": team, "user_id": user})
+
+
+def press(engine: Engine, fake: FakeSlack, team: str, user: str, body: dict[str, Any]) -> Press:
+    """A form submitted or a button pressed, as the work after the ack sees it."""
+    client = fake.client()
+    return Press(engine, stack_context(bolt(engine, team, user), client, user_id=user), client,
+                 body, None)  # fmt: skip
 
 
 def slash(engine: Engine, fake: FakeSlack, team: str, user: str, text: str) -> dict[str, Any]:
@@ -114,7 +123,7 @@ def test_import_opens_a_form_previews_by_dm_and_applies_from_the_button(
     submitted = {
         "state": {"values": {"file": {"file": {"type": "file_input", "files": [{"id": "F1"}]}}}}
     }
-    import_form_submitted(submitted, bolt(store, "TIMP", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TIMP", ADMIN, {"view": submitted}))
     [preview] = fake_slack.calls_to("chat.postMessage")
     assert_valid_message(preview.params)
     assert preview.params["text"] == "Dry run of F1.csv: 2 to add, 0 to change, 0 unchanged"
@@ -126,7 +135,7 @@ def test_import_opens_a_form_previews_by_dm_and_applies_from_the_button(
     [download] = fake_slack.calls_to("files-pri")
     assert download.token == "xoxb-test"
     body = {"actions": [{"value": "F1"}], "channel": {"id": "D1"}, "message": {"ts": "1.2"}}
-    import_apply(body, bolt(store, "TIMP", ADMIN), fake_slack.client())
+    import_apply(press(store, fake_slack, "TIMP", ADMIN, body))
     [updated] = fake_slack.calls_to("chat.update")
     assert updated.params["text"] == "Imported F1.csv: 2 added, 0 changed, 0 unchanged"
     assert names(store, "TIMP") == ["Pinecone", "vLLM"]
@@ -138,7 +147,7 @@ def test_a_bad_file_gets_its_problems_by_dm_and_no_button(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.files["F2"] = b"name,layers\nvLLM,infrence\n"
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F2"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBAD", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBAD", ADMIN, {"view": submitted}))
     [preview] = fake_slack.calls_to("chat.postMessage")
     assert preview.params["text"] == "Nothing was imported: 1 problem in F2.csv"
     assert "import_apply" not in json.dumps(preview.params)
@@ -151,7 +160,7 @@ def test_a_file_too_big_or_on_a_strange_host_is_never_read(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.files["F3"] = b"x" * 5_000_001
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F3"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBIG", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBIG", ADMIN, {"view": submitted}))
     fake_slack.script(
         "files.info",
         Reply(
@@ -162,7 +171,7 @@ def test_a_file_too_big_or_on_a_strange_host_is_never_read(
         ),
     )
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F4"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TBIG", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TBIG", ADMIN, {"view": submitted}))
     told = [c.params["text"] for c in fake_slack.calls_to("chat.postMessage")]
     assert told == [
         "That file is 5.0 MB; a file sent in Slack can have at most 5.0 MB.",
@@ -180,6 +189,27 @@ def test_an_install_without_the_new_scopes_is_told_what_to_grant(
     fake_slack.users[ADMIN] = {"is_admin": True}
     fake_slack.script("files.info", error("missing_scope"))
     submitted = {"state": {"values": {"file": {"file": {"files": [{"id": "F9"}]}}}}}
-    import_form_submitted(submitted, bolt(store, "TSCOPE", ADMIN), fake_slack.client())
+    import_form_submitted(press(store, fake_slack, "TSCOPE", ADMIN, {"view": submitted}))
     [told] = fake_slack.calls_to("chat.postMessage")
     assert "lacks the `files:read` scope" in told.params["text"]
+
+
+def test_a_download_redirected_to_another_host_never_carries_the_token(
+    fake_slack: FakeSlack,
+) -> None:
+    with FakeSlack() as elsewhere:
+        elsewhere.files["F5"] = CSV
+        fake_slack.files["F5"] = CSV
+        fake_slack.redirects["F5"] = f"{elsewhere.url}files-pri/F5"
+        with pytest.raises(Rejected) as caught:
+            download(fake_slack.client(), "F5")
+        assert caught.value.code == "file_unreadable"
+        assert elsewhere.calls_to("files-pri") == []  # not asked at all, so no token went there
+
+
+def test_a_download_redirected_within_slack_is_followed(fake_slack: FakeSlack) -> None:
+    fake_slack.files["F6"] = CSV
+    fake_slack.files["F7"] = CSV
+    fake_slack.redirects["F6"] = f"{fake_slack.url}files-pri/F7"
+    assert download(fake_slack.client(), "F6") == ("F6.csv", CSV)
+    assert [c.params["file"] for c in fake_slack.calls_to("files-pri")] == ["F6", "F7"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.commands.findings import workspace_tools
 from core.analysis import analyse
 from core.people import Person, cannot_own, person_from_slack
 from db.engine import session_scope
 from db.models import AuditEvent, Tool
 from db.people import orphan_tools
 from db.tools import get_workspace
+from stack.loaded import workspace_tools
 from tests.conftest import ALICE, BOB, NOW, TEAM, Stack
 
 

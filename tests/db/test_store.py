@@ -24,17 +24,17 @@ from db.tools import (
 from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM
 
 
-def test_it_migrates_a_new_database_to_the_newest_schema(database_url: str) -> None:
-    engine = open_store(database_url)
+def test_it_migrates_a_new_database_to_the_newest_schema(empty_database_url: str) -> None:
+    engine = open_store(empty_database_url)
     assert current(engine) == head()
     tables = set(inspect(engine).get_table_names())
     assert {"workspace", "tool", "audit_event", "alembic_version"} <= tables
-    open_store(database_url).dispose()  # a second start changes nothing
+    open_store(empty_database_url).dispose()  # a second start changes nothing
     engine.dispose()
 
 
-def test_it_keeps_existing_rows_through_every_migration(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_it_keeps_existing_rows_through_every_migration(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0001")
     with engine.begin() as connection:
         connection.execute(
@@ -183,8 +183,10 @@ def test_it_claims_a_slack_event_once(engine: Engine) -> None:
         assert not claim_event(session=session, event_id="Ev1", now=NOW)
 
 
-def test_it_brings_untouched_catalog_tools_to_the_new_catalog_facts(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_it_brings_untouched_catalog_tools_to_the_new_catalog_facts(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0004")
     old_sagemaker = '["model-serving", "model-registry", "model-monitoring", "drift-detection"]'
     with engine.begin() as connection:

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from db.models import SENT
@@ -30,7 +31,7 @@ def run_job(database_url: str, fake: FakeSlack) -> subprocess.Popen[bytes]:
         "SLACK_API_URL": fake.url,
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-m", "bot.cli", "run-job", "reviews", "--now", WHEN]
+    command = [sys.executable, "-m", "cli.main", "run-job", "reviews", "--now", WHEN]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
@@ -45,6 +46,7 @@ def keys_posted(fake: FakeSlack) -> Counter[str]:
     return Counter(str(p["text"]) for p in posts(fake))
 
 
+@pytest.mark.process
 def test_two_clocks_at_once_post_each_reminder_once(
     engine: Engine, database_url: str, fake_slack: FakeSlack
 ) -> None:
@@ -59,6 +61,7 @@ def test_two_clocks_at_once_post_each_reminder_once(
     assert [r.status for r in rows(engine)] == [SENT] * 12
 
 
+@pytest.mark.process
 def test_a_clock_killed_mid_pass_then_restarted_posts_each_reminder_once(
     engine: Engine, database_url: str, fake_slack: FakeSlack
 ) -> None:

@@ -13,7 +13,9 @@ from db.engine import session_scope
 from db.models import Tool
 from jobs import people
 from jobs.clock import run_pass
-from jobs.people import sweep_users, user_changed
+from jobs.deliver import retry
+from jobs.people import sweep_users
+from stack.people import user_changed
 from tests.fake_slack import FakeSlack, rate_limited
 from tests.jobs.helpers import TEAM, directory, posts, workspace
 from tests.slack_checks import all_text, assert_valid_message
@@ -51,10 +53,12 @@ def test_a_user_change_event_orphans_the_right_tools_once(
     slack = directory(fake_slack)
     now = ADDED + timedelta(days=1)
     profile_edit = {"id": "UBOB", "team_id": TEAM, "deleted": False, "real_name": "Bob B."}
-    assert user_changed(engine, slack, team_id=TEAM, user=profile_edit, now=now) == 0
+    assert user_changed(engine, team_id=TEAM, user=profile_edit, now=now) == 0
     left = {"id": "UBOB", "team_id": TEAM, "deleted": True}
-    assert user_changed(engine, slack, team_id=TEAM, user=left, now=now) == 2
-    assert user_changed(engine, slack, team_id=TEAM, user=left, now=now) == 0  # a retry
+    assert user_changed(engine, team_id=TEAM, user=left, now=now) == 2
+    assert user_changed(engine, team_id=TEAM, user=left, now=now) == 0  # a retry
+    assert posts(fake_slack, "CREV") == []  # queued on the request, posted by the clock's pass
+    retry(engine, slack, now=now)
     assert _owners(engine) == {
         "Arize": (None, "UBOB", "UCAROL"),
         "MLflow": (None, "UBOB", None),

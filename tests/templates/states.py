@@ -21,18 +21,18 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 import templates.render
-from bot.commands import Context, Reply
-from bot.commands.findings import load_findings
-from bot.commands.forms.review import claim_tool
 from bot.outbound import Directory
 from core.text import normalise
 from db import open_store
 from db.engine import session_scope
 from db.models import Tool
 from db.tools import add_tool, ensure_workspace, get_workspace
-from jobs.deliver import Letter
 from jobs.digest import run_digests
 from jobs.reviews import run_reviews
+from stack import Context, Reply
+from stack.forms.review import claim_tool
+from stack.letters import Letter
+from stack.loaded import load_stack
 from tests.conftest import ALICE, BOB, NOW, TEAM, FakeClock, Stack
 from tests.fake_slack import FakeSlack, error
 
@@ -61,14 +61,15 @@ class Built:
             team_id=self.stack.team,
             user_id=user,
             now=self.stack.now,
-            slack_admin=lambda: user == ALICE,
+            slack_admin=user == ALICE,
         )
 
     def findings(self) -> list[str]:
         with session_scope(self.stack.engine, write=False) as session:
             workspace = get_workspace(session=session, team_id=self.stack.team)
             assert workspace is not None
-            return [f.id for f in load_findings(session, workspace, self.context())]
+            today = self.context().today(workspace)
+            return [f.id for f in load_stack(session, workspace, today).findings]
 
 
 @contextmanager

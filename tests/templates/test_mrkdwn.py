@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.terminal import to_text
+from templates.plain import to_text
 from templates.render import inert, render
 from tests.slack_checks import MARKERS, assert_markers_pair
 from tests.templates.states import STATES, TRICKY, Built

@@ -17,20 +17,20 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.billing import billing_message, import_billing
-from bot.commands import Reply
-from bot.commands.digest import build_digest
-from bot.commands.findings import workspace_tools
-from bot.commands.forms import finding as finding_forms
-from bot.commands.forms import home, review, tool
-from bot.commands.proposal_forms import propose_form
-from bot.commands.proposals import as_stack_tool, proposal_cost
-from bot.commands.transfer import export_file, file_refusal, import_file
 from core.proposals import assess
 from db import deliveries
 from db.engine import session_scope
 from db.models import Proposal, Tool
 from db.tools import get_workspace
+from stack import Reply
+from stack.billing import billing_message, import_billing
+from stack.digest import build_digest
+from stack.files import export_file, file_refusal, import_file
+from stack.forms import finding as finding_forms
+from stack.forms import home, review, tool
+from stack.forms.proposal import propose_form
+from stack.loaded import workspace_tools
+from stack.proposals import as_stack_tool, proposal_cost
 from templates.render import TEMPLATES, render, render_view
 from tests.conftest import ALICE, NOW
 from tests.slack_checks import (
@@ -60,7 +60,7 @@ def _digest(built: Built) -> list[Rendered]:
         assert workspace is not None
         previous = deliveries.last_digest(session=session, workspace_id=workspace.id or 0)
         digest = build_digest(
-            session, workspace, built.context(), period="2026-W48", previous=previous
+            session, workspace, now=built.stack.now, period="2026-W48", previous=previous
         )
     return [("message", digest.message)]
 

@@ -20,7 +20,9 @@ from templates.render import environment
 
 ROOT = Path(__file__).parents[2]
 SOURCES = sorted(
-    [*ROOT.glob("bot/**/*.py"), *ROOT.glob("jobs/**/*.py"), *ROOT.glob("core/**/*.py")]
+    path
+    for room in ("bot", "stack", "cli", "jobs", "core", "templates")
+    for path in ROOT.glob(f"{room}/**/*.py")
 )
 # Read by error.json.j2 only after an `is defined` test.
 OPTIONAL_ERROR_DETAILS = {"suggestion", "value"}

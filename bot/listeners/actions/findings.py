@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from bot.commands import Reply
-from bot.commands.forms.finding import accept_form, overlaps_view, reopen_finding
 from bot.listeners.press import Press
+from stack import Reply
+from stack.forms.finding import accept_form, overlaps_view, reopen_finding
 
 
 def finding_accept(press: Press) -> None:

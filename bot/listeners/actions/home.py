@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from bot.commands import Reply
-from bot.commands.forms.finding import overlaps_view
-from bot.commands.forms.tool import tool_form
 from bot.listeners.press import Press
+from stack import Reply
+from stack.forms.finding import overlaps_view
+from stack.forms.tool import tool_form
 
 
 def home_add_tool(press: Press) -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from bot.commands.base import refusal
-from bot.commands.proposal_forms import decline_form, proposal_of, propose_form
-from bot.commands.proposals import run_decision
 from bot.listeners.press import Press
 from bot.outbound import send_posts
 from core.errors import Rejected
+from stack.base import refusal
+from stack.forms.proposal import decline_form, proposal_of, propose_form
+from stack.proposals import run_decision
 
 
 def proposal_approve(press: Press) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.commands.forms.review import claim_tool, review_form
 from bot.listeners.press import Press
+from stack.forms.review import claim_tool, review_form
 
 
 def review_button(press: Press) -> None:

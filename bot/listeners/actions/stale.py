@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from bot.commands.base import refusal
 from bot.listeners.press import Press
 from core.errors import Rejected
+from stack.base import refusal
 
 
 def stale_action(press: Press) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -8,15 +9,15 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot import recorded
-from bot.commands import Context, Reply
-from bot.commands.base import refusal
-from bot.commands.forms.tool import FormRequest, tool_form, wants_form
-from bot.commands.transfer import parse_transfer
 from bot.listeners.transfer import transfer_command
-from bot.slack import engine_of, later, stack_context, unescape
+from bot.slack import asked, engine_of, later, team_of, unescape
 from core.errors import Rejected
 from db import commands
 from db.engine import session_scope
+from stack import Context, Reply
+from stack.base import refusal
+from stack.files import parse_transfer
+from stack.forms.tool import FormRequest, tool_form, wants_form
 
 
 def stack_command(
@@ -29,16 +30,20 @@ def stack_command(
     engine = engine_of(context)
     text = unescape(str(command.get("text") or ""))
     user_id = str(command.get("user_id") or "")
-    stack = stack_context(context, client, user_id=user_id, channel_id=command.get("channel_id"))
-    form = wants_form(text, today=stack.now.date())
+    # Who asks, and nothing Slack must be asked about: the ack waits for no users.info.
+    who = Context(
+        team_id=team_of(context), user_id=user_id, channel_id=command.get("channel_id"),
+        now=datetime.now(UTC),
+    )  # fmt: skip
+    form = wants_form(text, today=who.now.date())
     trigger_id = command.get("trigger_id")
     if form is not None and isinstance(trigger_id, str) and trigger_id:
         ack()
-        later(open_form, engine, stack, client, form, trigger_id, respond)
+        later(open_form, engine, who, client, form, trigger_id, respond)
         return
     if _is_transfer(text):  # export sends a file, import opens a form: neither is a row
         ack()
-        later(transfer_command, engine, stack, text, command, client, respond)
+        later(transfer_command, engine, who, text, command, client, respond)
         return
     response_url = command.get("response_url")
     if not isinstance(response_url, str) or not response_url:
@@ -46,18 +51,18 @@ def stack_command(
         return
     with session_scope(engine) as session:
         claim = commands.record(
-            session=session, team_id=stack.team_id, user_id=user_id,
-            channel_id=stack.channel_id, text=text, response_url=response_url, now=stack.now,
+            session=session, team_id=who.team_id, user_id=user_id,
+            channel_id=who.channel_id, text=text, response_url=response_url, now=who.now,
         )  # fmt: skip
     ack()
     recorded.start(engine, client, claim)
 
 
 def open_form(
-    engine: Engine, stack: Context, client: WebClient, form: FormRequest, trigger_id: str,
+    engine: Engine, who: Context, client: WebClient, form: FormRequest, trigger_id: str,
     respond: Respond,
 ) -> None:  # fmt: skip
-    view = tool_form(engine, stack, form.name)
+    view = tool_form(engine, asked(client, who), form.name)
     if isinstance(view, Reply):
         respond(**view.response())
         return

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from bot.commands.forms.home import home_view
 from bot.home_picture import publish_home_picture
 from bot.listeners.press import Press
 from bot.slack import person_context
+from stack.forms.home import home_view
 
 
 def app_home_opened(press: Press) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from bot.listeners.press import Press
-from jobs.people import user_changed
+from stack.people import user_changed
 
 
 def user_change(press: Press) -> None:
@@ -14,4 +14,4 @@ def user_change(press: Press) -> None:
         return
     team_id = press.stack.team_id or str(user.get("team_id") or "")
     if team_id:
-        user_changed(press.engine, None, team_id=team_id, user=user, now=press.stack.now)
+        user_changed(press.engine, team_id=team_id, user=user, now=press.stack.now)

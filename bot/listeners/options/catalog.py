@@ -4,7 +4,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot.commands.forms.tool import catalog_options
+from stack.forms.tool import catalog_options
 
 
 def tool_name_options(ack: Ack, payload: dict[str, Any]) -> None:

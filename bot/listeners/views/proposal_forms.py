@@ -5,10 +5,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.proposal_forms import submit_decline_form, submit_propose_form
 from bot.listeners.payload import answer_form, text_value
 from bot.outbound import send_posts
 from bot.slack import engine_of, later, stack_context
+from stack.forms.proposal import submit_decline_form, submit_propose_form
 
 
 def decline_form_submitted(

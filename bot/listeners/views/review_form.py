@@ -5,9 +5,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.forms.review import submit_review_form
 from bot.listeners.payload import answer_form, text_value
 from bot.slack import engine_of, stack_context
+from stack.forms.review import submit_review_form
 
 
 def review_form_submitted(

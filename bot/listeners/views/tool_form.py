@@ -5,9 +5,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.commands.forms.tool import ToolForm, submit_tool_form
 from bot.listeners.payload import answer_form, list_value, text_value
 from bot.slack import engine_of, stack_context
+from stack.forms.tool import ToolForm, submit_tool_form
 
 
 def tool_form_submitted(
@@ -16,7 +16,6 @@ def tool_form_submitted(
     """The add/edit form: refusals go back onto the form's fields; success closes it and tells
     the channel the command came from."""
     user_id = context.user_id or ""
-    stack = stack_context(context, client, user_id=user_id)
     form = ToolForm(
         name=text_value(view, "name"),
         layers=list_value(view, "layers"),
@@ -31,6 +30,8 @@ def tool_form_submitted(
         notice=text_value(view, "notice"),
         notes=text_value(view, "notes"),
     )
+    named = [person for person in (form.owner, form.backup) if person]
+    stack = stack_context(context, client, user_id=user_id, named=named)
     outcome = submit_tool_form(
         engine_of(context), stack, form, str(view.get("private_metadata") or "")
     )

@@ -7,7 +7,6 @@ from pathlib import Path
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.listeners.press import Press, acked
-from bot.slack import Shared
 from db import open_store
 from tests.fake_slack import FakeSlack
 
@@ -23,7 +22,7 @@ def test_it_acks_first_and_tells_the_person_when_the_work_after_fails(
 
     ack = Ack()  # type: ignore[no-untyped-call]  # Bolt leaves its __init__ unannotated
     context = BoltContext(
-        {"engine": Shared(open_store(f"sqlite:///{tmp_path}/s.db")), "team_id": "T0TEAM",
+        {"engine": open_store(f"sqlite:///{tmp_path}/s.db"), "team_id": "T0TEAM",
          "user_id": "UALICE"}
     )  # fmt: skip
     hook = fake_slack.url + "response/p"

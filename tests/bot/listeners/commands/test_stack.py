@@ -6,10 +6,10 @@ from pathlib import Path
 
 from slack_bolt import Respond
 
-from bot.commands.forms.tool import FormRequest
 from bot.listeners.commands.stack import open_form
 from bot.slack import person_context
 from db import open_store
+from stack.forms.tool import FormRequest
 from tests.fake_slack import FakeSlack, error
 from tests.slack_checks import all_text, assert_valid_message
 

@@ -1,8 +1,0 @@
-"""`/stack`: one entry point shared by Slack and the terminal, so the two cannot drift apart."""
-
-from __future__ import annotations
-
-from bot.commands.base import Context, Reply
-from bot.commands.run import run_command
-
-__all__ = ["Context", "Reply", "run_command"]

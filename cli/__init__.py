@@ -1,0 +1,1 @@
+"""The terminal: `stackbot` and its subcommands."""

@@ -1,0 +1,343 @@
+"""The `stackbot` command: the terminal's way into the same code Slack uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
+
+from bot.outbound import directory
+from cli.demo import run_demo
+from cli.transfer import COMMANDS as TRANSFER_COMMANDS
+from cli.transfer import add_parsers as add_transfer_parsers
+from cli.transfer import run as run_transfer
+from core.analysis import Finding, Summary
+from core.layers import LAYER_BY_NUMBER
+from core.schedule import local_date
+from core.settings import Settings, SettingsError
+from db import open_store
+from db.engine import session_scope
+from db.migrate import upgrade
+from db.tools import get_workspace, purge_workspace
+from stack import Context, run_command
+from stack.loaded import load_stack
+from templates.plain import to_text
+
+EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_environ(os.environ)
+    except SettingsError as error:
+        print(f"stackbot: {error}", file=sys.stderr)
+        return EXIT_MISUSE
+    # The processes that run for a while log at LOG_LEVEL; one-shot commands print their answer
+    # and log only warnings.
+    long_running = args.command in {"serve", "socket", "clock", "run-job"}
+    logging.basicConfig(
+        level=settings.log_level if long_running else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    now = datetime.now(UTC)  # the one place the terminal reads the clock
+    if args.command == "demo":
+        run_demo(Path(args.database), now=now, out=print)
+        return EXIT_OK
+    if args.command == "migrate":
+        upgrade(_engine(settings))
+        print("The database is up to date.")
+        return EXIT_OK
+    if args.command == "cmd":
+        return _cmd(args, settings, now)
+    if args.command == "overlaps":
+        return _overlaps(args, settings, now)
+    if args.command == "map":
+        return _map(args, settings, now)
+    if args.command == "purge-workspace":
+        return _purge(args, settings)
+    if args.command in TRANSFER_COMMANDS:
+        return run_transfer(args, settings, now)
+    if args.command == "run-job":
+        return _run_job(args, settings, now)
+    # The server and the scheduler are imported only by the commands that run them, so that
+    # `stackbot cmd` starts quickly.
+    if args.command in ("serve", "socket", "clock"):
+        return _long_running(args, settings)
+    parser.print_help()
+    return EXIT_MISUSE
+
+
+def _long_running(args: argparse.Namespace, settings: Settings) -> int:
+    """serve, socket and clock: a token or secret Slack would refuse stops them at once, in one
+    line that names the variable."""
+    from bot import serve
+    from bot.app import ConfigurationError, check_clock_settings
+
+    try:
+        if args.command == "clock":
+            from jobs.clock import run_clock
+
+            check_clock_settings(settings)
+            engine = _engine(settings)
+            run_clock(engine, directory(settings, engine))
+        elif args.command == "serve" and args.with_clock:
+            return serve.serve_with_clock(settings)
+        else:
+            (serve.serve if args.command == "serve" else serve.socket)(settings)
+    except ConfigurationError as error:
+        print(f"stackbot {args.command}: {error}", file=sys.stderr)
+        return EXIT_MISUSE
+    return EXIT_OK
+
+
+def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    text = " ".join(args.text)
+    context = Context(
+        team_id=args.team,
+        user_id=args.user,
+        channel_id=args.channel,
+        now=now,
+        # Trust is asked for, never assumed: without --admin the terminal is a member.
+        slack_admin=args.admin,
+    )
+    engine = _engine(settings)
+    try:
+        reply = run_command(engine, context, text)
+    finally:
+        engine.dispose()
+    if args.json:
+        payload = {
+            "response_type": "in_channel" if reply.public else "ephemeral",
+            "text": reply.message["text"],
+            "blocks": reply.message["blocks"],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(to_text(reply.message))
+    if reply.picture is not None:  # Slack gets the file; a terminal writes one
+        print("In a terminal: stackbot map --png FILE", file=sys.stderr)
+    return EXIT_OK if reply.ok else EXIT_REJECTED
+
+
+def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            workspace = get_workspace(session=session, team_id=args.team)
+            if workspace is None:
+                print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+                return EXIT_REJECTED
+            loaded = load_stack(session, workspace, local_date(now, workspace.timezone))
+            findings, summary = loaded.findings, loaded.summary
+    finally:
+        engine.dispose()
+    if args.json:
+        payload = {
+            "summary": summary_json(summary),
+            "findings": [finding_json(f) for f in findings],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            mark = "accepted" if finding.accepted else finding.kind
+            print(f"{finding.id:40} {mark:24} {finding.reason}")
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    """`stackbot map`: the map (or the spend chart) as a picture file."""
+    from stack import pictures as images  # the renderer and its fonts load only for this command
+
+    if not (args.png or args.svg):
+        print("stackbot map: say where to write it: --png FILE or --svg FILE", file=sys.stderr)
+        return EXIT_MISUSE
+    engine = _engine(settings)
+    try:
+        draw = images.spend_svg if args.spend else images.stack_map_svg
+        svg = draw(engine, args.team, now)
+    finally:
+        engine.dispose()
+    if svg is None:
+        print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.svg:
+        Path(args.svg).write_text(svg, encoding="utf-8")
+    if args.png:
+        try:
+            Path(args.png).write_bytes(images.to_png(svg))
+        except images.RenderError as error:
+            print(f"stackbot: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+    print(f"Wrote {' and '.join(str(f) for f in (args.png, args.svg) if f)}.")
+    return EXIT_OK
+
+
+def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from jobs.deliver import retry
+    from jobs.digest import run_digests
+    from jobs.reviews import run_reviews
+    from stack.letters import Letter
+
+    if args.now is not None:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            print(f"stackbot: --now must be an ISO 8601 time, not {args.now!r}", file=sys.stderr)
+            return EXIT_MISUSE
+        if now.tzinfo is None:
+            print("stackbot: --now needs a time zone, like 2026-11-30T09:00+01:00", file=sys.stderr)
+            return EXIT_MISUSE
+
+    def show(letter: Letter) -> None:
+        print(f"\n--- would post {letter.key} to {letter.target or 'nobody (no channel set)'}")
+        print(to_text(letter.message))
+
+    if not args.dry_run and not (settings.slack_bot_token or settings.slack_client_id):
+        print(
+            "stackbot: posting needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET",
+            file=sys.stderr,
+        )
+        return EXIT_MISUSE
+    engine = _engine(settings)
+    try:
+        slack = directory(settings, engine)
+        dry = show if args.dry_run else None
+        if args.job == "reviews":
+            count = run_reviews(engine, slack, now, team_id=args.team, dry_run=dry)
+        else:
+            count = run_digests(engine, slack, now, team_id=args.team, dry_run=dry, pictures=True)
+        if not args.dry_run:  # what failed before, or a killed clock left half done
+            kind = "reminder" if args.job == "reviews" else "digest"
+            count += retry(engine, slack, now=now, team_id=args.team, kind=kind)
+    finally:
+        engine.dispose()
+    verb = "would post" if args.dry_run else "posted"
+    print(f"{args.job}: {verb} {count} {'message' if count == 1 else 'messages'}")
+    return EXIT_OK
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            if not args.yes:
+                workspace = get_workspace(session=session, team_id=args.team)
+                if workspace is None:
+                    print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+                    return EXIT_REJECTED
+                print(f"This deletes team {args.team}'s stack, history and decisions for good.")
+                print(f"Run again with --yes to do it: stackbot purge-workspace {args.team} --yes")
+                return EXIT_MISUSE
+            counts = purge_workspace(session=session, team_id=args.team)
+        if settings.slack_client_id:
+            store = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+            store.delete_all(enterprise_id=None, team_id=args.team)
+    finally:
+        engine.dispose()
+    if counts is None:
+        print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Purged team {args.team}: " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    return EXIT_OK
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """One finding as the JSON `stackbot overlaps --json` prints (schema in the README)."""
+    return {
+        "id": finding.id,
+        "kind": finding.kind,
+        "rule": finding.rule,
+        "layers": [LAYER_BY_NUMBER[n].key for n in finding.layers],
+        "capabilities": list(finding.capabilities),
+        "tools": [{"id": t.id, "name": t.name} for t in finding.tools],
+        "monthly_cost": {k: str(v) for k, v in finding.monthly_cost.items()},
+        "potential_saving": {k: str(v) for k, v in finding.potential_saving.items()},
+        "saving_basis": finding.saving_basis,
+        "reason": finding.reason,
+        "action": finding.action,
+        "redundant": [{"id": t.id, "name": t.name} for t in finding.redundant],
+        "keep": {"id": finding.keep.id, "name": finding.keep.name} if finding.keep else None,
+        "accepted": finding.accepted,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """The stack's summary in `stackbot overlaps --json` (schema in the README)."""
+    return {
+        "avoidable_spend": {k: str(v) for k, v in summary.avoidable.items()},
+        "monthly_spend": {k: str(v) for k, v in summary.spend.items()},
+        "redundant_tools": [{"id": t.id, "name": t.name} for t in summary.redundant],
+        "open_findings": summary.open,
+        "open_by_kind": dict(summary.counts),
+    }
+
+
+def _engine(settings: Settings) -> Engine:
+    return open_store(settings.database_url)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stackbot", description="Keep your team's seven-layer AI stack honest."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser("demo", help="load an example stack and show it (no Slack needed)")
+    demo.add_argument(
+        "--database",
+        default="stackbot-demo.db",
+        help="SQLite file for the example stack, made anew each run (default: %(default)s)",
+    )
+    cmd = sub.add_parser("cmd", help="run one /stack command against DATABASE_URL")
+    cmd.add_argument("text", nargs="+", help='the command, e.g. "/stack add vLLM inference"')
+    cmd.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
+    cmd.add_argument("--user", default="U0LOCAL", help="Slack user id (default: %(default)s)")
+    cmd.add_argument("--channel", default=None, help="Slack channel id the command came from")
+    cmd.add_argument(
+        "--admin", action="store_true", help="act as a stack admin (default: an ordinary member)"
+    )
+    cmd.add_argument(
+        "--json", action="store_true", help="print the Slack message as JSON instead of text"
+    )
+    overlaps = sub.add_parser("overlaps", help="a workspace's findings (overlaps, gaps, ...)")
+    overlaps.add_argument("--team", required=True, help="Slack team id")
+    overlaps.add_argument("--json", action="store_true", help="print the findings as JSON")
+    pic = sub.add_parser("map", help="the seven-layer map (or --spend) as a PNG or SVG file")
+    pic.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
+    pic.add_argument("--png", metavar="FILE", help="write the picture as PNG")
+    pic.add_argument("--svg", metavar="FILE", help="write the picture as SVG")
+    pic.add_argument("--spend", action="store_true", help="the spend per layer, not the map")
+    sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
+    serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
+    serve.add_argument(
+        "--with-clock", action="store_true", help="also run the clock (one host, SQLite)"
+    )
+    sub.add_parser("clock", help="run the scheduler: reminders, digests and retries")
+    job = sub.add_parser("run-job", help="run one pass of a job by hand")
+    job.add_argument("job", choices=["reviews", "digest"])
+    job.add_argument("--now", help="the time to run it at, ISO 8601 with a zone (default: now)")
+    job.add_argument("--team", help="only this Slack team id")
+    job.add_argument(
+        "--dry-run", action="store_true", help="print what would be posted; post nothing"
+    )
+    sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
+    purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
+    purge.add_argument("team", help="Slack team id")
+    purge.add_argument("--yes", action="store_true", help="really delete it")
+    add_transfer_parsers(sub)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""`stackbot import`, `stackbot export` and `stackbot import-billing`: files in and out of a
+workspace's stack from the terminal; `stackbot backup`: the whole store to one file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.outbound import make_client
+from bot.slack import email_lookup
+from cli.progress import Progress
+from core.errors import Rejected
+from core.settings import Settings
+from db import open_store
+from db.backup import backup
+from stack import Context
+from stack.base import refusal
+from stack.reports import import_message, problem_lines
+from stack.transfer import FORMATS, export_stack, import_stack
+from templates.plain import to_text
+
+COMMANDS = frozenset({"import", "export", "import-billing", "backup"})
+EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
+
+
+def add_parsers(sub: Any) -> None:
+    """The three subcommands, added to `stackbot`'s parser."""
+    imp = sub.add_parser("import", help="add and update tools from a CSV, JSON or Backstage file")
+    imp.add_argument("file", help="the file (CSV UTF-8, JSON or Backstage YAML)")
+    _common(imp)
+    exp = sub.add_parser("export", help="write the stack as CSV, JSON or Backstage YAML")
+    exp.add_argument("--team", required=True, help="Slack team id")
+    exp.add_argument("--format", choices=FORMATS, default="csv", help="default: %(default)s")
+    exp.add_argument("--output", help="write to this file instead of standard output")
+    bill = sub.add_parser("import-billing", help="read a FOCUS billing export (CSV, .gz, Parquet)")
+    bill.add_argument("file", help="the FOCUS file")
+    _common(bill)
+    copy = sub.add_parser(
+        "backup", help="copy a SQLite store to FILE while it serves (PostgreSQL: pg_dump)"
+    )
+    copy.add_argument("file", help="a new file for the copy")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--team", required=True, help="Slack team id")
+    parser.add_argument("--user", default="U0LOCAL", help="who the history says did it")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would change; change nothing"
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    if args.command == "export":
+        return _export(args, settings)
+    if args.command == "backup":
+        return _backup(Path(args.file), settings)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"stackbot: no such file: {path}", file=sys.stderr)
+        return EXIT_MISUSE
+    context = Context(team_id=args.team, user_id=args.user, now=now)
+    if args.command == "import-billing":
+        return run_billing_cli(path, context, settings, dry_run=args.dry_run)
+    engine = open_store(settings.database_url)
+    client = make_client(settings.slack_bot_token, base_url=settings.slack_api_url)
+    lookup = email_lookup(client if settings.slack_bot_token else None)
+    try:
+        with path.open("rb") as binary, Progress(path.stat().st_size, binary) as progress:
+            report = import_stack(
+                engine, context, binary, dry_run=args.dry_run, lookup=lookup, progress=progress
+            )
+    finally:
+        engine.dispose()
+    print(to_text(import_message(report, source=path.name, shown=0)))
+    for line in problem_lines(report.problems):
+        print(line)
+    return EXIT_REJECTED if report.problems else EXIT_OK
+
+
+def _backup(target: Path, settings: Settings) -> int:
+    engine = open_store(settings.database_url)
+    try:
+        made = backup(engine, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        engine.dispose()
+    print(f"Backed up the store to {made.path} ({made.size:,} bytes).")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_store(settings.database_url)
+    try:
+        text = export_stack(engine, args.team, args.format)
+    finally:
+        engine.dispose()
+    if text is None:
+        print(f"stackbot: no stack is stored for team {args.team}", file=sys.stderr)
+        return EXIT_REJECTED
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
+    from stack.billing import billing_message, import_billing  # loaded only when a bill is imported
+
+    engine = open_store(settings.database_url)
+    try:
+        with path.open("rb") as binary, Progress(path.stat().st_size, binary) as progress:
+            report = import_billing(engine, context, binary, dry_run=dry_run, progress=progress)
+    finally:
+        engine.dispose()
+    print(to_text(billing_message(report, source=path.name, shown=0)))
+    for line in problem_lines(report.bill.problems):
+        print(line)
+    if report.bill.problem_count > len(report.bill.problems):
+        print(
+            f"…and {report.bill.problem_count - len(report.bill.problems):,} more rows like these"
+        )
+    return 1 if report.bill.problem_count else 0
