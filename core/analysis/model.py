@@ -292,3 +292,10 @@ def by_name(profiles: Iterable[Profile]) -> tuple[Profile, ...]:
 
 def monthly_cost(profiles: Iterable[Profile]) -> dict[str, Decimal]:
     return _nonzero(spend_by_currency(p.tool for p in profiles))
+
+
+def group_of(shared: Sequence[str]) -> str:
+    """The decision a finding belongs to, for reading: the layer and first job it is about."""
+    first = shared[0] if shared else ""
+    layer = LAYER_BY_NUMBER.get(CAPABILITY_LAYER.get(first, 0))
+    return f"{layer.title}: {first}" if layer else first

@@ -9,33 +9,25 @@ gets one finding naming the one tool to keep, so each decision has its own id, a
 action, and no tool's cost is claimed twice. Overlaps that are not redundancy are pairs to
 review, with what each does alone.
 
-Which of two tools to keep: the one doing more of the other's main jobs (a superset keeps);
-between tools with the same main jobs, the production server over a laptop runner, the tool
-with an owner over one without, the contract that ends later (the one to drop is the one the
-team can leave soonest; a tool with no renewal date is never the first to end, since nobody
-can say when it does), then the dearer (so the smaller saving is claimed), then the first by
-name.
-
-Compute tools overlap only with each other, and tools billed by use (compute, a provider's
-model API, serverless inference) are never a saving nor a keeper: moving work onto or off them
-moves their bill. Each such group is one finding to review, with no saving.
+Which tool is kept, and which go, is core/analysis/keeping.py; tools billed by use (compute, a
+provider's model API, serverless inference) are never a saving nor a keeper, and their groups
+are core/analysis/metered.py.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date
-from decimal import Decimal
-from itertools import chain
 
+from core.analysis.keeping import amount, covered_between, decide, main_currency
+from core.analysis.metered import metered_groups
 from core.analysis.model import (
     MAX_ID,
     Draft,
     by_name,
     day,
     either,
-    layer_titles,
+    group_of,
     layers_of,
     listing,
     make_id,
@@ -47,8 +39,7 @@ from core.analysis.model import (
     yearly_cost,
 )
 from core.catalog import load_catalog
-from core.layers import CAPABILITY_LAYER, LAYER_BY_NUMBER, LAYERS
-from core.profile import COMPUTE_CAPABILITIES, OTHER_CAPABILITIES, Profile
+from core.profile import OTHER_CAPABILITIES, Profile
 
 _TAKE_OVER = "The dropped tool's monthly cost: the kept tool already does all of its main jobs."
 
@@ -92,17 +83,13 @@ def _add_ons(members: Sequence[Profile]) -> tuple[Profile, ...]:
     """Registrations of one product that do part of what its main registration does (the one
     with most main jobs, then the dearest), or the same jobs for less in the same currency: a
     second, smaller contract of the same vendor, the one to fold in."""
-    main = min(members, key=lambda p: (-len(p.primary), -_amount(p), p.tool.id))
+    main = min(members, key=lambda p: (-len(p.primary), -amount(p), p.tool.id))
     return tuple(
         p
         for p in members
         if p is not main
         and (p.primary < main.primary or (p.primary == main.primary and _cheaper(p, main)))
     )
-
-
-def _amount(p: Profile) -> Decimal:
-    return p.tool.cost.monthly if p.tool.cost is not None else Decimal(0)
 
 
 def _cheaper(p: Profile, q: Profile) -> bool:
@@ -115,9 +102,9 @@ def _cheaper(p: Profile, q: Profile) -> bool:
 def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """Every redundant tool with the one tool to keep instead; the overlaps left to review; and
     the groups of tools billed by use that share a main job."""
-    currency = _main_currency(profiles)
+    currency = main_currency(profiles)
     metered = [p for p in profiles if p.usage_billed and not p.compute and p.primary]
-    kept, dropped = _decide(
+    kept, dropped = decide(
         [p for p in profiles if not p.usage_billed and not p.compute and p.primary], currency
     )
     # Records of one product dropped for one kept product are one decision.
@@ -128,7 +115,7 @@ def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
         keepers.setdefault((k.unit, q.unit), k)
     for pair, gone in decisions.items():
         yield _redundancy(by_name(gone), keepers[pair], currency)
-    kept, covered = _covered_between(kept, currency)
+    kept, covered = covered_between(kept, currency, {id(k) for _, k in dropped})
     together: dict[tuple[str, ...], list[Profile]] = {}
     sets: dict[tuple[str, ...], tuple[Profile, ...]] = {}
     for q, ks in covered:
@@ -138,129 +125,7 @@ def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
     for key, gone in together.items():
         yield _cover(by_name(gone), sets[key])
     yield from _reviews(kept, metered)
-    yield from _metered_groups(metered, [p for p in profiles if p.compute])
-
-
-def _rank(p: Profile, currency: str | None) -> tuple[object, ...]:
-    """Lower keeps: more main jobs (a superset before its subsets), a production server, an
-    owner, a contract that ends later (an undated one is never the first to end), the dearer,
-    the name."""
-    cost = p.tool.cost
-    amount = cost.monthly if cost is not None and cost.currency == currency else Decimal(0)
-    cancel_by = p.tool.cancel_by
-    return (
-        -len(p.primary),
-        p.local,
-        p.tool.owner_id is None,
-        -(cancel_by or date.max).toordinal(),
-        -amount,
-        p.tool.name.casefold(),
-        p.tool.id,
-    )
-
-
-def _decide(
-    candidates: Sequence[Profile], currency: str | None
-) -> tuple[list[Profile], list[tuple[Profile, Profile]]]:
-    """The tools kept, and each redundant tool with the one that keeps it.
-
-    Tools are walked best first, so a keeper is settled before anything it could keep: every
-    tool with more main jobs comes before those with fewer. A tool whose main jobs a kept tool
-    of another product does as its own is dropped, to the kept tool closest to it (fewest main
-    jobs, then best ranked), so "Keep Pinecone, drop Qdrant" rather than a platform whose
-    vector search is one of many jobs; but a smaller contract of a vendor whose wider product
-    the team keeps goes to that product, the add-on being the redundant one. A dropped tool
-    never keeps another."""
-    ranks = {id(p): _rank(p, currency) for p in candidates}
-    walk = sorted(candidates, key=lambda p: ranks[id(p)])
-    with_capability: dict[str, list[frozenset[str]]] = defaultdict(list)
-    kept_by_set: dict[frozenset[str], list[Profile]] = {}
-    # For each set of main jobs: the kept tools with more jobs that do them all, closest first.
-    # Sets are walked largest first, so a set's strict supersets are all known when it is met.
-    wider: dict[frozenset[str], list[Profile]] = {}
-    # The same, by vendor: a smaller contract of a vendor goes to that vendor's wider one.
-    wider_by_vendor: dict[frozenset[str], dict[str, Profile]] = {}
-    kept: list[Profile] = []
-    dropped: list[tuple[Profile, Profile]] = []
-    for q in walk:
-        jobs = q.primary
-        if jobs not in wider:
-            rarest = min(jobs, key=lambda c: (len(with_capability[c]), c))
-            supersets = [s for s in with_capability[rarest] if jobs < s]
-            wider[jobs] = sorted(
-                (k for s in supersets for k in kept_by_set[s]),
-                key=lambda k: (len(k.primary), ranks[id(k)]),
-            )
-            vendors: dict[str, Profile] = {}
-            for k in wider[jobs]:
-                if k.tool.vendor:
-                    vendors.setdefault(k.tool.vendor.casefold(), k)
-            wider_by_vendor[jobs] = vendors
-        unit = q.unit
-        own = wider_by_vendor[jobs].get(q.tool.vendor.casefold()) if q.tool.vendor else None
-        keeper = own if own is not None and own.unit != unit else None
-        keeper = keeper or next(
-            (k for k in chain(kept_by_set.get(jobs, ()), wider[jobs]) if k.unit != unit), None
-        )
-        if keeper is not None:
-            dropped.append((q, keeper))
-            continue
-        kept.append(q)
-        if jobs not in kept_by_set:
-            kept_by_set[jobs] = []
-            for c in jobs:
-                with_capability[c].append(jobs)
-        kept_by_set[jobs].append(q)
-    return kept, dropped
-
-
-def _covered_between(
-    kept: Sequence[Profile], currency: str | None
-) -> tuple[list[Profile], list[tuple[Profile, tuple[Profile, ...]]]]:
-    """Kept tools whose main jobs no one tool does but several kept tools do between them
-    (W&B's tracking done by MLflow, its LLM traces and evaluations by Arize): each is redundant
-    to that set. The dearest goes first, since keeping it buys nothing the others do not; a tool
-    that keeps another is never dropped after, and a platform is never dropped for a set of
-    point tools (it is bought as a whole)."""
-    first: dict[str, Profile] = {}
-    for p in kept:
-        first.setdefault(p.unit, p)
-    by_capability: dict[str, list[Profile]] = defaultdict(list)
-    for p in first.values():
-        for c in p.primary:
-            by_capability[c].append(p)
-    ranks = {id(p): _rank(p, currency) for p in kept}
-    worst_first = sorted(kept, key=lambda p: ranks[id(p)], reverse=True)
-    walk = sorted(
-        (p for p in worst_first if not p.platform and len(p.primary) > 1),
-        key=lambda p: -_amount(p) if p.tool.cost and p.tool.cost.currency == currency else 0,
-    )
-    gone: set[int] = set()
-    needed: set[int] = set()
-    covered: list[tuple[Profile, tuple[Profile, ...]]] = []
-    for q in walk:
-        if id(q) in needed:
-            continue
-        remaining = set(q.primary)
-        chosen: list[Profile] = []
-        while remaining:
-            options = {
-                id(k): k
-                for c in remaining
-                for k in by_capability[c]
-                if k.unit != q.unit and id(k) not in gone
-            }
-            if not options:
-                break
-            best = min(options.values(), key=lambda k: (-len(k.primary & remaining), ranks[id(k)]))
-            chosen.append(best)
-            remaining -= best.primary
-        if remaining or len(chosen) < 2:
-            continue
-        gone.add(id(q))
-        needed.update(id(k) for k in chosen)
-        covered.append((q, tuple(chosen)))
-    return [p for p in kept if id(p) not in gone], covered
+    yield from metered_groups(metered, [p for p in profiles if p.compute])
 
 
 def _cover(gone: tuple[Profile, ...], keepers: tuple[Profile, ...]) -> Draft:
@@ -300,7 +165,7 @@ def _cover(gone: tuple[Profile, ...], keepers: tuple[Profile, ...]) -> Draft:
         keepers=keepers,
         basis="The dropped tool's monthly cost: the kept tools between them already do all of "
         "its main jobs.",
-        group=_group(shared),
+        group=group_of(shared),
         decide_by=cancel_by,
     )
 
@@ -340,7 +205,7 @@ def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> 
         redundant=gone,
         keep=k,
         basis=_TAKE_OVER,
-        group=_group(shared),
+        group=group_of(shared),
         decide_by=cancel_by,
     )
 
@@ -348,6 +213,8 @@ def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> 
 def _why(k: Profile, q: Profile, currency: str | None) -> str:
     """Which rule chose the tool kept, in words."""
     keep, drop = k.tool.name, q.tool.name
+    if k.platform and not q.platform:
+        return f"{keep} is a platform you keep, and these are among its main jobs"
     if k.primary != q.primary:
         alone = ordered(k.primary - q.primary)
         return f"{keep} is kept as it also does {listing(alone)}"
@@ -416,7 +283,7 @@ def _billed_beside(platform: Profile, providers: tuple[Profile, ...]) -> Draft:
             "by use, the bill moves with the work, and the models may differ, so no saving is "
             "claimed."
         ),
-        group=_group(shared),
+        group=group_of(shared),
     )
 
 
@@ -468,103 +335,8 @@ def _review(a: Profile, b: Profile) -> Draft:
         members=(a, b),
         reason=reason,
         action=action,
-        group=_group(shared),
+        group=group_of(shared),
     )
-
-
-def _metered_groups(metered: Sequence[Profile], compute: Sequence[Profile]) -> Iterator[Draft]:
-    """Tools billed by use that share a main job, one finding per group, with no saving:
-    model APIs (two providers' models are not one product) and compute (GPU clouds,
-    schedulers)."""
-    for members, allowed, rule, what in (
-        (metered, OTHER_CAPABILITIES, "usage-billed", "tools billed by use"),
-        (compute, COMPUTE_CAPABILITIES, "compute", "compute tools"),
-    ):
-        for group, shared in _groups(members, allowed):
-            if len(group) == 2:
-                reason = f"{group[0].tool.name} and {group[1].tool.name} both do {listing(shared)}."
-            else:
-                reason = f"{len(group)} {what} share {listing(shared)}: {names(group)}."
-            yield Draft(
-                id=make_id("dup", shared[0]),
-                kind="duplicate-capability",
-                rule=rule,
-                layers=layers_of(shared),
-                capabilities=shared,
-                members=group,
-                reason=reason,
-                action=(
-                    f"Check that you need {names(by_name(group))} for {either(shared)}: they are "
-                    "billed by use, so moving work between them saves only what you commit to "
-                    "and leave idle."
-                ),
-                group=_group(shared),
-            )
-
-
-def _groups(
-    members: Sequence[Profile], allowed: frozenset[str]
-) -> list[tuple[tuple[Profile, ...], tuple[str, ...]]]:
-    """Groups of tools that share primary capabilities in `allowed`, with what they share,
-    layer by layer; the same tools overlapping in two layers are one group."""
-    in_layer: dict[int, list[Profile]] = defaultdict(list)
-    for p in members:
-        for number in p.main_layers:
-            in_layer[number].append(p)
-    found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
-    for layer in LAYERS:
-        if len(in_layer[layer.number]) > 1:
-            in_reach = allowed & frozenset(layer.capabilities)
-            found.extend(_connected(in_layer[layer.number], in_reach))
-    merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
-    for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
-        ids = frozenset(p.tool.id for p in group)
-        home = next((m for m in merged if ids <= m[0]), None)
-        if home is None:
-            merged.append((ids, group, set(capabilities)))
-        else:
-            home[2].update(capabilities)
-    return sorted(((group, ordered(caps)) for _, group, caps in merged), key=lambda g: g[1])
-
-
-def _connected(
-    members: Sequence[Profile], allowed: frozenset[str]
-) -> Iterator[tuple[tuple[Profile, ...], tuple[str, ...]]]:
-    """Connected groups of tools joined by a primary capability in `allowed` that two or more
-    products share. Registrations of one product alone never make a group."""
-    providers: dict[str, list[int]] = defaultdict(list)
-    for index, p in enumerate(members):
-        for capability in p.primary & allowed:
-            providers[capability].append(index)
-    parent = list(range(len(members)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    shared = [c for c, indexes in providers.items() if len({members[i].unit for i in indexes}) > 1]
-    for capability in shared:
-        first, *rest = providers[capability]
-        for i in rest:
-            parent[root(i)] = root(first)
-    by_root: dict[int, list[str]] = defaultdict(list)
-    for capability in shared:
-        by_root[root(providers[capability][0])].append(capability)
-    in_group: dict[int, list[Profile]] = defaultdict(list)
-    for index, p in enumerate(members):
-        if (top := root(index)) in by_root:
-            in_group[top].append(p)
-    for top, capabilities in by_root.items():
-        yield tuple(in_group[top]), ordered(capabilities)
-
-
-def _group(shared: Sequence[str]) -> str:
-    """The decision a pair belongs to, for reading: its layer and first job."""
-    first = shared[0] if shared else ""
-    layer = LAYER_BY_NUMBER.get(CAPABILITY_LAYER.get(first, 0))
-    return f"{layer.title}: {first}" if layer else first
 
 
 def _slug(p: Profile) -> str:
@@ -575,14 +347,6 @@ def _id(prefix: str, slug: str) -> str:
     """Catalog keys and `t<id>` are already lowercase letters, digits and dashes: no need to
     clean them as `make_id` does a name."""
     return f"{prefix}-{slug}"[:MAX_ID].rstrip("-")
-
-
-def _main_currency(profiles: Sequence[Profile]) -> str | None:
-    counts: dict[str, int] = defaultdict(int)
-    for p in profiles:
-        if p.tool.cost is not None:
-            counts[p.tool.cost.currency] += 1
-    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
 
 
 def _are(items: Sequence[object]) -> str:
@@ -601,4 +365,4 @@ def _it(items: Sequence[object]) -> str:
     return "it" if len(items) == 1 else "they"
 
 
-__all__ = ["layer_titles", "paying_twice", "registrations"]
+__all__ = ["paying_twice", "registrations"]

@@ -244,3 +244,17 @@ def test_it_totals_money_per_currency_and_never_converts() -> None:
     # No exchange rates: which is dearer cannot be said, and the saving stays in its currency.
     assert len(dup.potential_saving) == 1
     assert dict(dup.potential_saving) in ({"EUR": 300}, {"USD": 500})
+
+
+def test_a_second_registration_doing_part_of_the_first_is_named_as_the_one_to_fold_in() -> None:
+    main = tool(1, "W&B", ("experiment-tracking", "llm-tracing"), cost=2000,
+                catalog_key="weights-and-biases")  # fmt: skip
+    seats = tool(2, "wandb seats", ("experiment-tracking",), cost=300,
+                 catalog_key="weights-and-biases")  # fmt: skip
+
+    [reg] = of_kind(run(main, seats), "duplicate-registration")
+
+    assert reg.potential_saving == {}
+    assert reg.action.endswith(
+        "wandb seats does only part of what another does: it is the one to fold in."
+    )

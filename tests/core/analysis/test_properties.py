@@ -238,3 +238,20 @@ def test_a_dropped_tool_is_never_the_tool_kept_in_another_finding(
 
     dropped = {t.id for f in findings for t in f.redundant}
     assert all(k.id not in dropped for f in findings for k in (*f.keepers, *filter(None, [f.keep])))
+
+
+@few
+@given(tools=stacks(), owned_layers=owned)
+def test_the_open_findings_savings_add_up_to_the_avoidable_total(
+    tools: list[StackTool], owned_layers: set[int]
+) -> None:
+    findings = analyse(tools, owned_layers=owned_layers, today=TODAY)
+    summary = summarise(findings, tools)
+
+    added: dict[str, Decimal] = defaultdict(Decimal)
+    for finding in findings:
+        if not finding.accepted:
+            for currency, amount in finding.potential_saving.items():
+                added[currency] += amount
+    assert dict(added) == dict(summary.avoidable)
+    assert set(summary.tidy).isdisjoint(summary.redundant)
