@@ -107,7 +107,7 @@ def test_it_reports_findings_spend_reviews_and_changes(
     text = all_text(message)
     # Tracker B's contract can be left first (cancel by 20 Oct): it is the one to drop.
     assert ":new: Tracker A already does all that Tracker B is for (experiment-tracking)" in text
-    [pair] = re.findall(r"`(dup-t\d+-t\d+)`", text)
+    [pair] = sorted(set(re.findall(r"`(dup-t\d+-t\d+)`", text)))  # in the findings and reviews
     assert (
         "Keep Tracker A, drop Tracker B for experiment-tracking: $50/mo, $600/yr, cancel by "
         f"20 Oct 2026. `{pair}`" in text
