@@ -60,7 +60,8 @@ def free_port() -> int:
 
 
 class Server:
-    """One `stackbot serve` process on loopback, talking to a fake Slack."""
+    """One `stackbot serve` process on loopback, talking to a fake Slack (with a worker beside
+    it unless `args` says otherwise)."""
 
     def __init__(
         self,
@@ -68,7 +69,8 @@ class Server:
         database_url: str,
         slack_url: str,
         env: Mapping[str, str],
-        args: Sequence[str] = ("serve",),
+        # The web process only records slash commands: a worker beside it answers them.
+        args: Sequence[str] = ("serve", "--with-worker"),
         fake: FakeSlack | None = None,
     ) -> None:
         self.fake = fake
