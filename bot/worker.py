@@ -129,5 +129,5 @@ def run_worker(engine: Engine, slack: Directory) -> int:
     signal.signal(signal.SIGINT, stop)
     logger.info("worker: waiting for commands (%s)", type(worker.bell).__name__)
     claimed = worker.run()
-    logger.info("worker: stopped after %d commands", claimed)
+    logger.info("worker: stopped, %d claimed", claimed)
     return claimed
