@@ -102,7 +102,7 @@ class Server:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")
 
-    def _wait_until_healthy(self, attempts: int = 300) -> None:
+    def _wait_until_healthy(self, attempts: int = 600) -> None:
         # Polls the process, not the wall clock: each attempt is one connection try.
         for _ in range(attempts):
             if self.process.poll() is not None:

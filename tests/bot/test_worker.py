@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -143,22 +143,25 @@ def web(fake_slack: FakeSlack, database_url: str) -> Iterator[Server]:
     server.stop()
 
 
+StartWorker = Callable[[], WorkerProcess]
+
+
 @pytest.fixture
-def start_worker(fake_slack: FakeSlack, database_url: str) -> Iterator[type[WorkerProcess]]:
+def start_worker(fake_slack: FakeSlack, database_url: str) -> Iterator[StartWorker]:
+    """Starts `stackbot worker` processes on the test's store; they stop with the test."""
     started: list[WorkerProcess] = []
 
-    class Started(WorkerProcess):
-        def __init__(self) -> None:
-            super().__init__(database_url=database_url, slack_url=fake_slack.url)
-            started.append(self)
+    def start() -> WorkerProcess:
+        started.append(WorkerProcess(database_url=database_url, slack_url=fake_slack.url))
+        return started[-1]
 
-    yield Started  # type: ignore[misc]
+    yield start
     for worker in started:
         worker.stop()
 
 
 def test_the_web_process_only_records_and_a_worker_answers(
-    web: Server, start_worker: type[WorkerProcess], fake_slack: FakeSlack, engine: Engine
+    web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     ack = web.command("add vLLM inference", team=TEAM, user=ALICE, reply=False, hook="r/1")
     assert (ack.status, ack.body) == (200, b"")
@@ -174,7 +177,7 @@ def test_the_web_process_only_records_and_a_worker_answers(
 
 
 def test_two_worker_processes_answer_every_command_once(
-    web: Server, start_worker: type[WorkerProcess], fake_slack: FakeSlack, engine: Engine
+    web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     start_worker()
     start_worker()
@@ -195,7 +198,7 @@ def test_two_worker_processes_answer_every_command_once(
 
 
 def test_a_worker_killed_mid_command_leaves_it_to_another_and_acks_go_on(
-    web: Server, start_worker: type[WorkerProcess], fake_slack: FakeSlack, engine: Engine
+    web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     # A workspace's first command asks Slack who the person is: held there, the worker is in
     # the middle of the command when it is killed.
@@ -229,7 +232,7 @@ def test_a_worker_killed_mid_command_leaves_it_to_another_and_acks_go_on(
 
 
 def test_sigterm_lets_the_worker_finish_the_command_in_hand(
-    web: Server, start_worker: type[WorkerProcess], fake_slack: FakeSlack, engine: Engine
+    web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     held = fake_slack.hold("users.info")
     worker = start_worker()
