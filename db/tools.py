@@ -121,9 +121,7 @@ def page_tools(
     if layer is None:  # the layers (JSON, decoded per row) only when they choose
         ids = list(session.exec(select(Tool.id).where(*where).order_by(col(Tool.name_key))))
     else:
-        rows = session.exec(
-            select(Tool.id, Tool.layers).where(*where).order_by(col(Tool.name_key))
-        )
+        rows = session.exec(select(Tool.id, Tool.layers).where(*where).order_by(col(Tool.name_key)))
         ids = [tool_id for tool_id, layers in rows if layer in layers]
     page = ids[:limit]
     tools = session.exec(select(Tool).where(col(Tool.id).in_(page))).all() if page else []

@@ -11,7 +11,9 @@ from tests.fake_slack import FakeSlack
 TEAM = "T0TEAM"
 
 
-def test_it_serves_with_a_worker_and_the_clock_beside_it(fake_slack: FakeSlack, tmp_path: Path) -> None:
+def test_it_serves_with_a_worker_and_the_clock_beside_it(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
     server = Server(
         database_url=f"sqlite:///{tmp_path}/stack.db",
         slack_url=fake_slack.url,
