@@ -56,6 +56,13 @@ def _descends(child: int, ancestor: int) -> bool:
     return False
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def start_worker(slack_url: str, database_url: str) -> subprocess.Popen[bytes]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
@@ -90,6 +97,7 @@ def one(args: argparse.Namespace, workers: int, rate: int) -> dict[str, Any]:
             run.drained = drain(database)
             web_cpu = cpu_seconds(server.pid) - web_before
             worker_cpu = sum(cpu_seconds(w.pid) for w in pool) - workers_before
+            worker_rss = max(rss_mb(w.pid) for w in pool)
             time.sleep(1)  # the last answers reach the fake Slack
         finally:
             for worker in pool:
@@ -103,6 +111,7 @@ def one(args: argparse.Namespace, workers: int, rate: int) -> dict[str, Any]:
         rate=rate,
         web_cpu_ms_per_request=1000 * web_cpu / requests,
         worker_cpu_ms_per_command=1000 * worker_cpu / commands,
+        worker_rss_mb=worker_rss,
     )
     return row
 
