@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import closing
 from typing import Any, Protocol
 
 import psycopg
@@ -88,8 +89,10 @@ class Listen:
         try:
             # Notifications that came while the worker was busy were kept by psycopg: they
             # come out at once here.
-            for _ in self._connect().notifies(timeout=self._seconds, stop_after=1):
-                return True
+            # Closed at once, not left to the garbage collector: it holds the connection's lock.
+            with closing(self._connect().notifies(timeout=self._seconds, stop_after=1)) as told:
+                for _ in told:
+                    return True
         except psycopg.OperationalError:
             logger.warning("listening for commands failed; connecting again", exc_info=True)
             self.close()
