@@ -5,19 +5,16 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import ConfigurationError, create_app
 from bot.http import wsgi_app
-from bot.outbound import Directory, directory
-from bot.recorded import Sweeper
 from core.catalog import load_catalog
 from core.settings import Settings
 from db import open_store
@@ -31,17 +28,9 @@ THREADS_PER_WORKER = 8
 
 
 def web_app(settings: Settings, engine: Engine, *, socket_mode: bool = False) -> App:
-    """The app as a web worker (or Socket Mode) runs it, with the sweep that finishes what a
-    dead worker left of a slash command (bot.recorded)."""
-    app = create_app(settings, engine, socket_mode=socket_mode)
-    slack = directory(settings, engine)
-    Sweeper(engine, lambda team: _client(slack, team))
-    return app
-
-
-def _client(slack: Directory, team_id: str) -> WebClient | None:
-    poster = slack.poster(team_id)
-    return poster.client if poster else None
+    """The app as a web worker (or Socket Mode) runs it. It records slash commands and acks
+    them; `stackbot worker` (bot.worker) runs them."""
+    return create_app(settings, engine, socket_mode=socket_mode)
 
 
 def load_stackbot(settings: Settings) -> WSGIApplication:
@@ -111,13 +100,18 @@ def socket(settings: Settings) -> None:
     SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
 
 
-def serve_with_clock(settings: Settings) -> int:
-    """Web and clock together, for a small single-host install: the clock runs as a child
-    process beside gunicorn and stops with it."""
-    clock = subprocess.Popen([sys.executable, "-m", "cli.main", "clock"])
+def serve_with(
+    settings: Settings, beside: Sequence[str], run: Callable[[Settings], None] = serve
+) -> int:
+    """The whole app as one process tree, for a small single-host install: each of `beside`
+    (`worker`, `clock`) runs as a child process of its own next to the web (`run`), and stops
+    with it (SIGTERM: the worker finishes the command in hand)."""
+    children = [subprocess.Popen([sys.executable, "-m", "cli.main", name]) for name in beside]
     try:
-        serve(settings)
+        run(settings)
     finally:
-        clock.terminate()
-        clock.wait(timeout=30)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
     return 0

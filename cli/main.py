@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_MISUSE
     # The processes that run for a while log at LOG_LEVEL; one-shot commands print their answer
     # and log only warnings.
-    long_running = args.command in {"serve", "socket", "clock", "run-job"}
+    long_running = args.command in {"serve", "socket", "clock", "worker", "run-job"}
     logging.basicConfig(
         level=settings.log_level if long_running else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -72,15 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
     # `stackbot cmd` starts quickly.
-    if args.command in ("serve", "socket", "clock"):
+    if args.command in ("serve", "socket", "clock", "worker"):
         return _long_running(args, settings)
     parser.print_help()
     return EXIT_MISUSE
 
 
 def _long_running(args: argparse.Namespace, settings: Settings) -> int:
-    """serve, socket and clock: a token or secret Slack would refuse stops them at once, in one
-    line that names the variable."""
+    """serve, socket, clock and worker: a token or secret Slack would refuse stops them at once,
+    in one line that names the variable."""
     from bot import serve
     from bot.app import ConfigurationError, check_clock_settings
 
@@ -91,8 +91,16 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
             check_clock_settings(settings)
             engine = _engine(settings)
             run_clock(engine, directory(settings, engine))
-        elif args.command == "serve" and args.with_clock:
-            return serve.serve_with_clock(settings)
+        elif args.command == "worker":
+            from bot.worker import run_worker
+
+            check_clock_settings(settings)  # it answers as the clock posts
+            engine = _engine(settings)
+            run_worker(engine, directory(settings, engine))
+        elif args.with_worker or args.with_clock:
+            beside = ["worker"] * args.with_worker + ["clock"] * args.with_clock
+            run = serve.serve if args.command == "serve" else serve.socket
+            return serve.serve_with(settings, beside, run)
         else:
             (serve.serve if args.command == "serve" else serve.socket)(settings)
     except ConfigurationError as error:
@@ -328,9 +336,15 @@ def _parser() -> argparse.ArgumentParser:
     pic.add_argument("--spend", action="store_true", help="the spend per layer, not the map")
     sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
     serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
-    serve.add_argument(
-        "--with-clock", action="store_true", help="also run the clock (one host, SQLite)"
-    )
+    socket = sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
+    for web in (serve, socket):
+        web.add_argument(
+            "--with-worker", action="store_true", help="also run a worker (one host, small team)"
+        )
+        web.add_argument(
+            "--with-clock", action="store_true", help="also run the clock (one host, small team)"
+        )
+    sub.add_parser("worker", help="run slash commands the web process recorded, and answer them")
     sub.add_parser("clock", help="run the scheduler: reminders, digests and retries")
     job = sub.add_parser("run-job", help="run one pass of a job by hand")
     job.add_argument("job", choices=["reviews", "digest"])
@@ -339,7 +353,6 @@ def _parser() -> argparse.ArgumentParser:
     job.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; post nothing"
     )
-    sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
     purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
     purge.add_argument("team", help="Slack team id")
     purge.add_argument("--yes", action="store_true", help="really delete it")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYER_BY_KEY
-from core.text import nearest, normalise
+from core.text import normalise
 
 # How a team gets the tool: software it runs itself, or a service a vendor runs.
 Kind = Literal["open-source", "managed-service"]
@@ -87,8 +88,9 @@ class Catalog:
 
     def suggest(self, name: str) -> CatalogEntry | None:
         """The entry whose name is closest to a misspelt `name`, if any is close."""
-        closest = nearest(name, self._by_name, cutoff=0.75)
-        return self._by_name[normalise(closest)] if closest else None
+        # The names are keyed already: compared as they are, not normalised again per call.
+        closest = difflib.get_close_matches(normalise(name), self._by_name, n=1, cutoff=0.75)
+        return self._by_name[closest[0]] if closest else None
 
 
 def parse_catalog(data: Mapping[str, Any]) -> Catalog:

@@ -12,10 +12,10 @@ import pytest
 from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
-from bot import recorded
 from bot.listeners.press import Press
 from bot.listeners.transfer import download, import_apply, import_form_submitted, transfer_command
 from bot.slack import stack_context
+from bot.worker import work_once
 from core.errors import Rejected
 from db import commands, open_store
 from db.engine import session_scope
@@ -55,14 +55,14 @@ def slash(engine: Engine, fake: FakeSlack, team: str, user: str, text: str) -> d
     client = fake.client()
     stack = stack_context(bolt(engine, team, user), client, user_id=user, channel_id="C1")
     # What /stack runs once it has acked (bot.listeners.commands.stack): export and import
-    # at once, anything else as a recorded command.
+    # at once, anything else as a recorded command, which a worker answers.
     if not transfer_command(engine, stack, text, command, client, respond):
         with session_scope(engine) as session:
-            claim = commands.record(
+            commands.record(
                 session=session, team_id=team, user_id=user, channel_id="C1", text=text,
                 response_url=str(respond.response_url), now=NOW,
             )  # fmt: skip
-        recorded.run(engine, client, claim)
+        assert work_once(engine, lambda team: client, NOW) == 1
     replies = fake.calls_to(f"response/{text.split()[0]}")
     return replies[0].params if replies else {}
 

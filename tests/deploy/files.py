@@ -26,7 +26,6 @@ KUBERNETES = ROOT / "deploy" / "kubernetes"
 # list (and the "coming" notes in docs/operations.md, compose.yaml and deploy/kubernetes/) is
 # cleared when it lands instead of going stale.
 COMING_COMMANDS = {
-    "worker": "the command worker",
     "health": "`stackbot health clock`, the clock's heartbeat read back",
 }
 COMING_PATHS = {

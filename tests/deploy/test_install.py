@@ -158,7 +158,7 @@ def test_it_serves_a_signed_command_installed_without_dev_tools_as_an_unprivileg
     }
     log = tempfile.TemporaryFile()  # noqa: SIM115  # closed below
     server = subprocess.Popen(
-        [str(installed / "stackbot"), "serve"],
+        [str(installed / "stackbot"), "serve", "--with-worker"],  # a worker answers the command
         cwd=workdir,
         env=environment,
         stdout=log,
