@@ -7,19 +7,17 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.outbound import make_client
-from bot.slack import email_lookup
 from cli.progress import Progress
 from core.settings import Settings
-from db import open_store
-from stack import Context
-from stack.reports import import_message, problem_lines
-from stack.transfer import FORMATS, export_stack, import_stack
-from templates.plain import to_text
 
+if TYPE_CHECKING:
+    from stack import Context
+
+# What each command needs is imported when it runs, so that `stackbot --help` stays quick.
 COMMANDS = frozenset({"import", "export", "import-billing"})
+FORMATS = ("csv", "json", "backstage")  # stack.transfer.FORMATS; tests/bot/test_cli.py checks
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
@@ -46,6 +44,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from bot.outbound import make_client
+    from bot.slack import email_lookup
+    from db import open_store
+    from stack import Context
+    from stack.reports import import_message, problem_lines
+    from stack.transfer import import_stack
+    from templates.plain import to_text
+
     if args.command == "export":
         return _export(args, settings)
     path = Path(args.file)
@@ -72,6 +78,9 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from db import open_store
+    from stack.transfer import export_stack
+
     engine = open_store(settings.database_url)
     try:
         text = export_stack(engine, args.team, args.format)
@@ -88,7 +97,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
-    from stack.billing import billing_message, import_billing  # loaded only when a bill is imported
+    from db import open_store
+    from stack.billing import billing_message, import_billing
+    from stack.reports import problem_lines
+    from templates.plain import to_text
 
     engine = open_store(settings.database_url)
     try:

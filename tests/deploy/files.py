@@ -27,12 +27,8 @@ KUBERNETES = ROOT / "deploy" / "kubernetes"
 # cleared when it lands instead of going stale.
 COMING_COMMANDS = {
     "worker": "the command worker",
-    "health": "`stackbot health clock`, the clock's heartbeat read back",
 }
-COMING_PATHS = {
-    "/livez": "liveness: the process answers",
-    "/readyz": "readiness: database, templates and catalog; 503 while shutting down",
-}
+COMING_PATHS: dict[str, str] = {}
 
 
 @dataclass
