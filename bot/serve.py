@@ -163,7 +163,7 @@ def socket(settings: Settings, *, stop: threading.Event | None = None) -> None:
     engine = store(settings)
     app = web_app(settings, engine, socket_mode=True)
     check_app_token(app.client, settings.slack_app_token)
-    handler = SocketModeHandler(app, settings.slack_app_token)  # type: ignore[no-untyped-call]
+    handler = SocketModeHandler(app, settings.slack_app_token)
     handler.connect()  # type: ignore[no-untyped-call]
     announce(settings, engine, "Socket Mode", "(no port)")
     stopped = stop or threading.Event()
