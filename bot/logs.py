@@ -50,4 +50,8 @@ def config(level: str, form: str) -> dict[str, Any]:
 
 
 def configure(level: str, form: str) -> None:
+    """Set up this process's logging, unless something did already (as logging.basicConfig:
+    a test calling `stackbot`'s main() keeps pytest's own handlers)."""
+    if logging.getLogger().handlers:
+        return
     logging.config.dictConfig(config(level, form))

@@ -119,7 +119,7 @@ def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None)
     engine = store(settings)
     try:  # a wrong token or secret stops the start here, not in every worker
         create_app(settings, engine)
-        announce(settings, engine, "HTTP", f"on {settings.host}:{settings.port}")
+        announce(settings, engine, f"serving over HTTP on {settings.host}:{settings.port}")
     finally:
         engine.dispose()
     options: dict[str, Any] = {
@@ -142,7 +142,7 @@ def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None)
     _Gunicorn(load or (lambda: load_stackbot(settings)), options).run()
 
 
-def announce(settings: Settings, engine: Engine, mode: str, where: str) -> None:
+def announce(settings: Settings, engine: Engine, doing: str) -> None:
     """The start-up line: version, mode, workspaces and the database (its password masked)."""
     if settings.slack_client_id and settings.slack_client_secret:
         with session_scope(engine, write=False) as session:
@@ -151,8 +151,8 @@ def announce(settings: Settings, engine: Engine, mode: str, where: str) -> None:
     else:
         served = "one workspace, by its bot token"
     logger.info(
-        "stackbot %s over %s %s: %s; database %s",
-        stackbot_version(), mode, where, served, settings.database_shown,
+        "stackbot %s %s: %s; database %s",
+        stackbot_version(), doing, served, settings.database_shown,
     )  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def socket(settings: Settings, *, stop: threading.Event | None = None) -> None:
     check_app_token(app.client, settings.slack_app_token)
     handler = SocketModeHandler(app, settings.slack_app_token)
     handler.connect()  # type: ignore[no-untyped-call]
-    announce(settings, engine, "Socket Mode", "(no port)")
+    announce(settings, engine, "serving over Socket Mode")
     stopped = stop or threading.Event()
     if stop is None:
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -105,7 +105,7 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
 
             check_clock_settings(settings)
             engine = serve.store(settings)
-            serve.announce(settings, engine, "the clock", "(no port)")
+            serve.announce(settings, engine, "running the clock")
             run_clock(engine, directory(settings, engine))
         elif args.command == "serve" and args.with_clock:
             return serve.serve_with_clock(settings)
