@@ -31,9 +31,11 @@ CASES: tuple[tuple[str, ...], ...] = (
 )
 
 
-def cpu_seconds(argv: list[str], env: dict[str, str]) -> float:
+def cpu_seconds(argv: list[str], env: dict[str, str], cwd: str) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -57,11 +59,14 @@ def main() -> None:
             "DATABASE_URL": f"sqlite:///{folder}/bench.db",
             "PYTHONPATH": str(args.source.resolve()),
         }
-        subprocess.run([*stackbot, "migrate"], env=env, stdout=subprocess.DEVNULL, check=True)
+        # Run from the store's folder: `python -m` puts the working directory first on the path.
+        subprocess.run(
+            [*stackbot, "migrate"], env=env, cwd=folder, stdout=subprocess.DEVNULL, check=True
+        )
         print(f"source: {args.source}; bytecode compiled: {'yes' if compiled() else 'no'}")
         print(f"{'command':34} {'median':>8} {'max':>8}  (CPU s)")
         for case in CASES:
-            times = [cpu_seconds([*stackbot, *case], env) for _ in range(args.runs)]
+            times = [cpu_seconds([*stackbot, *case], env, folder) for _ in range(args.runs)]
             shown = "stackbot " + " ".join(f"'{w}'" if " " in w else w for w in case)
             print(f"{shown:34} {statistics.median(times):8.2f} {max(times):8.2f}")
 

@@ -338,13 +338,25 @@ def _engine(settings: Settings) -> Engine:
     return open_store(settings.database_url, shown=settings.database_shown)
 
 
-def _parser() -> argparse.ArgumentParser:
-    from core.version import stackbot_version
+class _Version(argparse.Action):
+    """argparse's own version action wants the text up front: reading the package's metadata
+    costs every command a little, so it is read only when asked for."""
 
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from core.version import stackbot_version
+
+        print(f"stackbot {stackbot_version()}")
+        parser.exit()
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stackbot", description="Keep your team's seven-layer AI stack honest."
     )
-    parser.add_argument("--version", action="version", version=f"stackbot {stackbot_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="load an example stack and show it (no Slack needed)")
     demo.add_argument(
