@@ -26,7 +26,8 @@ from websockets.sync.server import Server, ServerConnection, serve
 class FakeSocket:
     def __init__(self) -> None:
         self.connected = threading.Event()
-        self._outgoing: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        # One queue per connection the client opened, the newest last: send() talks to it.
+        self._outgoing: list[queue.Queue[dict[str, Any] | None]] = []
         self._lock = threading.Condition()
         self._received: list[dict[str, Any]] = []
         self._server: Server | None = None
@@ -50,7 +51,15 @@ class FakeSocket:
         self._thread.join(timeout=10)
 
     def send(self, envelope: dict[str, Any]) -> None:
-        self._outgoing.put(envelope)
+        """To the newest connection."""
+        with self._lock:
+            self._outgoing[-1].put(envelope)
+
+    def wait_for_connections(self, count: int, timeout: float = 30) -> None:
+        """Until the client has opened `count` connections in all (reconnecting opens more)."""
+        with self._lock:
+            opened = self._lock.wait_for(lambda: len(self._outgoing) >= count, timeout)
+        assert opened, f"{len(self._outgoing)} connections, not {count}, within {timeout} s"
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 30) -> dict[str, Any]:
         """What the client sent back for `envelope_id`, waited for without polling."""
@@ -63,9 +72,13 @@ class FakeSocket:
         return next((m for m in self._received if m.get("envelope_id") == envelope_id), None)
 
     def _talk(self, connection: ServerConnection) -> None:
+        outgoing: queue.Queue[dict[str, Any] | None] = queue.Queue()
         connection.send(json.dumps({"type": "hello", "num_connections": 1}))
-        sender = threading.Thread(target=self._send_all, args=(connection,), daemon=True)
+        sender = threading.Thread(target=self._send_all, args=(connection, outgoing), daemon=True)
         sender.start()
+        with self._lock:
+            self._outgoing.append(outgoing)
+            self._lock.notify_all()
         self.connected.set()
         try:
             for message in connection:  # until the client closes
@@ -75,11 +88,13 @@ class FakeSocket:
         except ConnectionClosed:
             pass
         finally:
-            self._outgoing.put(None)
+            outgoing.put(None)
             sender.join(timeout=10)
 
-    def _send_all(self, connection: ServerConnection) -> None:
-        while (envelope := self._outgoing.get()) is not None:
+    def _send_all(
+        self, connection: ServerConnection, outgoing: queue.Queue[dict[str, Any] | None]
+    ) -> None:
+        while (envelope := outgoing.get()) is not None:
             try:
                 connection.send(json.dumps(envelope))
             except ConnectionClosed:

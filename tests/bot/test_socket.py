@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.fake_slack import FakeSlack
 from tests.fake_socket import FakeSocket
@@ -29,7 +30,7 @@ def socket_env(tmp_path: Path, fake: FakeSlack, app_token: str) -> dict[str, str
     }
 
 
-def test_a_slash_command_comes_over_the_socket_is_acked_there_and_answered(
+def test_slash_commands_come_over_the_socket_are_acked_there_and_answered(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     with FakeSocket() as socket:
@@ -43,26 +44,19 @@ def test_a_slash_command_comes_over_the_socket_is_acked_there_and_answered(
         )
         try:
             assert socket.connected.wait(60), "stackbot socket never connected"
-            hook = "response/socket-1"
-            command = {
-                "token": "legacy", "team_id": TEAM, "team_domain": "acme", "channel_id": "C0CHAN",
-                "channel_name": "ai-infra", "user_id": "UALICE", "user_name": "alice",
-                "command": "/stack", "text": "add vLLM inference", "api_app_id": "A0APP",
-                "response_url": fake_slack.url + hook, "trigger_id": "trigger-1",
-            }  # fmt: skip
-            socket.send(
-                {
-                    "envelope_id": "env-1",
-                    "type": "slash_commands",
-                    "accepts_response_payload": True,
-                    "payload": command,
-                }
-            )
+            socket.send(command_envelope("env-1", "add vLLM inference", fake_slack.url + "r/1"))
             ack = socket.wait_for_ack("env-1")
             assert ack.get("payload") in (None, {}, "")  # acked empty: the answer follows
-            answer = fake_slack.wait_for(hook).params
+            answer = fake_slack.wait_for("r/1").params
             assert answer["response_type"] == "in_channel"
             assert "vLLM" in json.dumps(answer)
+            # Slack asks a client to reconnect now and then (and drops sockets): it opens a new
+            # one, and a command sent there is answered as well.
+            socket.send({"type": "disconnect", "reason": "refresh_requested"})
+            socket.wait_for_connections(2)
+            socket.send(command_envelope("env-2", "list", fake_slack.url + "r/2"))
+            socket.wait_for_ack("env-2")
+            assert "vLLM" in json.dumps(fake_slack.wait_for("r/2").params)
             opened = fake_slack.calls_to("apps.connections.open")
             assert {call.token for call in opened} == {"xapp-1-A0APP-test"}
         finally:
@@ -72,8 +66,26 @@ def test_a_slash_command_comes_over_the_socket_is_acked_there_and_answered(
     assert "over Socket Mode" in out  # the start-up line
     served = [line for line in out.splitlines() if "/stack add from T0TEAM" in line]
     assert len(served) == 1, out
+    assert "/stack list from T0TEAM" in out
     assert "vLLM" not in served[0]
     assert "response" not in served[0]
+
+
+def command_envelope(envelope_id: str, text: str, response_url: str) -> dict[str, Any]:
+    """A slash command as Socket Mode carries it:
+    https://docs.slack.dev/apis/events-api/using-socket-mode"""
+    command = {
+        "token": "legacy", "team_id": TEAM, "team_domain": "acme", "channel_id": "C0CHAN",
+        "channel_name": "ai-infra", "user_id": "UALICE", "user_name": "alice",
+        "command": "/stack", "text": text, "api_app_id": "A0APP", "response_url": response_url,
+        "trigger_id": f"trigger-{envelope_id}",
+    }  # fmt: skip
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": command,
+    }
 
 
 def test_a_refused_app_token_stops_it_in_one_line(tmp_path: Path, fake_slack: FakeSlack) -> None:
