@@ -146,3 +146,40 @@ def _rate_limited() -> float:
     value = REGISTRY.get_sample_value("stackbot_slack_rate_limited_total")
     assert value is not None
     return value
+
+
+def test_the_start_up_line_counts_installed_workspaces(engine: Engine) -> None:
+    from slack_sdk.oauth.installation_store import Installation
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    from db.gauges import installed_workspaces
+
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    for team_id, user_id in (("T1", "U1"), ("T1", "U2"), ("T2", "U3")):
+        store.save(
+            Installation(
+                app_id="A0APP", team_id=team_id, user_id=user_id, bot_token="xoxb-1",
+                bot_id="B1", bot_user_id="UBOT", installed_at=NOW.timestamp(),
+            )
+        )  # fmt: skip
+    with session_scope(engine, write=False) as session:
+        assert installed_workspaces(session=session) == 2
+
+
+def test_the_store_gauges_read_the_backlog_and_the_last_pass(engine: Engine) -> None:
+    from db import commands, gauges
+
+    with session_scope(engine, write=False) as session:
+        assert gauges.read(session=session) == gauges.Gauges(0, None, 0, None)
+    with session_scope(engine) as session:
+        for minutes in (5, 2):
+            commands.record(
+                session=session, team_id="T1", user_id="U1", channel_id=None, text="list",
+                response_url="https://hooks.slack.com/x", now=NOW - timedelta(minutes=minutes),
+            )  # fmt: skip
+        beat(session=session, now=NOW - timedelta(seconds=30), sent=1)
+    with session_scope(engine, write=False) as session:
+        read = gauges.read(session=session)
+    assert read.backlog == 2
+    assert read.oldest_waiting == NOW - timedelta(minutes=5)
+    assert read.last_pass == NOW - timedelta(seconds=30)
