@@ -1,6 +1,7 @@
 """`stackbot socket` end to end: a real process, slack_sdk's Socket Mode client, and a fake Slack
 that serves apps.connections.open (tests/fake_slack.py) and the websocket it names
-(tests/fake_socket.py)."""
+(tests/fake_socket.py). A slash command, a button and a form are acked over the socket and
+answered, before and after Slack asks the client to reconnect."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.bot.test_slow_slack import press, submission
 from tests.fake_slack import FakeSlack
 from tests.fake_socket import FakeSocket
 
@@ -30,7 +32,7 @@ def socket_env(tmp_path: Path, fake: FakeSlack, app_token: str) -> dict[str, str
     }
 
 
-def test_slash_commands_come_over_the_socket_are_acked_there_and_answered(
+def test_commands_buttons_and_forms_come_over_the_socket_are_acked_there_and_answered(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     with FakeSocket() as socket:
@@ -57,6 +59,21 @@ def test_slash_commands_come_over_the_socket_are_acked_there_and_answered(
             socket.send(command_envelope("env-2", "list", fake_slack.url + "r/2"))
             socket.wait_for_ack("env-2")
             assert "vLLM" in json.dumps(fake_slack.wait_for("r/2").params)
+            # A button: acked over the socket, then its form opened through the Web API.
+            socket.send(
+                {"envelope_id": "env-3", "type": "interactive", "accepts_response_payload": True,
+                 "payload": press(fake_slack, TEAM, "home_overlaps")}
+            )  # fmt: skip
+            socket.wait_for_ack("env-3")
+            assert fake_slack.wait_for("views.open").params["trigger_id"] == "trig-home_overlaps"
+            # A form: its submission adds the tool, which the next command lists.
+            socket.send(
+                {"envelope_id": "env-4", "type": "interactive", "accepts_response_payload": True,
+                 "payload": submission(TEAM, "Weaviate")}
+            )  # fmt: skip
+            socket.wait_for_ack("env-4")
+            socket.send(command_envelope("env-5", "list", fake_slack.url + "r/5"))
+            assert "Weaviate" in json.dumps(fake_slack.wait_for("r/5").params)
             opened = fake_slack.calls_to("apps.connections.open")
             assert {call.token for call in opened} == {"xapp-1-A0APP-test"}
         finally:
