@@ -63,9 +63,11 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         run_demo(Path(args.database), now=now, out=print)
         return EXIT_OK
     if args.command == "migrate":
-        from bot.serve import store  # waits for the database, as the processes do
+        from db import open_store
 
-        store(settings).dispose()
+        # Waits for the database as the processes do: a migrate Job may start before it.
+        wait, shown = settings.database_wait_seconds, settings.database_shown
+        open_store(settings.database_url, wait_seconds=wait, shown=shown).dispose()
         print("The database is up to date.")
         return EXIT_OK
     if args.command == "health":
