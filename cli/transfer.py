@@ -1,5 +1,6 @@
 """`stackbot import`, `stackbot export` and `stackbot import-billing`: files in and out of a
-workspace's stack from the terminal; `stackbot backup`: the whole store to one file."""
+workspace's stack from the terminal; `stackbot backup` and `stackbot copy-store`: the whole
+store to a file, or into another store."""
 
 from __future__ import annotations
 
@@ -7,28 +8,22 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.outbound import make_client
-from bot.slack import email_lookup
 from cli.progress import Progress
-from core.errors import Rejected
 from core.settings import Settings
-from db import open_store
-from db.backup import backup
-from db.copy import copy_store
-from stack import Context
-from stack.base import refusal
-from stack.reports import import_message, problem_lines
-from stack.transfer import FORMATS, export_stack, import_stack
-from templates.plain import to_text
 
+if TYPE_CHECKING:
+    from stack import Context
+
+# What each command needs is imported when it runs, so that `stackbot --help` stays quick.
 COMMANDS = frozenset({"import", "export", "import-billing", "backup", "copy-store"})
+FORMATS = ("csv", "json", "backstage")  # stack.transfer.FORMATS; tests/bot/test_cli.py checks
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
 def add_parsers(sub: Any) -> None:
-    """The three subcommands, added to `stackbot`'s parser."""
+    """The file subcommands, added to `stackbot`'s parser."""
     imp = sub.add_parser("import", help="add and update tools from a CSV, JSON or Backstage file")
     imp.add_argument("file", help="the file (CSV UTF-8, JSON or Backstage YAML)")
     _common(imp)
@@ -59,6 +54,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from bot.outbound import make_client
+    from bot.slack import email_lookup
+    from db import open_store
+    from stack import Context
+    from stack.reports import import_message, problem_lines
+    from stack.transfer import import_stack
+    from templates.plain import to_text
+
     if args.command == "export":
         return _export(args, settings)
     if args.command == "backup":
@@ -89,6 +92,12 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def _backup(target: Path, settings: Settings) -> int:
+    from core.errors import Rejected
+    from db import open_store
+    from db.backup import backup
+    from stack.base import refusal
+    from templates.plain import to_text
+
     engine = open_store(settings.database_url)
     try:
         made = backup(engine, target)
@@ -102,6 +111,12 @@ def _backup(target: Path, settings: Settings) -> int:
 
 
 def _copy_store(source_url: str, target_url: str) -> int:
+    from core.errors import Rejected
+    from db import open_store
+    from db.copy import copy_store
+    from stack.base import refusal
+    from templates.plain import to_text
+
     # Read as DATABASE_URL is: postgres:// accepted, a bad URL refused without its password.
     source, target = (
         open_store(Settings.from_environ({"DATABASE_URL": url}).database_url)
@@ -120,6 +135,9 @@ def _copy_store(source_url: str, target_url: str) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from db import open_store
+    from stack.transfer import export_stack
+
     engine = open_store(settings.database_url)
     try:
         text = export_stack(engine, args.team, args.format)
@@ -136,7 +154,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
-    from stack.billing import billing_message, import_billing  # loaded only when a bill is imported
+    from db import open_store
+    from stack.billing import billing_message, import_billing
+    from stack.reports import problem_lines
+    from templates.plain import to_text
 
     engine = open_store(settings.database_url)
     try:

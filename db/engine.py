@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,6 +15,13 @@ from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "stackbot_read_only"
+# Waits between tries while the database does not answer at start-up: 1, 2, 4, 8, then 15 s.
+FIRST_WAIT, LONGEST_WAIT = 1.0, 15.0
+logger = logging.getLogger(__name__)
+
+
+class StoreUnavailable(Exception):
+    """The database did not answer; the message is one line, without the URL's password."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -102,6 +111,44 @@ def close_store(engine: Engine) -> None:
         finally:
             connection.close()
     engine.dispose()
+
+
+def wait_for(
+    engine: Engine, *, seconds: float, shown: str, sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> None:  # fmt: skip
+    """Return once the database answers; try for `seconds` (one line logged per failed try,
+    waits growing from 1 s to 15 s), then raise StoreUnavailable. `shown` is the URL to name,
+    its password masked."""
+    deadline = clock() + seconds
+    wait, attempt = FIRST_WAIT, 1
+    while True:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except SQLAlchemyError as error:
+            cause = _cause(error)
+        left = deadline - clock()
+        if left <= 0:
+            tries = "once" if attempt == 1 else f"{attempt} times"
+            raise StoreUnavailable(
+                f"the database at {shown} did not answer (tried {tries} in {seconds:.0f} s): "
+                f"{cause}"
+            )
+        pause = min(wait, left)
+        logger.warning(
+            "the database at %s did not answer (try %d): %s; trying again in %.0f s",
+            shown, attempt, cause, pause,
+        )  # fmt: skip
+        sleep(pause)
+        wait, attempt = min(wait * 2, LONGEST_WAIT), attempt + 1
+
+
+def _cause(error: SQLAlchemyError) -> str:
+    """The driver's own first line (psycopg's names the host and port, never the password)."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
 
 
 def ping(engine: Engine) -> bool:

@@ -269,3 +269,14 @@ class Proposal(SQLModel, table=True):
     tool_id: int | None = Field(default=None, foreign_key="tool.id")
     channel: str | None = Field(default=None, max_length=32)  # where it was posted for review
     ts: str | None = Field(default=None, max_length=32)
+
+
+class ClockHeartbeat(SQLModel, table=True):
+    """The clock's last pass, one row per clock name: what `stackbot health clock` and the
+    metrics read to tell a clock that runs from one that hangs or died."""
+
+    __tablename__ = "clock_heartbeat"
+
+    name: str = Field(primary_key=True, max_length=32)
+    passed_at: datetime = _utc()
+    sent: int = 0

@@ -33,6 +33,14 @@ def test_it_migrates_a_new_database_to_the_newest_schema(empty_database_url: str
     engine.dispose()
 
 
+def test_it_reads_the_newest_revision_as_alembic_does() -> None:
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import _config
+
+    assert head() == ScriptDirectory.from_config(_config()).get_current_head()
+
+
 def test_it_keeps_existing_rows_through_every_migration(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     upgrade(engine, "0001")
