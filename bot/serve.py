@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from core.catalog import load_catalog
 from core.settings import Settings
 from core.version import stackbot_version
 from db import gauges, open_store
-from db.engine import session_scope
+from db.engine import close_store, session_scope
 from templates.render import environment
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def store(settings: Settings) -> Engine:
 def load_stackbot(settings: Settings) -> WSGIApplication:
     """What each gunicorn worker loads after the fork: its own engine, app and sweep."""
     engine = open_store(settings.database_url, shown=settings.database_shown)
+    atexit.register(close_store, engine)  # a worker that stops cleanly checkpoints SQLite's -wal
     ready = Readiness()
     _note_stopping(ready)
     warm()
@@ -161,6 +163,7 @@ def socket(settings: Settings, *, stop: threading.Event | None = None) -> None:
             signal.signal(signum, lambda signum, frame: stopped.set())
     stopped.wait()
     handler.close()  # type: ignore[no-untyped-call]
+    close_store(engine)
 
 
 def serve_with(

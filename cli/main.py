@@ -100,6 +100,7 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
     from bot import serve
     from bot.app import ConfigurationError, check_clock_settings
     from bot.outbound import directory
+    from db.engine import close_store
 
     try:
         if args.command == "clock":
@@ -108,14 +109,20 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
             check_clock_settings(settings)
             engine = serve.store(settings)
             serve.announce(settings, engine, "running the clock")
-            run_clock(engine, directory(settings, engine))
+            try:
+                run_clock(engine, directory(settings, engine))
+            finally:
+                close_store(engine)  # the last commits into the database file, not only -wal
         elif args.command == "worker":
             from bot.worker import run_worker
 
             check_clock_settings(settings)  # it answers as the clock posts
             engine = serve.store(settings)
             serve.announce(settings, engine, "running a worker")
-            run_worker(engine, directory(settings, engine))
+            try:
+                run_worker(engine, directory(settings, engine))
+            finally:
+                close_store(engine)
         elif args.with_worker or args.with_clock:
             beside = ["worker"] * args.with_worker + ["clock"] * args.with_clock
             run = serve.serve if args.command == "serve" else serve.socket

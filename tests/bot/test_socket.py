@@ -38,7 +38,7 @@ def test_commands_buttons_and_forms_come_over_the_socket_are_acked_there_and_ans
     with FakeSocket() as socket:
         fake_slack.socket_url = socket.url
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "socket"],
+            [sys.executable, "-m", "cli.main", "socket", "--with-worker"],
             env=socket_env(tmp_path, fake_slack, "xapp-1-A0APP-test"),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
