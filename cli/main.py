@@ -276,6 +276,10 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "action": finding.action,
         "redundant": [{"id": t.id, "name": t.name} for t in finding.redundant],
         "keep": {"id": finding.keep.id, "name": finding.keep.name} if finding.keep else None,
+        "keepers": [{"id": t.id, "name": t.name} for t in finding.keepers],
+        "yearly_saving": {k: str(v) for k, v in finding.yearly_saving.items()},
+        "decide_by": finding.decide_by.isoformat() if finding.decide_by else None,
+        "group": finding.group,
         "accepted": finding.accepted,
         "fingerprint": finding.fingerprint,
     }
@@ -287,6 +291,10 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "avoidable_spend": {k: str(v) for k, v in summary.avoidable.items()},
         "monthly_spend": {k: str(v) for k, v in summary.spend.items()},
         "redundant_tools": [{"id": t.id, "name": t.name} for t in summary.redundant],
+        "avoidable_yearly": {k: str(v) for k, v in summary.yearly.items()},
+        "realisable_by": summary.realisable_by.isoformat() if summary.realisable_by else None,
+        "undated_tools": summary.undated,
+        "tidy_tools": [{"id": t.id, "name": t.name} for t in summary.tidy],
         "open_findings": summary.open,
         "open_by_kind": dict(summary.counts),
     }

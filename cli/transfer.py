@@ -1,5 +1,5 @@
 """`stackbot import`, `stackbot export` and `stackbot import-billing`: files in and out of a
-workspace's stack from the terminal."""
+workspace's stack from the terminal; `stackbot backup`: the whole store to one file."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from typing import Any
 from bot.outbound import make_client
 from bot.slack import email_lookup
 from cli.progress import Progress
+from core.errors import Rejected
 from core.settings import Settings
 from db import open_store
+from db.backup import backup
+from db.copy import copy_store
 from stack import Context
+from stack.base import refusal
 from stack.reports import import_message, problem_lines
 from stack.transfer import FORMATS, export_stack, import_stack
 from templates.plain import to_text
 
-COMMANDS = frozenset({"import", "export", "import-billing"})
+COMMANDS = frozenset({"import", "export", "import-billing", "backup", "copy-store"})
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
@@ -35,6 +39,15 @@ def add_parsers(sub: Any) -> None:
     bill = sub.add_parser("import-billing", help="read a FOCUS billing export (CSV, .gz, Parquet)")
     bill.add_argument("file", help="the FOCUS file")
     _common(bill)
+    copy = sub.add_parser(
+        "backup", help="copy a SQLite store to FILE while it serves (PostgreSQL: pg_dump)"
+    )
+    copy.add_argument("file", help="a new file for the copy")
+    move = sub.add_parser(
+        "copy-store", help="copy every row of one store into a new one (SQLite or PostgreSQL)"
+    )
+    move.add_argument("--from", dest="source", required=True, help="the store's URL")
+    move.add_argument("--to", dest="target", required=True, help="a new, empty store's URL")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +61,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     if args.command == "export":
         return _export(args, settings)
+    if args.command == "backup":
+        return _backup(Path(args.file), settings)
+    if args.command == "copy-store":
+        return _copy_store(args.source, args.target)
     path = Path(args.file)
     if not path.is_file():
         print(f"stackbot: no such file: {path}", file=sys.stderr)
@@ -69,6 +86,37 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     for line in problem_lines(report.problems):
         print(line)
     return EXIT_REJECTED if report.problems else EXIT_OK
+
+
+def _backup(target: Path, settings: Settings) -> int:
+    engine = open_store(settings.database_url)
+    try:
+        made = backup(engine, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        engine.dispose()
+    print(f"Backed up the store to {made.path} ({made.size:,} bytes).")
+    return EXIT_OK
+
+
+def _copy_store(source_url: str, target_url: str) -> int:
+    # Read as DATABASE_URL is: postgres:// accepted, a bad URL refused without its password.
+    source, target = (
+        open_store(Settings.from_environ({"DATABASE_URL": url}).database_url)
+        for url in (source_url, target_url)
+    )
+    try:
+        copied = copy_store(source, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        source.dispose()
+        target.dispose()
+    print(f"Copied {sum(copied.values()):,} rows in {len(copied)} tables.")
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

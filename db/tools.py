@@ -338,9 +338,8 @@ def stack_tools(*, session: Session, workspace_id: int) -> list[StackTool]:
 
 
 def to_stack_tool(tool: Tool) -> StackTool:
-    assert tool.id is not None
     return StackTool(
-        id=tool.id,
+        id=tool.id or 0,  # 0: a tool not stored (one proposed, say)
         name=tool.name,
         layers=tuple(tool.layers),
         capabilities=tuple(tool.capabilities),
@@ -353,6 +352,8 @@ def to_stack_tool(tool: Tool) -> StackTool:
         active=tool.status == ACTIVE,
         next_review_on=tool.next_review_on,
         platform=tool.platform,
+        renews_on=tool.renews_on,
+        notice_days=tool.notice_days,
     )
 
 

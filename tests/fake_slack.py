@@ -122,6 +122,7 @@ class FakeSlack:
         self.team: dict[str, Any] = {}  # fields merged into team.info's team
         self.emails: dict[str, str] = {}  # email -> user id, for users.lookupByEmail
         self.files: dict[str, bytes] = {}  # file id -> content, served at /files/<id>
+        self.redirects: dict[str, str] = {}  # file id -> where its download answers 302 to
         self.revoked_tokens: set[str] = set()
         self.invalid_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -460,6 +461,8 @@ class FakeSlack:
     def _download(self, file_id: str, headers: dict[str, str], at: float) -> Reply:
         token = headers.get("authorization", "").removeprefix("Bearer ")
         self._calls.append(Call(FILES, {"file": file_id}, headers, at, b"", token))
+        if file_id in self.redirects:
+            return Reply(status=302, body="", headers={"Location": self.redirects[file_id]})
         if not token.startswith("xox") or file_id not in self.files:
             return Reply(status=404, body="not found")
         return Reply(body=self.files[file_id], headers={"Content-Type": "application/octet-stream"})

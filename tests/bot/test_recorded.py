@@ -5,9 +5,11 @@ tests/bot/test_worker.py has the worker processes themselves."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot import recorded
 from bot.recorded import Clients
@@ -124,6 +126,25 @@ def test_a_command_that_fails_says_so_once_and_changes_nothing(
     claim = record(engine, fake_slack, "add vLLM inference")
     recorded.run(engine, fake_slack.client(), claim)
     [answer] = fake_slack.calls_to("response/1")
-    assert "went wrong on stackbot’s side" in answer.params["text"]
+    assert "went wrong on stackbot’s side: nothing was saved" in answer.params["text"]
     assert status(engine, claim) == ANSWERED
     assert tool_names(engine) == []
+
+
+def test_a_store_failure_after_a_write_leaves_nothing_half_done(
+    engine: Engine, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add = HANDLERS[grammar.Add]
+
+    def add_then_lose_the_store(*args: Any, **kwargs: Any) -> Any:
+        add(*args, **kwargs)  # the tool row is written in the command's transaction ...
+        raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
+
+    monkeypatch.setitem(HANDLERS, grammar.Add, add_then_lose_the_store)
+    claim = record(engine, fake_slack, "add vLLM inference")
+    recorded.run(engine, fake_slack.client(), claim)
+    [answer] = fake_slack.calls_to("response/1")
+    assert "nothing was saved" in answer.params["text"]
+    assert "Send the same command again" in str(answer.params["blocks"])
+    assert tool_names(engine) == []  # ... and rolled back with it
+    assert status(engine, claim) == ANSWERED

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.bot.server import Server, children
 from tests.fake_slack import FakeSlack
 
 TEAM = "T0TEAM"
 
 
+@pytest.mark.process
 def test_it_serves_with_a_worker_and_the_clock_beside_it(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:

@@ -13,9 +13,10 @@ from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
 from bot.listeners.press import Press
-from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
+from bot.listeners.transfer import download, import_apply, import_form_submitted, transfer_command
 from bot.slack import stack_context
 from bot.worker import work_once
+from core.errors import Rejected
 from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
@@ -191,3 +192,24 @@ def test_an_install_without_the_new_scopes_is_told_what_to_grant(
     import_form_submitted(press(store, fake_slack, "TSCOPE", ADMIN, {"view": submitted}))
     [told] = fake_slack.calls_to("chat.postMessage")
     assert "lacks the `files:read` scope" in told.params["text"]
+
+
+def test_a_download_redirected_to_another_host_never_carries_the_token(
+    fake_slack: FakeSlack,
+) -> None:
+    with FakeSlack() as elsewhere:
+        elsewhere.files["F5"] = CSV
+        fake_slack.files["F5"] = CSV
+        fake_slack.redirects["F5"] = f"{elsewhere.url}files-pri/F5"
+        with pytest.raises(Rejected) as caught:
+            download(fake_slack.client(), "F5")
+        assert caught.value.code == "file_unreadable"
+        assert elsewhere.calls_to("files-pri") == []  # not asked at all, so no token went there
+
+
+def test_a_download_redirected_within_slack_is_followed(fake_slack: FakeSlack) -> None:
+    fake_slack.files["F6"] = CSV
+    fake_slack.files["F7"] = CSV
+    fake_slack.redirects["F6"] = f"{fake_slack.url}files-pri/F7"
+    assert download(fake_slack.client(), "F6") == ("F6.csv", CSV)
+    assert [c.params["file"] for c in fake_slack.calls_to("files-pri")] == ["F6", "F7"]

@@ -29,6 +29,8 @@ NOBODY = 65534  # the unprivileged user every Debian system has
 SIGNING_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # a test signing secret, not a real one
 TEAM = "T0TEAM"  # the workspace the fake Slack's auth.test answers with
 
+pytestmark = pytest.mark.process
+
 
 def as_nobody() -> dict[str, Any]:
     """Popen arguments that drop to `nobody` when the tests run as root (as CI does); run as

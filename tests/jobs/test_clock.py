@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from db.admins import claim_event
@@ -21,6 +22,7 @@ from tests.jobs.helpers import directory
 ROOT = Path(__file__).parents[2]
 
 
+@pytest.mark.process
 def test_it_runs_a_pass_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
@@ -52,6 +54,7 @@ def test_it_runs_a_pass_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_slack:
     assert "stopping" in out
 
 
+@pytest.mark.process
 def test_it_refuses_to_start_without_a_slack_token(tmp_path: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
