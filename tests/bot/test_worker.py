@@ -160,6 +160,7 @@ def start_worker(fake_slack: FakeSlack, database_url: str) -> Iterator[StartWork
         worker.stop()
 
 
+@pytest.mark.process
 def test_the_web_process_only_records_and_a_worker_answers(
     web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
@@ -176,6 +177,7 @@ def test_the_web_process_only_records_and_a_worker_answers(
     assert statuses_once_settled(engine) == {ANSWERED}
 
 
+@pytest.mark.process
 def test_two_worker_processes_answer_every_command_once(
     web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
@@ -197,6 +199,7 @@ def test_two_worker_processes_answer_every_command_once(
     assert tool_names(engine) == sorted(f"tool-{n}" for n in range(16))
 
 
+@pytest.mark.process
 def test_a_worker_killed_mid_command_leaves_it_to_another_and_acks_go_on(
     web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
@@ -231,6 +234,7 @@ def test_a_worker_killed_mid_command_leaves_it_to_another_and_acks_go_on(
         assert len(fake_slack.calls_to(hook)) == 1
 
 
+@pytest.mark.process
 def test_sigterm_lets_the_worker_finish_the_command_in_hand(
     web: Server, start_worker: StartWorker, fake_slack: FakeSlack, engine: Engine
 ) -> None:
