@@ -282,6 +282,34 @@ class Directory:
         installation = self._installations.find_installation(enterprise_id=None, team_id=team_id)
         return installation.user_id if installation else None
 
+    def workspace_admins(self, team_id: str) -> list[str]:
+        """The workspace's admins and owners as Slack lists them (`users.list`: `is_admin`,
+        `is_owner`), people only: who a review nobody else decides goes to when no stack admin
+        was named. Empty when Slack cannot say: the reminder then names the next in line, and
+        the pass goes on."""
+        found: list[str] = []
+        cursor = None
+        while True:
+            try:
+                poster = self.poster(team_id)
+                if poster is None:
+                    return []
+                page = poster.client.users_list(limit=200, cursor=cursor)
+            except SlackApiError as error:
+                logger.warning("users.list for %s: %s", team_id, error.response.get("error"))
+                return found
+            except OSError as error:  # Slack unreachable (URLError is an OSError)
+                logger.warning("users.list for %s: %s", team_id, error)
+                return found
+            for member in page.get("members") or []:
+                person = member.get("is_admin") or member.get("is_owner")
+                gone = member.get("deleted") or member.get("is_bot") or member.get("is_app_user")
+                if person and not gone and isinstance(member.get("id"), str):
+                    found.append(member["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
     def _token_for(self, team_id: str) -> str | None:
         if self._installations is not None:
             bot = self._installations.find_bot(enterprise_id=None, team_id=team_id)

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.local import local_zone
 from cli.transfer import COMMANDS as TRANSFER_COMMANDS
 from cli.transfer import add_parsers as add_transfer_parsers
+from core.people import TERMINAL_USER
 from core.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -29,6 +31,20 @@ EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`stackbot …`. Output piped into a reader that stops early (`| head`) ends quietly, as
+    the Python docs advise (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever is still buffered would fail again at exit: send it nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return code
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -155,6 +171,20 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     from templates.plain import to_text
 
     text = " ".join(args.text)
+    words = text.split()
+    if words and words[0] == "/stack":
+        words = words[1:]
+    if words and words[0].casefold() in ("export", "import", "import-billing"):
+        # In Slack these send or ask for a file; the terminal has its own commands for files.
+        verb = words[0].casefold()
+        fmt = f" --format {words[1]}" if verb == "export" and len(words) > 1 else ""
+        usage = {
+            "export": f"stackbot export --team {args.team}{fmt} [--output FILE]",
+            "import": f"stackbot import FILE --team {args.team} [--dry-run]",
+            "import-billing": f"stackbot import-billing FILE --team {args.team} [--dry-run]",
+        }[verb]
+        print(f"stackbot: in the terminal, `/stack {verb}` is `{usage}`", file=sys.stderr)
+        return EXIT_MISUSE
     context = Context(
         team_id=args.team,
         user_id=args.user,
@@ -162,6 +192,9 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
         now=now,
         # Trust is asked for, never assumed: without --admin the terminal is a member.
         slack_admin=args.admin,
+        zone=local_zone(),
+        terminal=True,
+        confirmed=args.confirm,
     )
     engine = _engine(settings)
     try:
@@ -393,8 +426,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("cmd", help="run one /stack command against DATABASE_URL")
     cmd.add_argument("text", nargs="+", help='the command, e.g. "/stack add vLLM inference"')
     cmd.add_argument("--team", default="T0LOCAL", help="Slack team id (default: %(default)s)")
-    cmd.add_argument("--user", default="U0LOCAL", help="Slack user id (default: %(default)s)")
+    cmd.add_argument("--user", default=TERMINAL_USER, help="Slack user id (default: %(default)s)")
     cmd.add_argument("--channel", default=None, help="Slack channel id the command came from")
+    cmd.add_argument(
+        "--confirm",
+        action="store_true",
+        help="add a tool under the name as typed, though it looks like a typo of a known one",
+    )
     cmd.add_argument(
         "--admin", action="store_true", help="act as a stack admin (default: an ordinary member)"
     )

@@ -10,7 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.local import local_zone
 from cli.progress import Progress
+from core.people import TERMINAL_USER
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ def add_parsers(sub: Any) -> None:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--team", required=True, help="Slack team id")
-    parser.add_argument("--user", default="U0LOCAL", help="who the history says did it")
+    parser.add_argument("--user", default=TERMINAL_USER, help="who the history says did it")
     parser.add_argument(
         "--dry-run", action="store_true", help="say what would change; change nothing"
     )
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     if not path.is_file():
         print(f"stackbot: no such file: {path}", file=sys.stderr)
         return EXIT_MISUSE
-    context = Context(team_id=args.team, user_id=args.user, now=now)
+    context = Context(team_id=args.team, user_id=args.user, now=now, zone=local_zone())
     if args.command == "import-billing":
         return run_billing_cli(path, context, settings, dry_run=args.dry_run)
     engine = open_store(settings.database_url)

@@ -487,7 +487,10 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
         if guess is not None:
             name = " ".join(words[:cut])
             suggestion = DECISION_WORDS[guess].replace("snooze-7", "snooze").replace("-", " ")
-            raise Rejected("unknown_decision", value=words[cut], suggestion=suggestion, name=name)
+            raise Rejected(
+                "unknown_decision", value=words[cut], suggestion=suggestion, name=name,
+                missing_tool=False, tool_suggestion=None,
+            )  # fmt: skip
     raise Rejected("missing_decision", value=" ".join(words))
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 SLACKBOT = "USLACKBOT"
+# Who `stackbot cmd` and `stackbot import` act as without `--user`: nobody in Slack, so it is
+# never shown as a mention (templates/render.py).
+TERMINAL_USER = "U0LOCAL"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from core.money import format_amount
 from core.picture_shapes import Badge, Band, Bar, Box, Connector, Group, Picture
 from core.profile import profile
 from core.stack import LayerSummary, StackMap, StackTool
-from core.text_width import fit, wrap
+from core.text_width import fit, text_width, wrap
 
 # The kinds whose tools are "paid for twice": each open finding of these is one lettered group.
 OVERLAP_KINDS = frozenset({"platform-paid-twice", "duplicate-capability", "duplicate-registration"})
@@ -134,6 +134,7 @@ def layout(
                     BOX_H,
                     tool_groups.get(tool.id, []),
                     names,
+                    layers=(layer.layer.number,),
                 )
             )
         if more:
@@ -253,12 +254,25 @@ def _whole(amount: Decimal, currency: str) -> str:
     return format_amount(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP), currency)
 
 
-def _detail(tool: StackTool, people: Mapping[str, str]) -> tuple[str, str]:
-    owner = f"@{people.get(tool.owner_id, tool.owner_id)}" if tool.owner_id else ""
-    cost = ""
-    if tool.cost is not None and tool.monthly is not None:
-        cost = _whole(tool.monthly, tool.cost.currency) + "/mo"
-    return owner, cost
+def _detail(
+    tool: StackTool, people: Mapping[str, str], layers: Sequence[int] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """Who owns it ("no owner" when nobody does), and what it costs a month, longest first.
+    In a box that covers `layers` (one band, or a platform's run of bands), the cost is what
+    those bands' bars count (core.stack.spend_by_currency: an even share over the layers of
+    its main jobs), with the whole beside it when that is more and there is room."""
+    owner = f"@{people.get(tool.owner_id, tool.owner_id)}" if tool.owner_id else "no owner"
+    if tool.cost is None or tool.monthly is None:
+        return owner, ()
+    whole = _whole(tool.monthly, tool.cost.currency)
+    main = set(tool.main_layers)
+    here = main & set(layers) if layers is not None else main
+    if not here and tool.monthly:
+        return owner, ("cost counted elsewhere", "")
+    if here == main:
+        return owner, (whole + "/mo",)
+    counted = _whole(tool.monthly * len(here) / len(main), tool.cost.currency)
+    return owner, (f"{counted} of {whole}/mo", f"{counted}/mo")
 
 
 def _box(
@@ -271,6 +285,7 @@ def _box(
     people: Mapping[str, str],
     *,
     platform: bool = False,
+    layers: Sequence[int] | None = None,
 ) -> Box:
     # Badges sit on the top edge, right-aligned, so they cost the name no room.
     badges = tuple(
@@ -278,14 +293,16 @@ def _box(
         for i, g in enumerate(groups[:MAX_BADGES])
     )
     room = w - 20
-    owner, cost = _detail(tool, people)
+    owner, costs = _detail(tool, people, layers)
     if platform:
         name = tuple(wrap(tool.name, room, NAME_SIZE, lines=3, bold=True))
-        detail = tuple(fit(part, room, DETAIL_SIZE) for part in (owner, cost) if part)
+        detail = tuple(fit(part, room, DETAIL_SIZE) for part in (owner, *costs[:1]) if part)
     else:
         name = (fit(tool.name, room, NAME_SIZE, bold=True),)
-        joined = " · ".join(part for part in (owner, cost) if part)
-        detail = (fit(joined, room, DETAIL_SIZE),) if joined else ()
+        # The longest wording that fits; the owner (or "no owner") first, so a cut keeps it.
+        options = [" · ".join(part for part in (owner, cost) if part) for cost in costs] or [owner]
+        joined = next((o for o in options if text_width(o, DETAIL_SIZE) <= room), options[-1])
+        detail = (fit(joined, room, DETAIL_SIZE),)
     return Box(
         x=x,
         y=y,
@@ -328,6 +345,7 @@ def _lanes(
                     tool_groups.get(tool.id, []),
                     people,
                     platform=True,
+                    layers=run,
                 )
             )
         for lower, upper in itertools.pairwise(runs):

@@ -27,10 +27,15 @@ def next_review(
 DECISIONS = ("keep", "renegotiate", "replace", "retire", "snooze-7", "snooze-30")
 # A decision that completes the review: the next one is a year away (or before the cancel-by).
 REVIEWED = frozenset({"keep", "renegotiate", "replace"})
+# Decisions that still have work before a pending cancel-by date: the contract is being
+# renegotiated or replaced, so its next reminder comes before the last day to cancel, and the
+# cycle stays open for the final word (keep or retire).
+PENDING = frozenset({"renegotiate", "replace"})
+SNOOZES = frozenset({"snooze-7", "snooze-30"})
 DECISION_WORDS = {
     "keep": "keep", "kept": "keep", "renew": "keep",
     "renegotiate": "renegotiate", "negotiate": "renegotiate",
-    "replace": "replace", "retire": "retire", "drop": "retire",
+    "replace": "replace", "retire": "retire", "drop": "retire", "cancel": "retire",
     "snooze": "snooze-7", "snooze7": "snooze-7", "snooze-7": "snooze-7",
     "snooze30": "snooze-30", "snooze-30": "snooze-30",
 }  # fmt: skip
@@ -45,6 +50,13 @@ class Outcome:
     retire: bool = False
 
 
+def cancel_by(renews_on: date | None, notice_days: int | None) -> date | None:
+    """The last day to cancel before a renewal."""
+    if renews_on is None:
+        return None
+    return renews_on - timedelta(days=notice_days or 0)
+
+
 def decide(
     decision: str,
     *,
@@ -55,7 +67,12 @@ def decide(
     notice_days: int | None,
 ) -> Outcome:
     """`cycle_due` is the due date of the review being decided. A renewal whose cancel-by date
-    fell in that cycle is what was just decided; the next one to watch is a year later."""
+    fell in that cycle is what was just decided; the next one to watch is a year later, unless
+    the decision (renegotiate, replace) still needs that cancel-by date: then it is the next
+    review, so a reminder comes before it."""
+    pending = cancel_by(renews_on, notice_days)
+    if decision in PENDING and pending is not None and pending > today:
+        return Outcome(next_review_on=pending, last_review_on=today)
     if decision in REVIEWED:
         renewal = renews_on
         if renewal is not None and renewal - timedelta(days=notice_days or 0) <= cycle_due:

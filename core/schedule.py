@@ -49,6 +49,17 @@ class Stage:
         return self.days < 0
 
 
+def _counts(stage: Stage, *, cycle_start: datetime | None, zone: str) -> bool:
+    """Whether a stage belongs to the cycle: it comes after the cycle began, and a lead time is
+    not on the cycle's first day (whoever added or decided the tool that day has just seen it;
+    the reminder would only repeat it, or contradict a snooze)."""
+    if cycle_start is None:
+        return True
+    if stage.at <= cycle_start:
+        return False
+    return stage.days <= 0 or local_date(stage.at, zone) > local_date(cycle_start, zone)
+
+
 def review_stage(
     *,
     due: date,
@@ -57,36 +68,45 @@ def review_stage(
     zone: str,
     now: datetime,
     cycle_start: datetime,
+    snoozed: bool = False,
 ) -> Stage | None:
     """The latest reminder stage whose time has come (at or before `now`) since the cycle began.
 
     Stages missed while the clock was down collapse into this one: a pass never sends several
     reminders for one tool. Before the cycle began nothing fires, so a tool added (or snoozed)
-    today is not reminded of lead times already past.
+    today is not reminded of lead times already past. A snoozed review has no lead times: it is
+    quiet until the day the snooze ends.
     """
     if now < cycle_start:
         return None
     today = local_date(now, zone)
-    candidates = [d for d in sorted({*leads, 0}, reverse=True) if d >= 0]
+    candidates = [d for d in sorted({*([] if snoozed else leads), 0}, reverse=True) if d >= 0]
     if today > due:
         weeks = (today - due).days // 7
         candidates += [-7 * w for w in range(1, weeks + 1)]
     latest: Stage | None = None
     for days in candidates:
         stage = Stage(days=days, at=at_local(due - timedelta(days=days), hour, zone))
-        if cycle_start < stage.at <= now:
+        if stage.at <= now and _counts(stage, cycle_start=cycle_start, zone=zone):
             latest = stage
     return latest
 
 
 def next_review_stage(
-    *, due: date, leads: Sequence[int], hour: int, zone: str, now: datetime
+    *,
+    due: date,
+    leads: Sequence[int],
+    hour: int,
+    zone: str,
+    now: datetime,
+    cycle_start: datetime | None = None,
+    snoozed: bool = False,
 ) -> Stage:
-    """The first stage after `now`: the next lead time, the due date, or the next weekly
-    overdue reminder."""
-    for days in sorted({*leads, 0}, reverse=True):
+    """The first stage after `now` that the clock will send (`review_stage`'s rules): the next
+    lead time, the due date, or the next weekly overdue reminder."""
+    for days in sorted({*([] if snoozed else leads), 0}, reverse=True):
         stage = Stage(days=days, at=at_local(due - timedelta(days=days), hour, zone))
-        if stage.at > now:
+        if stage.at > now and _counts(stage, cycle_start=cycle_start, zone=zone):
             return stage
     weeks = max(1, (local_date(now, zone) - due).days // 7)
     while True:
@@ -100,6 +120,12 @@ def next_review_stage(
 class DigestSlot:
     period: str  # "2026-W48": one digest per ISO week
     at: datetime  # when it is sent, in UTC
+
+
+def week_of(period: str) -> date:
+    """The Monday a digest period ("2026-W50") begins on: people read weeks by their dates."""
+    year, week = period.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
 
 
 def _slot(day: date, hour: int, zone: str) -> DigestSlot:

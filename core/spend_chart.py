@@ -8,11 +8,12 @@ spend_chart.svg.j2 draws it.
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import cycle
+from itertools import count
 
 from core.money import format_amount
 from core.stack import StackMap
@@ -27,7 +28,9 @@ LABEL_W = 290
 BAR_X = MARGIN + LABEL_W
 BAR_MAX = 280
 LABEL_SIZE = 16
-COLOURS = ("#1F4E79", "#2E8B57", "#7B3F99", "#8B5A2B")
+COLOURS = (
+    "#1F4E79", "#2E8B57", "#7B3F99", "#8B5A2B", "#B03A48", "#2B7A8B", "#6B6B1F", "#C0662B",
+)  # fmt: skip
 PANEL_GAP = 20
 MONTHS_HEAD = 20  # room for the rule between spend per layer and the billed months
 
@@ -49,7 +52,9 @@ class Panel:
     total: str  # "$56,067"
     y: float
     colour: str
-    rows: tuple[Row, ...]
+    rows: tuple[Row, ...]  # the layers with spend in this currency, governance first
+    # The layers with none in it, named in the panel's heading rather than drawn as empty rows.
+    without: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,8 @@ def _layer_panels(summary: StackMap) -> tuple[tuple[Panel, ...], float]:
         amounts = {s.layer.number: s.spend.get(currency, Decimal(0)) for s in summary.layers}
         top = max(amounts.values()) or Decimal(1)
         rows = []
-        for row, layer in enumerate(reversed(summary.layers)):
+        spent = [s for s in reversed(summary.layers) if amounts[s.layer.number]]
+        for row, layer in enumerate(spent):
             amount = amounts[layer.layer.number]
             rows.append(
                 Row(
@@ -113,8 +119,8 @@ def _layer_panels(summary: StackMap) -> tuple[tuple[Panel, ...], float]:
                     label=fit(
                         f"{layer.layer.number} · {layer.layer.title}", LABEL_W - 12, LABEL_SIZE
                     ),
-                    w=float(amount / top) * BAR_MAX if amount else 0.0,
-                    amount=_whole(amount, currency) if amount else "",
+                    w=float(amount / top) * BAR_MAX,
+                    amount=_whole(amount, currency),
                     share=int((amount * 100 / total).to_integral_value()) if total else 0,
                 )
             )
@@ -123,8 +129,11 @@ def _layer_panels(summary: StackMap) -> tuple[tuple[Panel, ...], float]:
                 currency=currency,
                 total=_whole(total, currency),
                 y=y,
-                colour=COLOURS[index % len(COLOURS)],
+                colour=currency_colour(index),
                 rows=tuple(rows),
+                without=tuple(
+                    s.layer.number for s in summary.layers if not amounts[s.layer.number]
+                ),
             )
         )
         y += PANEL_HEAD + len(rows) * ROW + PANEL_GAP
@@ -139,8 +148,7 @@ def _month_panels(
     panels = []
     # in the order of the panels above, then any currency only a bill has
     order = [c for c in colours if c in billed] + [c for c in billed if c not in colours]
-    start = len(colours) % len(COLOURS)
-    extra = cycle(COLOURS[start:] + COLOURS[:start])
+    extra = (currency_colour(index) for index in count(len(colours)))
     for currency in (c for c in order if billed[c]):
         months = billed[currency]
         top = max((amount for _, amount in months), default=Decimal(0))
@@ -157,6 +165,16 @@ def _month_panels(
         panels.append(MonthPanel(currency=currency, y=y, colour=colour, bars=bars))
         y += PANEL_HEAD + len(bars) * ROW + PANEL_GAP
     return tuple(panels)
+
+
+def currency_colour(index: int) -> str:
+    """The `index`th currency's colour: the palette, then hues a golden angle apart, so no two
+    currencies in one chart ever share a colour."""
+    if index < len(COLOURS):
+        return COLOURS[index]
+    hue = (index * 0.381966) % 1.0
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.38, 0.55)
+    return "#{:02X}{:02X}{:02X}".format(*(round(c * 255) for c in (red, green, blue)))
 
 
 def _whole(amount: Decimal, currency: str) -> str:

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from core.reviews import SNOOZES
 from db.models import FAILED, SENDING, SENT, Delivery, ReviewDecision, Tool, Workspace
 
 UNDELIVERABLE = "undeliverable"  # tried, and trying again cannot help (no channel, ...)
@@ -190,3 +191,23 @@ def last_decision(*, session: Session, workspace_id: int, tool_id: int) -> Revie
         .order_by(col(ReviewDecision.id).desc())
     )
     return session.exec(statement).first()
+
+
+def snoozed(*, session: Session, tools: Sequence[Tool]) -> set[int]:
+    """Ids of the tools whose current review cycle was snoozed: their latest decision is a
+    snooze made since the cycle began (an edit that starts a new cycle ends the snooze)."""
+    ids = [tool.id for tool in tools if tool.id is not None]
+    if not ids:
+        return set()
+    latest = (
+        select(func.max(ReviewDecision.id))
+        .where(col(ReviewDecision.tool_id).in_(ids))
+        .group_by(col(ReviewDecision.tool_id))
+    )
+    rows = session.exec(select(ReviewDecision).where(col(ReviewDecision.id).in_(latest))).all()
+    starts = {tool.id: tool.review_cycle_start or tool.added_at for tool in tools}
+    return {
+        row.tool_id
+        for row in rows
+        if row.decision in SNOOZES and row.decided_at >= starts[row.tool_id]
+    }

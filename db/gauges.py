@@ -10,7 +10,7 @@ from sqlalchemy import column, func, table
 from sqlmodel import Session, col, select
 
 from db.heartbeat import last_pass
-from db.models import DONE, FAILED, RUNNING, Delivery, SlackCommand
+from db.models import DONE, FAILED, QUEUED, RUNNING, Delivery, SlackCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Gauges:
 def read(*, session: Session) -> Gauges:
     waiting = session.exec(
         select(func.count(), func.min(SlackCommand.received_at)).where(
-            col(SlackCommand.status).in_((RUNNING, DONE))
+            col(SlackCommand.status).in_((QUEUED, RUNNING, DONE))
         )
     ).one()
     failed = session.exec(

@@ -253,9 +253,13 @@ def list_history(
     tool_id: int | None = None,
     since: datetime | None = None,
     limit: int = 20,
+    leave_out: Sequence[str] = (),
 ) -> tuple[list[AuditEvent], int]:
-    """The newest `limit` events (since `since`), and how many there are in all."""
+    """The newest `limit` events (since `since`; none whose action is in `leave_out`), and how
+    many there are in all."""
     where: list[ColumnElement[bool]] = [col(AuditEvent.workspace_id) == workspace_id]
+    if leave_out:
+        where.append(col(AuditEvent.action).not_in(leave_out))
     if tool_id is not None:
         where.append(col(AuditEvent.tool_id) == tool_id)
     if since is not None:
@@ -310,6 +314,7 @@ def cost_columns(cost: Cost | None) -> dict[str, Any]:
 _STACK_COLUMNS = (
     "id", "name", "layers", "capabilities", "catalog_key", "vendor", "sourcing", "cost_cents",
     "cost_currency", "cost_period", "owner_id", "former_owner_id", "next_review_on", "platform",
+    "renews_on", "notice_days",
 )  # fmt: skip
 
 
@@ -332,6 +337,7 @@ def stack_tools(*, session: Session, workspace_id: int) -> list[StackTool]:
             cost=_cost(row.cost_cents, row.cost_currency, row.cost_period),
             owner_id=row.owner_id, former_owner_id=row.former_owner_id, active=True,
             next_review_on=row.next_review_on, platform=row.platform,
+            renews_on=row.renews_on, notice_days=row.notice_days,
         )  # fmt: skip
         tools.append(tool)
     return tools

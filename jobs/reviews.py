@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.outbound import Directory
 from core.schedule import Stage, escalations, local_date, review_stage
@@ -18,7 +17,7 @@ from db.engine import session_scope
 from db.models import Tool, Workspace
 from jobs.deliver import send
 from stack.letters import Letter
-from stack.reviews import reminder_message
+from stack.reviews import Deciders, reminder_message
 
 # Leads are at most a year: a tool due later than this has no stage yet.
 HORIZON = timedelta(days=366)
@@ -38,7 +37,9 @@ def run_reviews(
     be: each is handed to it instead of posted, and nothing is claimed)."""
     with session_scope(engine) as session:
         due = deliveries.due_tools(session=session, before=(now + HORIZON).date(), team_id=team_id)
-        letters = []
+        snoozed = deliveries.snoozed(session=session, tools=[tool for _, tool in due])
+        owed: list[tuple[Workspace, Tool, Stage, str | None, str]] = []
+        named: dict[int, list[str]] = {}
         for workspace, tool in due:
             assert workspace.id is not None
             assert tool.next_review_on is not None
@@ -49,6 +50,7 @@ def run_reviews(
                 zone=workspace.timezone,
                 now=now,
                 cycle_start=tool.review_cycle_start or tool.added_at,
+                snoozed=tool.id in snoozed,
             )
             if stage is None:
                 continue
@@ -58,7 +60,22 @@ def run_reviews(
             for step in (None, *steps):
                 key = _key(tool, stage, step)
                 if not deliveries.exists(session=session, workspace_id=workspace.id, key=key):
-                    letters.append(_letter(session, workspace, tool, stage, now, step, key))
+                    owed.append((workspace, tool, stage, step, key))
+                    if workspace.id not in named:
+                        named[workspace.id] = stack_admins(
+                            session=session, workspace_id=workspace.id
+                        )
+    # Who decides what nobody owns or answered is asked of Slack outside the transaction, once
+    # per workspace, and only where no stack admin was named.
+    deciders: dict[int, Deciders] = {}
+    letters = []
+    for workspace, tool, stage, step, key in owed:
+        assert workspace.id is not None
+        needed = step == "admins" or not (tool.owner_id or tool.backup_owner_id)
+        if needed and workspace.id not in deciders:
+            deciders[workspace.id] = _deciders(directory, workspace.team_id, named[workspace.id])
+        who = deciders[workspace.id] if needed else Deciders()
+        letters.append(_letter(workspace, tool, stage, now, step, key, who))
     if dry_run is not None:
         for letter in letters:
             dry_run(letter)
@@ -75,23 +92,36 @@ def _key(tool: Tool, stage: Stage, escalation: str | None) -> str:
     return f"review:{tool.id}:{due}:{stage.label}"
 
 
+def _deciders(directory: Directory, team_id: str, named: list[str]) -> Deciders:
+    """The stack admins; else the workspace's admins and owners, as Slack lists them; else
+    whoever installed stackbot."""
+    if named:
+        return Deciders(people=tuple(named), who="stack")
+    admins = directory.workspace_admins(team_id)
+    if admins:
+        return Deciders(people=tuple(admins), who="workspace")
+    installer = directory.installer(team_id)
+    if installer:
+        return Deciders(people=(installer,), who="installer")
+    return Deciders(people=(), who="nobody")
+
+
 def _letter(
-    session: Session,
     workspace: Workspace,
     tool: Tool,
     stage: Stage,
     now: datetime,
     escalation: str | None,
     key: str,
+    deciders: Deciders,
 ) -> Letter:
     """The week's reminder (`escalation` None), or the one escalation to "backup" or "admins"."""
     assert workspace.id is not None
     assert tool.next_review_on is not None
     due = tool.next_review_on.isoformat()
-    admins = stack_admins(session=session, workspace_id=workspace.id)
     message = reminder_message(
         tool, due=tool.next_review_on, today=local_date(now, workspace.timezone),
-        escalation=escalation, admins=admins, unanswered=workspace.escalate_after,
+        escalation=escalation, deciders=deciders, unanswered=workspace.escalate_after,
     )  # fmt: skip
     channel = tool.channel_id or workspace.review_channel or workspace.digest_channel
     # Reminders go to the owner; while there is none, to the backup owner, else the admins.

@@ -35,6 +35,12 @@ class Context:
     # The accounts the command names as owners or backup owners, as Slack describes them. A
     # person not in it is not known (the terminal) and taken at the command's word.
     people: Mapping[str, Person] = field(default_factory=dict)
+    # The command as typed (run_command sets it), so a reply can offer it back corrected.
+    text: str | None = None
+    # The person said a name stackbot took for a typo is meant as typed: the button under the
+    # question, or `stackbot cmd --confirm`.
+    confirmed: bool = False
+    terminal: bool = False  # asked at the terminal, where there are no buttons to press
 
     def person(self, user_id: str) -> Person | None:
         return self.people.get(user_id)

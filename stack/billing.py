@@ -88,7 +88,7 @@ def import_billing(
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
-                session=session, team_id=context.team_id, now=context.now
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             assert workspace.id is not None
             report.replaced = replace_months(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from core.analysis import doubled_by_tool
-from core.schedule import local_date
+from core.schedule import local_date, week_of
 from db import tools as store
 from db.models import Delivery, Workspace
 from stack.loaded import load_stack
@@ -19,6 +19,8 @@ from templates.render import render
 
 FINDINGS_SHOWN = 8
 CHANGES_SHOWN = 10
+# The digest goes to a team channel: who was refused what stays in `/stack history`.
+PRIVATE = ("refused",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,17 @@ def build_digest(
     )
     since = previous.claimed_at if previous else now - timedelta(days=7)
     changes, change_count = store.list_history(
-        session=session, workspace_id=workspace.id, since=since, limit=CHANGES_SHOWN
+        session=session,
+        workspace_id=workspace.id,
+        since=since,
+        limit=CHANGES_SHOWN,
+        leave_out=PRIVATE,
     )
     message = render(
         "digest",
         workspace=workspace,
         period=period,
+        week=week_of(period),
         findings=findings[:FINDINGS_SHOWN],
         finding_count=len(findings),
         summary=loaded.summary,

@@ -46,7 +46,9 @@ def export_file(engine: Engine, context: Context, fmt: str, today: date) -> tupl
     """The file name, content and tool count of the team's stack in `fmt` (an empty stack's
     CSV is its header, so the file shows what to fill in)."""
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
+        )
         rows = export_rows(session, workspace)
     return f"stack-{today.isoformat()}.{SUFFIX[fmt]}", export_text(rows, fmt), len(rows)
 
@@ -55,7 +57,9 @@ def may_import(engine: Engine, context: Context) -> Reply | None:
     """None when the person may import; else a refusal (and the attempt is recorded). An
     import changes tools others own, so it is for stack admins, as changing any tool is."""
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
+        )
         if is_admin(session, workspace, context):
             return None
         return refuse(session, workspace, context, "admins_only", what="import a stack")

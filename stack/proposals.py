@@ -23,7 +23,7 @@ from db.engine import session_scope
 from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Tool, Workspace
 from stack.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
 from stack.loaded import workspace_tools
-from stack.tools import column_values, put_tool
+from stack.tools import column_values, did_you_mean, put_tool
 from templates.render import render
 
 
@@ -33,6 +33,12 @@ def propose(
     assert workspace.id is not None
     entry = load_catalog().find(command.name)
     fields = command.fields
+    if entry is None and not context.confirmed:
+        asked = did_you_mean(
+            context, command.name, load_catalog().suggest(command.name), verb="propose"
+        )
+        if asked is not None:
+            return asked
     if entry is None and fields.layers is UNSET and fields.capabilities is UNSET:
         hint = load_catalog().suggest(command.name)
         if hint is not None:
@@ -149,7 +155,7 @@ def run_decision(
     try:
         with session_scope(engine) as session:
             workspace = tools.ensure_workspace(
-                session=session, team_id=context.team_id, now=context.now
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             return decide(session, workspace, context, proposal_id, approve=approve, reason=reason)
     except Rejected as rejected:

@@ -4,15 +4,22 @@ is due, and the clock's status."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from core import grammar
 from core.errors import Rejected
-from core.reviews import REVIEWED, decide
-from core.schedule import digest_slot, local_date, next_digest_slot, next_review_stage
+from core.reviews import DECISION_WORDS, PENDING, REVIEWED, cancel_by, decide
+from core.schedule import (
+    Stage,
+    digest_slot,
+    local_date,
+    next_digest_slot,
+    next_review_stage,
+)
+from core.text import nearest
 from db import deliveries
 from db.models import ACTIVE, RETIRED, Tool, Workspace
 from db.tools import cost_of, list_tools, record_event
@@ -82,11 +89,30 @@ def review(
         },
         now=context.now,
     )
+    session.flush()
     message = render(
         "review_decided", tool=tool, decision=command.decision, reason=command.reason,
         actor=context.user_id, due=cycle, cost=cost_of(tool),
+        reminder=next_reminder(session, workspace, tool, context.now),
+        cancel_by=cancel_by(tool.renews_on, tool.notice_days), zone=workspace.timezone,
     )  # fmt: skip
     return Reply(message, public=True)
+
+
+def missing_decision(words: str) -> Rejected:
+    """`/stack review` without a decision word, saying only what is wrong: with a tool's name
+    and one more word, that word is the decision that was not understood (and the nearest one is
+    offered); with one word, the decision is what is missing."""
+    name, _, last = words.strip().rpartition(" ")
+    if not name:
+        return Rejected("missing_decision", value=words.strip() or None)
+    near = nearest(last, DECISION_WORDS)
+    meant = DECISION_WORDS[near] if near else None
+    typed = {"snooze-7": "snooze", "snooze-30": "snooze 30"}.get(meant or "", meant)
+    return Rejected(
+        "unknown_decision", name=name, value=last, suggestion=typed, missing_tool=False,
+        tool_suggestion=None,
+    )  # fmt: skip
 
 
 def decided_already(
@@ -98,7 +124,14 @@ def decided_already(
     assert tool.id is not None
     last = deliveries.last_decision(session=session, workspace_id=workspace.id, tool_id=tool.id)
     cycle_start = tool.review_cycle_start or tool.added_at
-    decided = last is not None and last.decision in REVIEWED and last.decided_at >= cycle_start
+    # A renegotiation (or replacement) under way leaves the cycle open until the cancel-by date.
+    pending = tool.next_review_on == cancel_by(tool.renews_on, tool.notice_days)
+    decided = (
+        last is not None
+        and last.decision in REVIEWED
+        and not (last.decision in PENDING and pending)
+        and last.decided_at >= cycle_start
+    )
     if not decided and (due is None or due == tool.next_review_on):
         return None
     return Rejected(
@@ -111,23 +144,47 @@ def decided_already(
     )
 
 
+def next_reminder(
+    session: Session, workspace: Workspace, tool: Tool, now: datetime
+) -> Stage | None:
+    """The next reminder the clock will send for `tool` after `now`, by the clock's own rules
+    (None for a tool that is not reviewed)."""
+    if tool.status != ACTIVE or tool.next_review_on is None:
+        return None
+    return next_review_stage(
+        due=tool.next_review_on, leads=workspace.review_leads, hour=workspace.reminder_hour,
+        zone=workspace.timezone, now=now, cycle_start=tool.review_cycle_start or tool.added_at,
+        snoozed=tool.id in deliveries.snoozed(session=session, tools=[tool]),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Deciders:
+    """Who decides a review nobody owns or nobody answered, and why them: the named stack
+    admins ("stack"), else the workspace's admins and owners in Slack ("workspace"), else
+    whoever installed stackbot ("installer"); "nobody" when none of these is known."""
+
+    people: tuple[str, ...] = ()
+    who: str = "nobody"
+
+
 def reminder_message(
     tool: Tool,
     *,
     due: date,
     today: date,
     escalation: str | None = None,
-    admins: Sequence[str] = (),
+    deciders: Deciders | None = None,
     unanswered: int = 0,
 ) -> Message:
     """A tool's review reminder as the clock posts it, and as it is updated in place; with
     `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
-    `admins` are the named stack admins, mentioned while nobody owns the tool."""
+    `deciders` are mentioned while nobody owns the tool, and when it climbs to the admins."""
     cancel_by = tool.renews_on - timedelta(days=tool.notice_days or 0) if tool.renews_on else None
     value = json.dumps({"tool": tool.id, "due": due.isoformat()})
     return render(
         "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
-        cost=cost_of(tool), value=value, escalation=escalation, admins=list(admins),
+        cost=cost_of(tool), value=value, escalation=escalation, deciders=deciders or Deciders(),
         unanswered=unanswered,
     )  # fmt: skip
 
@@ -139,10 +196,12 @@ def reviews(
     today = context.today(workspace)
     due = [t for t in list_tools(session=session, workspace_id=workspace.id) if _due_soon(t, today)]
     due.sort(key=lambda t: (t.next_review_on, t.name.casefold()))
+    snoozed = deliveries.snoozed(session=session, tools=due)
     stages = {
         t.id: next_review_stage(
             due=t.next_review_on, leads=workspace.review_leads, hour=workspace.reminder_hour,
             zone=workspace.timezone, now=context.now,
+            cycle_start=t.review_cycle_start or t.added_at, snoozed=t.id in snoozed,
         )
         for t in due
         if t.next_review_on is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -61,7 +62,10 @@ def run_command(
     try:
         command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
+        if rejected.code == "missing_decision":
+            rejected = _missing_decision(engine, context, str(rejected.details.get("value") or ""))
         return _finished(engine, refusal(rejected), finish)
+    context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)
 
 
@@ -112,6 +116,26 @@ def people_named(text: str, *, today: date) -> list[str]:
     if not isinstance(fields, ToolFields):
         return []
     return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
+
+
+def _missing_decision(engine: Engine, context: Context, words: str) -> Rejected:
+    """A review without a decision word says what is wrong: the word taken for the decision,
+    and the tool too when the workspace has none by that name."""
+    rejected = reviews.missing_decision(words)
+    name = rejected.details.get("name")
+    if rejected.code != "unknown_decision" or not isinstance(name, str):
+        return rejected
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=context.team_id)
+        try:
+            if workspace is None:
+                raise Rejected("no_such_tool", value=name)
+            tools.find_tool(session, workspace, name)
+        except Rejected as missing:
+            details = {**rejected.details, "missing_tool": True}
+            details["tool_suggestion"] = missing.details.get("suggestion")
+            return Rejected("unknown_decision", **details)
+    return rejected
 
 
 def _without_prefix(text: str) -> str:

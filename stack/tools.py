@@ -9,7 +9,7 @@ from sqlmodel import Session
 from core import grammar
 from core.catalog import CatalogEntry, load_catalog
 from core.errors import Rejected
-from core.layers import CAPABILITIES, LAYER_BY_NUMBER, LAYERS
+from core.layers import CAPABILITIES, LAYER_BY_NUMBER, LAYERS, find_layer, layer_names
 from core.options import UNSET, ToolFields, Unset, implied_layers
 from core.profile import profile
 from core.reviews import next_review
@@ -63,6 +63,9 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     hint: CatalogEntry | None = None
     if entry is None:
         hint = catalog.suggest(command.name)
+        asked = None if context.confirmed else did_you_mean(context, command.name, hint)
+        if asked is not None:
+            return asked
         if not layers_given:
             if hint is not None:
                 raise Rejected("misspelt_tool", value=command.name, suggestion=hint.name)
@@ -131,6 +134,9 @@ def edit(session: Session, workspace: Workspace, context: Context, command: gram
             renews_on=values.get("renews_on", tool.renews_on),
             notice_days=values.get("notice_days", tool.notice_days),
         )
+        if values["next_review_on"] != tool.next_review_on:
+            # A new due date is a new review cycle: a snooze or decision of the old one ends.
+            values["review_cycle_start"] = context.now
     old_name = tool.name
     changed = store.update_tool(
         session=session,
@@ -169,6 +175,43 @@ def remove(
     return Reply(render("tool_removed", tool=tool), public=True)
 
 
+def did_you_mean(
+    context: Context, name: str, hint: CatalogEntry | None, *, verb: str = "add"
+) -> Reply | None:
+    """A name that looks like a typo (of a catalog tool, or a layer word typed after it) is
+    asked about before any record exists: answered with the command corrected, or confirmed as
+    typed. None when the name looks meant (nothing near it, or typed in quotes)."""
+    said = context.text or f"{verb} “{name}”"
+    if any(f"{left}{name}{right}" in said for left, right in ("“”", '""', "''", "‘’")):
+        return None  # a name in quotes is meant as typed
+    words = name.split()
+    meant: str | None = None
+    typed = name
+    if len(words) > 1 and find_layer(words[-1]) is None:
+        layer = nearest(words[-1], layer_names(), cutoff=0.8)
+        if layer is not None:
+            typed, meant = words[-1], layer.lower()
+    if meant is None and hint is not None:
+        meant = hint.name
+    if meant is None:
+        return None
+    corrected = _swap(said, typed, meant)
+    message = render(
+        "did_you_mean", name=name, typed=typed, meant=meant, corrected=corrected, said=said,
+        terminal=context.terminal, layer=typed != name, verb=verb,
+    )  # fmt: skip
+    return Reply(message, ok=False, code="did_you_mean")
+
+
+def _swap(text: str, typed: str, meant: str) -> str:
+    """`text` with its first `typed` (the typo, as typed, in any case) replaced by `meant`."""
+    at = text.casefold().find(typed.casefold())
+    if at < 0:
+        return text
+    shown = f"“{meant}”" if " " in meant and text[at - 1 : at] not in ("“", '"') else meant
+    return text[:at] + shown + text[at + len(typed) :]
+
+
 def list_tools(
     session: Session, workspace: Workspace, context: Context, command: grammar.List
 ) -> Reply:
@@ -201,7 +244,7 @@ def show(session: Session, workspace: Workspace, context: Context, command: gram
     }
     message = render(
         "tool_show", tool=tool, cost=store.cost_of(tool), entry=entry, zone=workspace.timezone,
-        platform=jobs.platform, others=others,
+        platform=jobs.platform, others=others, workspace=workspace,
         billed=actual.of(tool.id or 0) if actual else None,
         billed_month=actual.month if actual else None,
         primary=sorted(jobs.primary, key=CAPABILITIES.index),

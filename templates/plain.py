@@ -27,6 +27,9 @@ _EMOJI = {
     ":calendar:": "◷",
     ":rotating_light:": "!",
     ":key:": "⚿",
+    ":question:": "?",
+    ":arrow_up:": "↑",
+    ":new:": "+",
 }
 
 
@@ -64,7 +67,9 @@ def to_text(message: dict[str, Any], *, width: int = 100) -> str:
                 lines += _wrap(plain(block["text"]["text"]), width)
             for field in block.get("fields", []):
                 label, _, value = plain(field["text"]).partition("\n")
-                lines.append(f"  {label.strip('*')}: {value}")
+                first, *more = value.split("\n")
+                lines.append(f"  {label.strip('*')}: {first}")
+                lines += [f"    {line}" for line in more]  # a value's own lines stay under it
         elif kind == "context":
             for element in block.get("elements", []):
                 lines += _wrap(plain(element.get("text", "")), width, indent="  ")
@@ -76,7 +81,9 @@ def to_text(message: dict[str, Any], *, width: int = 100) -> str:
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     out: list[str] = []
     for line in text.split("\n"):
+        # Names like `experiment-tracking` are one word: break lines only at spaces.
         out += textwrap.wrap(
-            line, width, initial_indent=indent, subsequent_indent=indent + "  "
-        ) or [""]
+            line, width, initial_indent=indent, subsequent_indent=indent + "  ",
+            break_on_hyphens=False, break_long_words=False,
+        ) or [""]  # fmt: skip
     return out

@@ -29,6 +29,8 @@ from markupsafe import Markup
 
 from core.layers import LAYER_BY_NUMBER
 from core.money import format_amount
+from core.people import TERMINAL_USER
+from core.schedule import week_of
 
 TEMPLATES = Path(__file__).parent
 MAX_BLOCKS = 50
@@ -121,6 +123,11 @@ def _when(value: datetime, zone: str = "UTC") -> str:
     return f"{local.day} {local:%b %Y %H:%M}"
 
 
+def _local_day(value: datetime, zone: str = "UTC") -> str:
+    """The day a moment falls on in `zone`: "7 Jan 2027"."""
+    return _day(value.astimezone(ZoneInfo(zone)).date())
+
+
 def _layer(number: int) -> str:
     return LAYER_BY_NUMBER[number].title
 
@@ -139,6 +146,8 @@ def _names(names: Sequence[str], most: int = 6) -> str:
 
 
 def _user(user_id: str | None) -> _Mrkdwn:
+    if user_id == TERMINAL_USER:
+        return _Mrkdwn("someone at the terminal")
     return _Mrkdwn(f"<@{user_id}>" if user_id else "")
 
 
@@ -146,8 +155,15 @@ def _channel(channel_id: str | None) -> _Mrkdwn:
     return _Mrkdwn(f"<#{channel_id}>" if channel_id else "")
 
 
-def month_label(value: date) -> str:
-    """A billed month: "Oct 2026"."""
+def _week(period: str) -> str:
+    """A digest period ("2026-W50") as people read it: "7 Dec 2026", the Monday it begins."""
+    return _day(week_of(period))
+
+
+def month_label(value: date | str) -> str:
+    """A billed month: "Oct 2026" (from a date, or "2026-10" as the history stores it)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(f"{value[:7]}-01")
     return f"{value:%b %Y}"
 
 
@@ -171,7 +187,9 @@ def environment() -> Environment:
         spend=_spend,
         day=_day,
         month=month_label,
+        week=_week,
         when=_when,
+        local_day=_local_day,
         layer=_layer,
         layers=_layers,
         names=_names,

@@ -111,3 +111,44 @@ def assert_no_typed_markers(rendered: dict[str, Any], typed: Iterable[str]) -> N
         assert_markers_pair(text)
         for name in typed:
             assert name not in text, (name, text)
+
+
+# Slack formats `*x*` only when the opening marker starts a word (after a space, the line's
+# start or an opening bracket or quote) and the closing one ends it (before a space, the line's
+# end or punctuation). A template whose whitespace control swallowed a line break glues them to
+# the words around: `…(also MLflow)_side features: …_` shows its underscores as they are.
+_OPENS_AFTER = " \t([{“‘\"'>/-—"
+_CLOSES_BEFORE = " \t.,;:!?)]}”’\"'…/-—<"
+_CODE = re.compile(r"`[^`\n]*`")
+# A sentence end glued to the next sentence: `declined by <@UX>.Why: …`.
+_GLUED_SENTENCE = re.compile(r"(?<=[^\s.])[.!?](?=[A-Z][a-z]{2})")
+
+
+def assert_formatting_reads(text: str) -> None:
+    """Every line's bold, italics, strike and code open at a word's start and close at its end,
+    in pairs, and no sentence runs into the next: what a lost line break breaks."""
+    assert not _GLUED_SENTENCE.search(text), ("a line break lost", text)
+    for line in text.split("\n"):
+        assert line.count("`") % 2 == 0, ("unbalanced code", line)
+        bare = _INTRAWORD.sub("", _CODE.sub("", line))
+        # An emoji code (`:white_check_mark:`) is not formatting.
+        bare = re.sub(r":[a-z0-9_+-]+:", "", bare)
+        open_: dict[str, bool] = dict.fromkeys("*_~", False)
+        for index, char in enumerate(bare):
+            if char not in open_:
+                continue
+            before = bare[index - 1] if index else " "
+            after = bare[index + 1] if index + 1 < len(bare) else " "
+            if open_[char]:
+                assert after in _CLOSES_BEFORE or after in "*_~", ("closes mid-word", char, line)
+                open_[char] = False
+            else:
+                assert before in _OPENS_AFTER or before in "*_~", ("opens mid-word", char, line)
+                assert after not in " \t", ("opens before a space", char, line)
+                open_[char] = True
+        assert not any(open_.values()), ("left open", line)
+
+
+def assert_message_reads(rendered: dict[str, Any]) -> None:
+    for text in [rendered.get("text", ""), *mrkdwn_texts(rendered.get("blocks", []))]:
+        assert_formatting_reads(text)

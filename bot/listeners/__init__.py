@@ -11,6 +11,7 @@ from bot.listeners.actions.home import home_add_tool, home_overlaps
 from bot.listeners.actions.proposals import home_propose, proposal_approve, proposal_decline
 from bot.listeners.actions.reviews import review_button, review_own
 from bot.listeners.actions.stale import stale_action
+from bot.listeners.actions.typo import add_as_typed, add_suggested
 from bot.listeners.commands.stack import stack_command
 from bot.listeners.events.app_home import app_home_opened
 from bot.listeners.events.user_change import user_change
@@ -43,6 +44,8 @@ def register_listeners(app: App) -> None:
     app.action("finding_accept")(acked(finding_accept))
     app.action("finding_reopen")(acked(finding_reopen))
     app.action("review_own")(acked(review_own))
+    app.action("add_suggested")(acked(add_suggested))
+    app.action("add_as_typed")(acked(add_as_typed))
     app.action(re.compile(r"^review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)$"))(
         acked(review_button)
     )

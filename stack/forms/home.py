@@ -23,5 +23,5 @@ def home_view(engine: Engine, context: Context) -> dict[str, Any]:
         return render_view(
             "home", map=loaded.map, per_layer=MAP_TOOLS_PER_LAYER,
             open_findings=loaded.summary.open, summary=loaded.summary, now=context.now,
-            zone=workspace.timezone,
+            zone=workspace.timezone, coverage=loaded.coverage,
         )  # fmt: skip

@@ -38,7 +38,9 @@ def proposal_of(value: str) -> int | None:
 def check_decider(engine: Engine, context: Context, proposal_id: int) -> Reply | None:
     """Before a decline form opens: the refusal (recorded) if this person may not decide it."""
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
+        )
         found = decidable(session, workspace, context, proposal_id)
         return found if isinstance(found, Reply) else None
 

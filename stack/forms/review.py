@@ -64,7 +64,9 @@ def submit_review_form(engine: Engine, context: Context, metadata: str, reason: 
     command = grammar.Review(name=name, decision=decision, reason=reason.strip() or None)
     try:
         with session_scope(engine) as session:
-            workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+            workspace = ensure_workspace(
+                session=session, team_id=context.team_id, now=context.now, zone=context.zone
+            )
             reply = reviews.review(session, workspace, context, command, due=due)
     except Rejected as rejected:
         reply = refusal(rejected)
@@ -101,7 +103,9 @@ def claim_tool(engine: Engine, context: Context, value: str) -> Claimed:
     tool_id, due = button
     # Taking a tool nobody owns is open to anyone: that is what the button is for.
     with session_scope(engine) as session:
-        workspace = ensure_workspace(session=session, team_id=context.team_id, now=context.now)
+        workspace = ensure_workspace(
+            session=session, team_id=context.team_id, now=context.now, zone=context.zone
+        )
         tool = session.get(Tool, tool_id)
         if tool is None or tool.workspace_id != workspace.id or tool.status != ACTIVE:
             return Claimed(refusal(Rejected("stale_button")))

@@ -93,7 +93,7 @@ def test_history_says_who_imported_what(engine: Engine, stack: Stack) -> None:
     )
     read_bill(engine)
     text = json.dumps(stack.ok("/stack history").message, ensure_ascii=False)
-    assert "imported AWS bill for 2026-10 (6 rows)" in text
-    assert "updated from a file: *vLLM*" in text
-    assert "imported *vLLM*" in text
+    assert "imported the AWS bill for Oct 2026 (6 rows)" in text  # months as people write them
+    assert "updated *vLLM* from an imported file" in text
+    assert "added *vLLM* from an imported file" in text
     assert "cost $10/mo → $20/mo" in text

@@ -110,8 +110,10 @@ def test_it_shows_spend_per_layer_per_currency(stack: Stack) -> None:
     assert_valid_message(message)
     shown = all_text(message)
     assert "$8,000/mo + €2,000/mo in all" in shown
-    assert re.search(r"`█{15}░{5}` 75% · \$6,000/mo", shown)
-    assert "100% · €2,000/mo" in shown
+    # A share says what it is a share of (issue 17: a bare "75%" could not be rebuilt).
+    assert re.search(r"`█{15}░{5}` 75% of \$8,000 · \$6,000/mo", shown)
+    assert "100% of €2,000 · €2,000/mo" in shown
+    assert "usage-billed tools (model APIs) included" in shown
 
 
 def test_it_lets_only_admins_name_owned_layers_and_audits_refusals(stack: Stack) -> None:

@@ -155,3 +155,25 @@ def test_a_tool_in_several_layers_that_is_no_platform_gets_a_box_in_each_not_a_l
     picture = draw(mlflow)
     assert not any(b.platform for b in picture.boxes)
     assert sum(1 for b in picture.boxes if b.name == ("MLflow",)) == 3
+
+
+def test_a_box_shows_the_cost_its_band_counts_and_marks_a_tool_nobody_owns() -> None:
+    # Main jobs in two layers (training, observability): each band's bar counts half of it.
+    caps = ["experiment-tracking", "model-monitoring"]
+    both = tool(1, "Tracker", [3, 5], caps, cost=3000, owner=None)
+    picture = draw(both)
+    # The whole ("of $3,000") is left out where it does not fit; the owner mark never is.
+    assert sorted(box.detail for box in picture.boxes) == [("no owner · $1,500/mo",)] * 2
+    bars = [bar.label for band in picture.bands for bar in band.bars]
+    assert sorted(bars) == ["$1,500", "$1,500"]
+    # A platform's box over a run of its bands says what those bands count, and of what.
+    lanes = {box.detail for box in layout(stack_map(many(25)), []).boxes if box.platform}
+    assert lanes == {("@UALICE", "$33 of $100/mo"), ("@UALICE", "$67 of $100/mo")}
+    # In a layer where it has no main job, its cost is counted in the others.
+    side = tool(2, "Side", [3, 5], ["experiment-tracking"], cost=1000)
+    details = {box.detail for box in draw(side).boxes}
+    # (said where there is room; never its cost shown twice)
+    assert details in (
+        {("@UALICE · $1,000/mo",), ("@UALICE · cost counted elsewhere",)},
+        {("@UALICE · $1,000/mo",), ("@UALICE",)},
+    )

@@ -63,3 +63,25 @@ def test_a_zero_month_has_no_bar_and_a_stack_without_costs_still_shows_bills() -
     assert chart.months_y >= 110  # below "No tool has a cost yet"
     [usd] = chart.months
     assert [(b.w, b.amount) for b in usd.bars] == [(0.0, "$0"), (BAR_MAX, "$10")]
+
+
+def test_a_currency_panel_draws_only_the_layers_it_pays_for() -> None:
+    usd, eur = spend_chart(summary()).panels
+    assert [r.label[:1] for r in usd.rows] == ["1"]
+    assert [r.label[:1] for r in eur.rows] == ["2"]
+    assert usd.without == (2, 3, 4, 5, 6, 7)
+    assert all(r.amount for p in (usd, eur) for r in p.rows)  # no empty rows
+
+
+def test_no_two_currencies_share_a_colour() -> None:
+    codes = ["USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "INR"]
+    tools = [
+        tool(i + 1, f"T{i}", [i % 7 + 1], cost=100 + i, currency=c) for i, c in enumerate(codes)
+    ]
+    billed = {c: [(OCT, Decimal(5))] for c in (*codes, "BRL", "MXN", "ZAR")}
+    chart = spend_chart(stack_map(tools), billed)
+    colours = [p.colour for p in chart.panels]
+    assert len(set(colours)) == len(codes)
+    months = {p.currency: p.colour for p in chart.months}
+    assert len(set(months.values())) == len(months)  # the bill-only ones take new colours
+    assert all(months[p.currency] == p.colour for p in chart.panels)

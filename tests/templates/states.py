@@ -141,6 +141,10 @@ def decided(built: Built) -> None:
     built.run(f'review "{TRICKY[0]}" snooze 30 budget ~later~')
     built.run("review Qdrant retire")
     built.run(f'review "{TRICKY[3]}" renegotiate')
+    # A platform with side features, a backup owner and a pending cancel-by: `show Databricks`.
+    built.run(f"add Databricks owner:<@UALICE> backup:<@UBOB> renews:{_in(40)} notice:30")
+    built.run("add MLflow mlops")
+    built.run("review Databricks replace moving to our own cluster")
     built.run(f'edit "{TRICKY[5]}" cost:1,200/mo vendor:"Snake_Co" notes:{NOTES}', user=BOB)
     ids = built.findings()
     built.run(f"overlaps accept {ids[0]} two *on* purpose `really`")

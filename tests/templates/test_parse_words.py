@@ -58,7 +58,15 @@ def test_the_cost_columns_refusals_render() -> None:
 
 def test_a_misspelt_decision_offers_the_command_that_would_work() -> None:
     text = section(
-        render("error", code="unknown_decision", value="kep", suggestion="keep", name="CoreWeave")
+        render(
+            "error",
+            code="unknown_decision",
+            value="kep",
+            suggestion="keep",
+            name="CoreWeave",
+            missing_tool=False,
+            tool_suggestion=None,
+        )
     )
     assert "`kep` is not a review decision." in text
     assert "`/stack review CoreWeave keep`" in text

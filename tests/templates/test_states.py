@@ -35,6 +35,7 @@ from templates.render import TEMPLATES, render, render_view
 from tests.conftest import ALICE, NOW
 from tests.slack_checks import (
     all_text,
+    assert_message_reads,
     assert_no_typed_markers,
     assert_valid_message,
     assert_valid_view,
@@ -191,7 +192,7 @@ VIEWS: dict[str, View] = {
             "list", "list inference", "list retired", "show {focus}", "map", "history",
             "history {focus}", "overlaps", "overlaps accepted", "overlaps data", "spend",
             "reviews", "status", "settings", "admins", "help", "help caps", "help add",
-            "help review",
+            "help review", "show Databricks", "add Pinecon data", "add Foo infrence",
         )
     },
     "replies": lambda built: [("message", r.message) for r in built.replies],
@@ -223,7 +224,15 @@ EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
     ("overdue", "status"): ("What went wrong", "invalid_blocks", "sent to <@UBOB> instead"),
     ("overdue", "digest"): ("overdue since 24 Oct 2026", "Spend per layer"),
     ("decided", "reviews"): ("due 28 Dec 2026",),
-    ("decided", "replies"): ("kept it", "snoozed it for 30 days", "retired it", "accepted"),
+    ("decided", "replies"): (
+        "kept it",
+        "snoozed it for 30 days",
+        "retired it",
+        "accepted",
+        "will replace it",
+        "The last day to cancel is",
+    ),
+    ("decided", "show Databricks"): ("\n_side features: ", "\n_a platform", "\nbackup <@UBOB>"),
     ("decided", "history"): ("decided the review of", "changed settings", "accepted finding"),
     ("decided", "overlaps accepted"): ("1 accepted",),
     ("decided", "settings"): ("Europe/Berlin", "Data and vector databases, Governance"),
@@ -239,7 +248,7 @@ EXPECT: dict[tuple[str, str], tuple[str, ...]] = {
 ACTIONS = re.compile(
     r"home_add_tool|home_overlaps|finding_accept|finding_reopen|review_own"
     r"|review_(keep|renegotiate|replace|retire|snooze-7|snooze-30)"
-    r"|home_propose|proposal_approve|proposal_decline"
+    r"|home_propose|proposal_approve|proposal_decline|add_suggested|add_as_typed"
     r"|name|layers|caps|vendor|sourcing|cost|currency|owner|backup|renews|notice|notes|reason|why"
     r"|import_apply|file"
 )
@@ -264,6 +273,7 @@ def check(kind: str, rendered: dict[str, Any]) -> str:
     for action in re.findall(r'"action_id": "([^"]*)"', json.dumps(rendered)):
         assert ACTIONS.fullmatch(action), action  # a button a listener answers
     assert_no_typed_markers(rendered, TRICKY)  # see test_mrkdwn.py
+    assert_message_reads(rendered)  # no line break lost, no marker mid-word
     shown = mrkdwn_text({"text": rendered.get("text", " "), "blocks": rendered["blocks"]})
     # Nothing anybody typed reaches Slack as markup: no ping, no link, no raw tag.
     for markup in ("<!channel>", "<https://x.test", "<b>", "<Gov>"):
