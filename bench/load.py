@@ -126,7 +126,9 @@ def ack_only_main() -> None:
     serve(settings, load=load)
 
 
-def start(kind: str, slack_url: str, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def start(
+    kind: str, slack_url: str, database_url: str, *, worker: bool = True
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
@@ -135,7 +137,10 @@ def start(kind: str, slack_url: str, database_url: str) -> tuple[subprocess.Pope
         "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }  # fmt: skip
-    command = ["-m", "cli.main", "serve"] if kind == "stackbot" else ["-m", "bench.load", "--ack"]
+    # stackbot's web process records commands; a worker beside it runs them (bench/worker.py
+    # runs several apart, `worker=False`).
+    serve = ["-m", "cli.main", "serve", *(["--with-worker"] if worker else [])]
+    command = serve if kind == "stackbot" else ["-m", "bench.load", "--ack"]
     process = subprocess.Popen([sys.executable, *command], env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -225,7 +230,7 @@ def drain(database_url: str, limit: float = 120.0) -> float:
 
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
     began = time.monotonic()
-    query = text("SELECT count(*) FROM slack_command WHERE status IN ('running', 'done')")
+    query = text("SELECT count(*) FROM slack_command WHERE status IN ('queued', 'running', 'done')")
     try:
         while time.monotonic() - began < limit:
             with engine.connect() as connection:

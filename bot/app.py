@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +18,10 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.listeners import register_listeners
 from bot.outbound import request_client
+from core.grammar import SUBCOMMAND_ALIASES, SUBCOMMANDS
 from core.settings import Settings
 from db import admins
 from db.engine import session_scope
@@ -73,7 +76,7 @@ def create_app(settings: Settings, engine: Engine, *, socket_mode: bool = False)
         app = _oauth_app(settings, engine, common)
     elif settings.slack_bot_token:
         team_id = installed_team(client)
-        app = App(**common)  # the client carries the token
+        app = _App(**common)  # the client carries the token
         app.middleware(_only_team(team_id, not_installed))
         # Slack sends these in single-workspace mode too; the token itself is in the
         # environment, so there is nothing to delete, only an answer to give.
@@ -122,6 +125,23 @@ def installed_team(client: WebClient) -> str:
         ) from None
 
 
+def check_app_token(client: WebClient, app_token: str) -> None:
+    """Socket Mode's token, asked for a socket URL once before the client asks: a token Slack
+    refuses stops the start in one line (the client would log the refusal and raise)."""
+    try:
+        client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        raise ConfigurationError(
+            f"SLACK_APP_TOKEN was refused by Slack ({code}): copy the App-Level Token "
+            "(xapp-..., scope connections:write) again from the app's Basic Information page"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        raise ConfigurationError(
+            f"Slack could not be reached at SLACK_API_URL to check SLACK_APP_TOKEN ({error})"
+        ) from None
+
+
 def _oauth_app(settings: Settings, engine: Engine, common: dict[str, Any]) -> App:
     assert settings.slack_client_id is not None
     assert settings.slack_client_secret is not None
@@ -142,7 +162,7 @@ def _oauth_app(settings: Settings, engine: Engine, common: dict[str, Any]) -> Ap
         cache_enabled=True,
         logger=logger,
     )
-    app = App(
+    app = _App(
         oauth_settings=oauth,
         authorize=authorize,  # type: ignore[arg-type]  # Bolt takes an Authorize instance too
         installation_store=installations,
@@ -189,6 +209,48 @@ def _only_team(team_id: str, not_installed: str) -> Callable[..., Any]:
         return BoltResponse(status=200, body=not_installed if "command" in body else "")
 
     return only_installed_team
+
+
+# What kind of request a body is, for the ack histogram: Slack's own names, a few of them.
+KINDS = {
+    "block_actions": "action", "view_submission": "view", "view_closed": "view",
+    "block_suggestion": "options", "event_callback": "event", "shortcut": "shortcut",
+}  # fmt: skip
+_served_logger = logging.getLogger("stackbot.served")
+
+
+class _App(App):
+    """Bolt's App, timing every request up to its ack (HTTP and Socket Mode both come through
+    dispatch; with process_before_response the ack goes when the listener returns) and logging
+    each slash command in one INFO line: the workspace and the verb, never the text or the
+    response_url."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        response = super().dispatch(req)
+        took = time.perf_counter() - started
+        body = req.body
+        if "command" in body:
+            kind, verb = "command", command_verb(str(body.get("text") or ""))
+            metrics.count_command(verb)
+            _served_logger.info(
+                "/stack %s from %s: %d in %.0f ms",
+                verb, req.context.team_id, response.status, took * 1000,
+            )  # fmt: skip
+        else:
+            kind = KINDS.get(str(body.get("type")), "other")
+        metrics.observe_ack(kind, took)
+        return response
+
+
+def command_verb(text: str) -> str:
+    """The subcommand a command's text names, as the grammar knows it; anything else is
+    "other", so that what a person typed never reaches a log line or a metric label."""
+    word = text.strip().split(maxsplit=1)[0].lower() if text.strip() else "help"
+    word = SUBCOMMAND_ALIASES.get(word, word)
+    if word in SUBCOMMANDS or word in ("export", "import"):
+        return word
+    return "other"
 
 
 def _attach(engine: Engine) -> Callable[..., Any]:

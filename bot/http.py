@@ -1,13 +1,14 @@
-"""The WSGI app `stackbot serve` runs: Bolt's handler (POST /slack/events, the OAuth routes) and
-GET /healthz, behind checks that keep what a client sent from ever becoming a 5xx or a log
-full of bodies."""
+"""The WSGI app `stackbot serve` runs: Bolt's handler (POST /slack/events, the OAuth routes), the
+health endpoints (GET /healthz, /livez, /readyz) and GET /metrics, behind checks that keep what a
+client sent from ever becoming a 5xx or a log full of bodies."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -28,12 +29,37 @@ MAX_BODY_BYTES = 1 << 20
 OBJECTS = ("view", "event", "team", "user", "channel", "container", "message", "enterprise")
 
 
-def wsgi_app(app: App, engine: Engine) -> WSGIApplication:
+@dataclass
+class Readiness:
+    """What /readyz reports beside the database: set by the process as it starts and stops."""
+
+    warm: bool = False  # templates compiled and the catalog read (bot.serve.warm)
+    stopping: bool = False  # SIGTERM came: finishing what is under way, taking nothing new
+
+
+Route = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
+def wsgi_app(
+    app: App,
+    engine: Engine,
+    readiness: Readiness | None = None,
+    metrics: Route | None = None,
+) -> WSGIApplication:
+    """`metrics` serves GET /metrics (bot.metrics); None, the path is not found."""
     slack = SlackRequestHandler(app)
+    ready = readiness or Readiness(warm=True)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz":
             return _health(engine, start_response)
+        if path == "/livez":  # the process answers: nothing else, so a database outage
+            return _json(start_response, "200 OK", {"ok": True})  # restarts nothing
+        if path == "/readyz":
+            return _ready(engine, ready, start_response)
+        if path == "/metrics" and metrics is not None:
+            return metrics(environ, start_response)
         if environ.get("REQUEST_METHOD") != "POST":
             return slack(environ, start_response)
         body = _read(environ)
@@ -103,8 +129,25 @@ def _noting(start_response: StartResponse, size: int) -> StartResponse:
 
 
 def _refuse(start_response: StartResponse, status: str, error: str) -> Iterable[bytes]:
+    return _json(start_response, status, {"ok": False, "error": error})
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> Iterable[bytes]:
     start_response(status, [("Content-Type", "application/json")])
-    return [json.dumps({"ok": False, "error": error}).encode()]
+    return [json.dumps(body).encode()]
+
+
+def _ready(engine: Engine, ready: Readiness, start_response: StartResponse) -> Iterable[bytes]:
+    """200 when this process should get traffic; 503 says why not, and is not logged (a probe
+    asks every few seconds, and a database outage is logged by whatever meets it)."""
+    if ready.stopping:
+        return _json(start_response, "503 Service Unavailable", {"ok": False, "why": "stopping"})
+    if not ready.warm:
+        return _json(start_response, "503 Service Unavailable", {"ok": False, "why": "starting"})
+    if not ping(engine):
+        body = {"ok": False, "why": "database unreachable"}
+        return _json(start_response, "503 Service Unavailable", body)
+    return _json(start_response, "200 OK", {"ok": True})
 
 
 def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
@@ -113,5 +156,4 @@ def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
     else:
         logger.error("health check: the database did not answer")
         status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
-    start_response(status, [("Content-Type", "application/json")])
-    return [json.dumps(body).encode()]
+    return _json(start_response, status, body)

@@ -29,6 +29,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
+from bot import metrics
 from core.settings import Settings
 from stack import Reply
 
@@ -67,11 +68,28 @@ class DeliveryError(Exception):
         return self.code in REVOKED
 
 
+class _CountRateLimits(RetryHandler):
+    """Retries nothing: counts every 429 for /metrics, first in the list so that it sees each
+    one, retried or not."""
+
+    def __init__(self) -> None:
+        super().__init__(max_retry_count=1 << 30)
+
+    def _can_retry(
+        self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:  # fmt: skip
+        if response is not None and response.status_code == 429:
+            metrics.count_rate_limited()
+        return False
+
+
 def retry_handlers(
     *, rate_limit_retries: int = 2, server_error_retries: int = 2
 ) -> list[RetryHandler]:
     """For the clock's client: connection errors, 429 (honouring Retry-After) and 5xx."""
     return [
+        _CountRateLimits(),
         ConnectionErrorRetryHandler(),
         RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
         ServerErrorRetryHandler(max_retry_count=server_error_retries),
@@ -105,6 +123,7 @@ class _ShortRateLimitRetry(RateLimitErrorRetryHandler):
 def request_retry_handlers() -> list[RetryHandler]:
     """The same kinds as the clock's, bounded for a request's client."""
     return [
+        _CountRateLimits(),
         ConnectionErrorRetryHandler(max_retry_count=1),
         _ShortRateLimitRetry(max_retry_count=1),
         ServerErrorRetryHandler(max_retry_count=1),

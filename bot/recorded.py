@@ -1,10 +1,11 @@
 """Slash commands as rows, so that one acked is done (../shared/STYLE.md, point 14).
 
-The request inserts the command's row before the ack and starts a thread that runs it; the row
-is the claim. The command's writes and marking the row done commit together; then its answer
-goes to the command's response_url and the row is marked answered. A worker killed on the way
-leaves a claim that grows stale: `sweep` (every web worker, and the clock) takes it over with a
-conditional UPDATE and finishes it, or only answers it if its writes had committed.
+The web process inserts the command's row before the ack, and does nothing more with it; a
+worker (bot.worker) claims the row and `run`s it. The command's writes and marking the row done
+commit together; then its answer goes to the command's response_url and the row is marked
+answered. A worker killed on the way leaves a claim that grows stale: `sweep` (every worker,
+and the clock) takes it over with a conditional UPDATE and finishes it, or only answers it if
+its writes had committed.
 
 The window left: a worker killed after Slack took the answer and before the row said so sends
 that answer again (the writes are never made twice).
@@ -13,7 +14,6 @@ that answer again (the writes are never made twice).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -28,7 +28,6 @@ from bot.pictures import send_picture
 from bot.slack import person_context
 from core.errors import Rejected
 from db import commands
-from db.admins import REPLAY_WINDOW, forget_signatures
 from db.commands import ANSWERABLE, MAX_ATTEMPTS, Claim
 from db.engine import session_scope
 from db.models import DONE
@@ -37,20 +36,11 @@ from stack.base import refusal
 from stack.run import people_named
 
 logger = logging.getLogger(__name__)
-SWEEP_SECONDS = 10.0
-# Commands doing their work at once in one web worker; the others wait their turn. More would
-# only share one interpreter lock, and slow the acks Slack is waiting for (bench/README.md).
-RUNNING_AT_ONCE = 1
-_turns = threading.BoundedSemaphore(RUNNING_AT_ONCE)
 Clients = Callable[[str], WebClient | None]  # a workspace's client, None if not installed
 
 
 class Superseded(Exception):
     """Another worker re-claimed the command: this one's work is rolled back."""
-
-
-def start(engine: Engine, client: WebClient, claim: Claim) -> None:
-    threading.Thread(target=run, args=(engine, client, claim), name=f"command-{claim.id}").start()
 
 
 def run(engine: Engine, client: WebClient, claim: Claim) -> None:
@@ -69,8 +59,7 @@ def run(engine: Engine, client: WebClient, claim: Claim) -> None:
             raise Superseded
 
     try:
-        with _turns:  # the answer below waits on Slack, not for a turn
-            reply = run_command(engine, context, claim.text, finish=finish)
+        reply = run_command(engine, context, claim.text, finish=finish)
     except Superseded:
         return
     except Exception:
@@ -107,7 +96,7 @@ def sweep(engine: Engine, clients: Clients, now: datetime) -> int:
     for claim in stale:
         client = clients(claim.team_id)
         if client is None or claim.attempts >= MAX_ATTEMPTS or claim.received_at < now - ANSWERABLE:
-            _give_up(engine, claim, answerable=claim.received_at >= now - ANSWERABLE)
+            give_up(engine, claim, answerable=claim.received_at >= now - ANSWERABLE)
             continue
         with session_scope(engine) as session:
             mine = commands.reclaim(session=session, command=claim, now=now)
@@ -117,7 +106,7 @@ def sweep(engine: Engine, clients: Clients, now: datetime) -> int:
     return taken
 
 
-def _give_up(engine: Engine, claim: Claim, *, answerable: bool) -> None:
+def give_up(engine: Engine, claim: Claim, *, answerable: bool) -> None:
     """A command that cannot be finished: its person is told, while Slack still listens."""
     with session_scope(engine) as session:
         mine = commands.expire(session=session, command=claim)
@@ -126,27 +115,3 @@ def _give_up(engine: Engine, claim: Claim, *, answerable: bool) -> None:
         WebhookClient(claim.response_url, retry_handlers=request_retry_handlers()).send_dict(
             payload
         )
-
-
-class Sweeper:
-    """A web worker's own sweep, so a command is finished even where no clock runs."""
-
-    def __init__(self, engine: Engine, clients: Clients) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop, args=(engine, clients), name="sweeper", daemon=True
-        )
-        self._thread.start()
-
-    def _loop(self, engine: Engine, clients: Clients) -> None:
-        while not self._stop.wait(SWEEP_SECONDS):
-            now = datetime.now(UTC)  # the sweeper reads the clock here
-            try:
-                sweep(engine, clients, now)
-                with session_scope(engine) as session:  # as the clock does, if none runs
-                    forget_signatures(session=session, before=now - REPLAY_WINDOW)
-            except Exception:
-                logger.exception("sweeping recorded commands failed")
-
-    def stop(self) -> None:
-        self._stop.set()

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.app import ConfigurationError, create_app
-from bot.http import wsgi_app
-from bot.outbound import Directory, directory
-from bot.recorded import Sweeper
+from bot import logs, metrics
+from bot.app import ConfigurationError, check_app_token, create_app
+from bot.http import Readiness, wsgi_app
 from core.catalog import load_catalog
 from core.settings import Settings
-from db import open_store
+from core.version import stackbot_version
+from db import gauges, open_store
+from db.engine import close_store, session_scope
 from templates.render import environment
 
 if TYPE_CHECKING:
@@ -31,24 +35,45 @@ THREADS_PER_WORKER = 8
 
 
 def web_app(settings: Settings, engine: Engine, *, socket_mode: bool = False) -> App:
-    """The app as a web worker (or Socket Mode) runs it, with the sweep that finishes what a
-    dead worker left of a slash command (bot.recorded)."""
-    app = create_app(settings, engine, socket_mode=socket_mode)
-    slack = directory(settings, engine)
-    Sweeper(engine, lambda team: _client(slack, team))
-    return app
+    """The app as a web worker (or Socket Mode) runs it. It records slash commands and acks
+    them; `stackbot worker` (bot.worker) runs them."""
+    return create_app(settings, engine, socket_mode=socket_mode)
 
 
-def _client(slack: Directory, team_id: str) -> WebClient | None:
-    poster = slack.poster(team_id)
-    return poster.client if poster else None
+def store(settings: Settings) -> Engine:
+    """The store for a process that runs for a while: a database that does not answer yet is
+    waited for (DATABASE_WAIT_SECONDS), one line per try, then db.engine.StoreUnavailable."""
+    return open_store(
+        settings.database_url,
+        wait_seconds=settings.database_wait_seconds,
+        shown=settings.database_shown,
+    )
 
 
 def load_stackbot(settings: Settings) -> WSGIApplication:
     """What each gunicorn worker loads after the fork: its own engine, app and sweep."""
-    engine = open_store(settings.database_url)
+    engine = open_store(settings.database_url, shown=settings.database_shown)
+    atexit.register(close_store, engine)  # a worker that stops cleanly checkpoints SQLite's -wal
+    ready = Readiness()
+    _note_stopping(ready)
     warm()
-    return wsgi_app(web_app(settings, engine), engine)
+    app = web_app(settings, engine)
+    ready.warm = True
+    route = metrics.route(engine, settings.metrics_token) if settings.metrics_token else None
+    return wsgi_app(app, engine, ready, route)
+
+
+def _note_stopping(ready: Readiness) -> None:
+    """gunicorn's worker stops on SIGTERM (its own handler, installed before the app loads):
+    from then on /readyz says so, while the requests under way finish."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stopping(signum: int, frame: FrameType | None) -> None:
+        ready.stopping = True
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, stopping)
 
 
 def warm() -> None:
@@ -82,42 +107,77 @@ def serve(settings: Settings, load: Callable[[], WSGIApplication] | None = None)
     `load` builds another WSGI app instead (the benchmark serves an ack-only app this way, so
     both run under the same server).
     """
-    engine = open_store(settings.database_url)
+    engine = store(settings)
     try:  # a wrong token or secret stops the start here, not in every worker
         create_app(settings, engine)
+        announce(settings, engine, f"serving over HTTP on {settings.host}:{settings.port}")
     finally:
         engine.dispose()
-    _Gunicorn(
-        load or (lambda: load_stackbot(settings)),
-        {
-            "bind": f"{settings.host}:{settings.port}",
-            "workers": settings.web_concurrency,
-            "worker_class": "gthread",
-            "threads": THREADS_PER_WORKER,
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "loglevel": settings.log_level.lower(),
-            "accesslog": None,
-            "errorlog": "-",
-        },
-    ).run()
+    options: dict[str, Any] = {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.web_concurrency,
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "loglevel": settings.log_level.lower(),
+        "accesslog": None,
+        "errorlog": "-",
+        # gunicorn's lines in stackbot's format (bot.logs), through the same handler.
+        "logconfig_dict": logs.config(settings.log_level, settings.log_format),
+    }
+    if settings.metrics_token:
+        where = metrics.prepare_directory()  # before the fork, and before prometheus loads
+        logger.info("metrics: GET /metrics, samples in %s", where)
+        options["child_exit"] = lambda server, worker: metrics.worker_exited(worker.pid)
+    _Gunicorn(load or (lambda: load_stackbot(settings)), options).run()
 
 
-def socket(settings: Settings) -> None:
+def announce(settings: Settings, engine: Engine, doing: str) -> None:
+    """The start-up line: version, mode, workspaces and the database (its password masked)."""
+    if settings.slack_client_id and settings.slack_client_secret:
+        with session_scope(engine, write=False) as session:
+            count = gauges.installed_workspaces(session=session)
+        served = f"OAuth, {count} workspace{'' if count == 1 else 's'} installed"
+    else:
+        served = "one workspace, by its bot token"
+    logger.info(
+        "stackbot %s %s: %s; database %s",
+        stackbot_version(), doing, served, settings.database_shown,
+    )  # fmt: skip
+
+
+def socket(settings: Settings, *, stop: threading.Event | None = None) -> None:
+    """Socket Mode until SIGTERM or SIGINT (or `stop`, for a test running it in a thread)."""
     if not settings.slack_app_token:
         raise ConfigurationError("set SLACK_APP_TOKEN (xapp-...) for Socket Mode")
-    engine = open_store(settings.database_url)
+    engine = store(settings)
     app = web_app(settings, engine, socket_mode=True)
-    SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+    check_app_token(app.client, settings.slack_app_token)
+    handler = SocketModeHandler(app, settings.slack_app_token)
+    handler.connect()  # type: ignore[no-untyped-call]
+    announce(settings, engine, "serving over Socket Mode")
+    stopped = stop or threading.Event()
+    if stop is None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, frame: stopped.set())
+    stopped.wait()
+    handler.close()  # type: ignore[no-untyped-call]
+    close_store(engine)
 
 
-def serve_with_clock(settings: Settings) -> int:
-    """Web and clock together, for a small single-host install: the clock runs as a child
-    process beside gunicorn and stops with it."""
-    clock = subprocess.Popen([sys.executable, "-m", "cli.main", "clock"])
+def serve_with(
+    settings: Settings, beside: Sequence[str], run: Callable[[Settings], None] = serve
+) -> int:
+    """The whole app as one process tree, for a small single-host install: each of `beside`
+    (`worker`, `clock`) runs as a child process of its own next to the web (`run`), and stops
+    with it (SIGTERM: the worker finishes the command in hand)."""
+    children = [subprocess.Popen([sys.executable, "-m", "cli.main", name]) for name in beside]
     try:
-        serve(settings)
+        run(settings)
     finally:
-        clock.terminate()
-        clock.wait(timeout=30)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
     return 0

@@ -65,5 +65,6 @@ def run_demo(path: Path, *, now: datetime, out: Callable[[str], None]) -> None:
     out(
         f"\nThe example stack is in {path}. Try a command on it:\n"
         f"  DATABASE_URL=sqlite:///{path} uv run stackbot cmd --team {DEMO_TEAM} "
-        "'/stack show SageMaker'"
+        "'/stack show SageMaker'\n"
+        "In Slack, the whole app on one host: uv run stackbot serve --with-worker --with-clock"
     )

@@ -1,38 +1,31 @@
-"""The `stackbot` command: the terminal's way into the same code Slack uses."""
+"""The `stackbot` command: the terminal's way into the same code Slack uses.
+
+Each command imports what it needs when it runs (the database layer, Slack's SDK, the
+scheduler, alembic), so that `stackbot --help` and the quick commands start quickly;
+bench/README.md has the figures. Only the standard library and the argument parser load here.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import Engine
-
-from bot.outbound import directory
-from cli.demo import run_demo
 from cli.local import local_zone
 from cli.transfer import COMMANDS as TRANSFER_COMMANDS
 from cli.transfer import add_parsers as add_transfer_parsers
-from cli.transfer import run as run_transfer
-from core.analysis import Finding, Summary
-from core.layers import LAYER_BY_NUMBER
 from core.people import TERMINAL_USER
-from core.schedule import local_date
 from core.settings import Settings, SettingsError
-from db import open_store
-from db.engine import session_scope
-from db.migrate import upgrade
-from db.tools import get_workspace, purge_workspace
-from stack import Context, run_command
-from stack.loaded import load_stack
-from templates.plain import to_text
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from core.analysis import Finding, Summary
 
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
@@ -59,21 +52,42 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"stackbot: {error}", file=sys.stderr)
         return EXIT_MISUSE
+    from bot.logs import configure
+
     # The processes that run for a while log at LOG_LEVEL; one-shot commands print their answer
     # and log only warnings.
-    long_running = args.command in {"serve", "socket", "clock", "run-job"}
-    logging.basicConfig(
-        level=settings.log_level if long_running else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    long_running = args.command in {"serve", "socket", "clock", "worker", "run-job"}
+    configure(settings.log_level if long_running else "WARNING", settings.log_format)
+    try:
+        return _run(parser, args, settings)
+    except Exception as error:
+        # Loaded by whichever command opened the store; a database that never answered is one
+        # line, not a traceback.
+        from db.engine import StoreUnavailable
+
+        if isinstance(error, StoreUnavailable):
+            print(f"stackbot {args.command}: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+        raise
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)  # the one place the terminal reads the clock
     if args.command == "demo":
+        from cli.demo import run_demo
+
         run_demo(Path(args.database), now=now, out=print)
         return EXIT_OK
     if args.command == "migrate":
-        upgrade(_engine(settings))
+        from db import open_store
+
+        # Waits for the database as the processes do: a migrate Job may start before it.
+        wait, shown = settings.database_wait_seconds, settings.database_shown
+        open_store(settings.database_url, wait_seconds=wait, shown=shown).dispose()
         print("The database is up to date.")
         return EXIT_OK
+    if args.command == "health":
+        return _health(settings, now)
     if args.command == "cmd":
         return _cmd(args, settings, now)
     if args.command == "overlaps":
@@ -83,32 +97,52 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if args.command == "purge-workspace":
         return _purge(args, settings)
     if args.command in TRANSFER_COMMANDS:
+        from cli.transfer import run as run_transfer
+
         return run_transfer(args, settings, now)
     if args.command == "run-job":
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
     # `stackbot cmd` starts quickly.
-    if args.command in ("serve", "socket", "clock"):
+    if args.command in ("serve", "socket", "clock", "worker"):
         return _long_running(args, settings)
     parser.print_help()
     return EXIT_MISUSE
 
 
 def _long_running(args: argparse.Namespace, settings: Settings) -> int:
-    """serve, socket and clock: a token or secret Slack would refuse stops them at once, in one
-    line that names the variable."""
+    """serve, socket, clock and worker: a token or secret Slack would refuse stops them at once,
+    in one line that names the variable."""
     from bot import serve
     from bot.app import ConfigurationError, check_clock_settings
+    from bot.outbound import directory
+    from db.engine import close_store
 
     try:
         if args.command == "clock":
             from jobs.clock import run_clock
 
             check_clock_settings(settings)
-            engine = _engine(settings)
-            run_clock(engine, directory(settings, engine))
-        elif args.command == "serve" and args.with_clock:
-            return serve.serve_with_clock(settings)
+            engine = serve.store(settings)
+            serve.announce(settings, engine, "running the clock")
+            try:
+                run_clock(engine, directory(settings, engine))
+            finally:
+                close_store(engine)  # the last commits into the database file, not only -wal
+        elif args.command == "worker":
+            from bot.worker import run_worker
+
+            check_clock_settings(settings)  # it answers as the clock posts
+            engine = serve.store(settings)
+            serve.announce(settings, engine, "running a worker")
+            try:
+                run_worker(engine, directory(settings, engine))
+            finally:
+                close_store(engine)
+        elif args.with_worker or args.with_clock:
+            beside = ["worker"] * args.with_worker + ["clock"] * args.with_clock
+            run = serve.serve if args.command == "serve" else serve.socket
+            return serve.serve_with(settings, beside, run)
         else:
             (serve.serve if args.command == "serve" else serve.socket)(settings)
     except ConfigurationError as error:
@@ -117,7 +151,25 @@ def _long_running(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _health(settings: Settings, now: datetime) -> int:
+    """`stackbot health clock`: 0 when the clock's last pass is recent, 1 otherwise; one line
+    either way (a container's healthcheck keeps it in its log)."""
+    from db.engine import make_engine
+    from stack.health import clock_health
+
+    engine = make_engine(settings.database_url)  # reads only: no migration, no waiting
+    try:
+        health = clock_health(engine, now)
+    finally:
+        engine.dispose()
+    print(f"clock {'healthy' if health.ok else 'unhealthy'}: {health.reason}")
+    return EXIT_OK if health.ok else EXIT_REJECTED
+
+
 def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from stack import Context, run_command
+    from templates.plain import to_text
+
     text = " ".join(args.text)
     words = text.split()
     if words and words[0] == "/stack":
@@ -164,6 +216,11 @@ def _cmd(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def _overlaps(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from core.schedule import local_date
+    from db.engine import session_scope
+    from db.tools import get_workspace
+    from stack.loaded import load_stack
+
     engine = _engine(settings)
     try:
         with session_scope(engine) as session:
@@ -217,10 +274,12 @@ def _map(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
 
 
 def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from bot.outbound import directory
     from jobs.deliver import retry
     from jobs.digest import run_digests
     from jobs.reviews import run_reviews
     from stack.letters import Letter
+    from templates.plain import to_text
 
     if args.now is not None:
         try:
@@ -261,6 +320,11 @@ def _run_job(args: argparse.Namespace, settings: Settings, now: datetime) -> int
 
 
 def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    from db.engine import session_scope
+    from db.tools import get_workspace, purge_workspace
+
     engine = _engine(settings)
     try:
         with session_scope(engine) as session:
@@ -287,6 +351,8 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     """One finding as the JSON `stackbot overlaps --json` prints (schema in the README)."""
+    from core.layers import LAYER_BY_NUMBER
+
     return {
         "id": finding.id,
         "kind": finding.kind,
@@ -301,6 +367,10 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "action": finding.action,
         "redundant": [{"id": t.id, "name": t.name} for t in finding.redundant],
         "keep": {"id": finding.keep.id, "name": finding.keep.name} if finding.keep else None,
+        "keepers": [{"id": t.id, "name": t.name} for t in finding.keepers],
+        "yearly_saving": {k: str(v) for k, v in finding.yearly_saving.items()},
+        "decide_by": finding.decide_by.isoformat() if finding.decide_by else None,
+        "group": finding.group,
         "accepted": finding.accepted,
         "fingerprint": finding.fingerprint,
     }
@@ -312,19 +382,40 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "avoidable_spend": {k: str(v) for k, v in summary.avoidable.items()},
         "monthly_spend": {k: str(v) for k, v in summary.spend.items()},
         "redundant_tools": [{"id": t.id, "name": t.name} for t in summary.redundant],
+        "avoidable_yearly": {k: str(v) for k, v in summary.yearly.items()},
+        "realisable_by": summary.realisable_by.isoformat() if summary.realisable_by else None,
+        "undated_tools": summary.undated,
+        "tidy_tools": [{"id": t.id, "name": t.name} for t in summary.tidy],
         "open_findings": summary.open,
         "open_by_kind": dict(summary.counts),
     }
 
 
 def _engine(settings: Settings) -> Engine:
-    return open_store(settings.database_url)
+    from db import open_store
+
+    return open_store(settings.database_url, shown=settings.database_shown)
+
+
+class _Version(argparse.Action):
+    """argparse's own version action wants the text up front: reading the package's metadata
+    costs every command a little, so it is read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from core.version import stackbot_version
+
+        print(f"stackbot {stackbot_version()}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stackbot", description="Keep your team's seven-layer AI stack honest."
     )
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="load an example stack and show it (no Slack needed)")
     demo.add_argument(
@@ -358,9 +449,15 @@ def _parser() -> argparse.ArgumentParser:
     pic.add_argument("--spend", action="store_true", help="the spend per layer, not the map")
     sub.add_parser("migrate", help="bring DATABASE_URL's schema up to date")
     serve = sub.add_parser("serve", help="serve the Slack app over HTTP on $PORT (gunicorn)")
-    serve.add_argument(
-        "--with-clock", action="store_true", help="also run the clock (one host, SQLite)"
-    )
+    socket = sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
+    for web in (serve, socket):
+        web.add_argument(
+            "--with-worker", action="store_true", help="also run a worker (one host, small team)"
+        )
+        web.add_argument(
+            "--with-clock", action="store_true", help="also run the clock (one host, small team)"
+        )
+    sub.add_parser("worker", help="run slash commands the web process recorded, and answer them")
     sub.add_parser("clock", help="run the scheduler: reminders, digests and retries")
     job = sub.add_parser("run-job", help="run one pass of a job by hand")
     job.add_argument("job", choices=["reviews", "digest"])
@@ -369,7 +466,8 @@ def _parser() -> argparse.ArgumentParser:
     job.add_argument(
         "--dry-run", action="store_true", help="print what would be posted; post nothing"
     )
-    sub.add_parser("socket", help="run the Slack app over Socket Mode (SLACK_APP_TOKEN)")
+    health = sub.add_parser("health", help="is a process healthy? exit 0 if so, 1 if not")
+    health.add_argument("process", choices=["clock"], help="clock: its last pass is recent")
     purge = sub.add_parser("purge-workspace", help="delete a workspace's stack for good")
     purge.add_argument("team", help="Slack team id")
     purge.add_argument("--yes", action="store_true", help="really delete it")

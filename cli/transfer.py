@@ -1,5 +1,6 @@
 """`stackbot import`, `stackbot export` and `stackbot import-billing`: files in and out of a
-workspace's stack from the terminal."""
+workspace's stack from the terminal; `stackbot backup` and `stackbot copy-store`: the whole
+store to a file, or into another store."""
 
 from __future__ import annotations
 
@@ -7,26 +8,24 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.outbound import make_client
-from bot.slack import email_lookup
 from cli.local import local_zone
 from cli.progress import Progress
 from core.people import TERMINAL_USER
 from core.settings import Settings
-from db import open_store
-from stack import Context
-from stack.reports import import_message, problem_lines
-from stack.transfer import FORMATS, export_stack, import_stack
-from templates.plain import to_text
 
-COMMANDS = frozenset({"import", "export", "import-billing"})
+if TYPE_CHECKING:
+    from stack import Context
+
+# What each command needs is imported when it runs, so that `stackbot --help` stays quick.
+COMMANDS = frozenset({"import", "export", "import-billing", "backup", "copy-store"})
+FORMATS = ("csv", "json", "backstage")  # stack.transfer.FORMATS; tests/bot/test_cli.py checks
 EXIT_OK, EXIT_REJECTED, EXIT_MISUSE = 0, 1, 2
 
 
 def add_parsers(sub: Any) -> None:
-    """The three subcommands, added to `stackbot`'s parser."""
+    """The file subcommands, added to `stackbot`'s parser."""
     imp = sub.add_parser("import", help="add and update tools from a CSV, JSON or Backstage file")
     imp.add_argument("file", help="the file (CSV UTF-8, JSON or Backstage YAML)")
     _common(imp)
@@ -37,6 +36,15 @@ def add_parsers(sub: Any) -> None:
     bill = sub.add_parser("import-billing", help="read a FOCUS billing export (CSV, .gz, Parquet)")
     bill.add_argument("file", help="the FOCUS file")
     _common(bill)
+    copy = sub.add_parser(
+        "backup", help="copy a SQLite store to FILE while it serves (PostgreSQL: pg_dump)"
+    )
+    copy.add_argument("file", help="a new file for the copy")
+    move = sub.add_parser(
+        "copy-store", help="copy every row of one store into a new one (SQLite or PostgreSQL)"
+    )
+    move.add_argument("--from", dest="source", required=True, help="the store's URL")
+    move.add_argument("--to", dest="target", required=True, help="a new, empty store's URL")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -48,8 +56,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
+    from bot.outbound import make_client
+    from bot.slack import email_lookup
+    from db import open_store
+    from stack import Context
+    from stack.reports import import_message, problem_lines
+    from stack.transfer import import_stack
+    from templates.plain import to_text
+
     if args.command == "export":
         return _export(args, settings)
+    if args.command == "backup":
+        return _backup(Path(args.file), settings)
+    if args.command == "copy-store":
+        return _copy_store(args.source, args.target)
     path = Path(args.file)
     if not path.is_file():
         print(f"stackbot: no such file: {path}", file=sys.stderr)
@@ -73,7 +93,53 @@ def run(args: argparse.Namespace, settings: Settings, now: datetime) -> int:
     return EXIT_REJECTED if report.problems else EXIT_OK
 
 
+def _backup(target: Path, settings: Settings) -> int:
+    from core.errors import Rejected
+    from db import open_store
+    from db.backup import backup
+    from stack.base import refusal
+    from templates.plain import to_text
+
+    engine = open_store(settings.database_url)
+    try:
+        made = backup(engine, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        engine.dispose()
+    print(f"Backed up the store to {made.path} ({made.size:,} bytes).")
+    return EXIT_OK
+
+
+def _copy_store(source_url: str, target_url: str) -> int:
+    from core.errors import Rejected
+    from db import open_store
+    from db.copy import copy_store
+    from stack.base import refusal
+    from templates.plain import to_text
+
+    # Read as DATABASE_URL is: postgres:// accepted, a bad URL refused without its password.
+    source, target = (
+        open_store(Settings.from_environ({"DATABASE_URL": url}).database_url)
+        for url in (source_url, target_url)
+    )
+    try:
+        copied = copy_store(source, target)
+    except Rejected as rejected:
+        print(to_text(refusal(rejected).message), file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        source.dispose()
+        target.dispose()
+    print(f"Copied {sum(copied.values()):,} rows in {len(copied)} tables.")
+    return EXIT_OK
+
+
 def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from db import open_store
+    from stack.transfer import export_stack
+
     engine = open_store(settings.database_url)
     try:
         text = export_stack(engine, args.team, args.format)
@@ -90,7 +156,10 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
-    from stack.billing import billing_message, import_billing  # loaded only when a bill is imported
+    from db import open_store
+    from stack.billing import billing_message, import_billing
+    from stack.reports import problem_lines
+    from templates.plain import to_text
 
     engine = open_store(settings.database_url)
     try:

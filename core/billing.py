@@ -9,16 +9,20 @@ https://focus.finops.org: BilledCost is what is invoiced, in BillingCurrency; Se
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import IO
 
+from core import bounded
 from core.catalog import Catalog
 from core.errors import Rejected
 from core.importing import Problem
+from core.limits import BILL_MAX_BYTES, BILL_MAX_LINES
 from core.money import CENT, CODES, Cost
+from core.tabular import read_table, text_lines
 from core.text import nearest, normalise
 
 REQUIRED = ("BilledCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ServiceCategory")
@@ -133,6 +137,17 @@ class Matcher:
         return catalog_name(self.catalog, service)
 
 
+def csv_charges(binary: IO[bytes], *, gzipped: bool) -> Iterator[tuple[int, dict[str, str], str]]:
+    """(line, cells kept, the whole row) per charge of a CSV or gzipped CSV bill, decompressed
+    and read one bounded line at a time: a gzip that expands to gigabytes on one line, or to
+    millions of blank lines, is refused early instead of filling memory or running for hours."""
+    source = bounded.gunzipped(binary) if gzipped else binary
+    lines = bounded.lines(source, max_bytes=BILL_MAX_BYTES, max_lines=BILL_MAX_LINES)
+    table = read_table(text_lines(lines), ALIASES, required=REQUIRED, skip_unknown=True)
+    for record in table.records:
+        yield record.line, dict(record.cells), "\x1f".join(record.raw)
+
+
 def catalog_name(catalog: Catalog, service: str) -> str | None:
     """The catalog's name for a billed service, for the `/stack add` that would register it."""
     for name in _spellings(service):
@@ -181,11 +196,17 @@ def _tags(text: str) -> Mapping[str, str]:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
-        return {}
+    except (ValueError, RecursionError):  # the C decoder counts nesting against the recursion
+        return {}  # limit: a cell of 50,000 `[` is no tag set, as unreadable JSON is none
     if not isinstance(data, dict):
         return {}
-    return {str(k).casefold(): str(v).casefold() for k, v in data.items()}
+    # A tag's value is text; a nested one matches no `tag=value` rule (and its text could be
+    # nested too deep to write out).
+    return {
+        str(k).casefold(): str(v).casefold()
+        for k, v in data.items()
+        if not isinstance(v, list | dict)
+    }
 
 
 def _spellings(service: str) -> Iterable[str]:

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYER_BY_KEY
-from core.text import nearest, normalise
+from core.text import normalise
 
 # How a team gets the tool: software it runs itself, or a service a vendor runs.
 Kind = Literal["open-source", "managed-service"]
 KINDS: tuple[Kind, ...] = ("open-source", "managed-service")
 FIELDS = frozenset(
-    {"key", "name", "aliases", "vendor", "kind", "platform", "layers", "capabilities", "secondary"}
-)
+    {
+        "key", "name", "aliases", "vendor", "kind", "platform", "layers", "capabilities",
+        "secondary", "role", "sources",
+    }
+)  # fmt: skip
+# What a tool is for where it runs: a production server, or a runner for a laptop or a dev box
+# (Ollama). Asked when two tools do the same main jobs: the production one is kept.
+ROLES = ("production", "local")
 DEFAULT_PATH = Path(__file__).with_name("catalog.toml")
 _KEY = re.compile(r"^[a-z0-9-]+$")
 
@@ -38,6 +45,10 @@ class CatalogEntry:
     layers: tuple[int, ...]
     primary: tuple[str, ...]  # what teams buy or adopt it for
     secondary: tuple[str, ...]  # real features it also has, that nobody buys it for
+    local: bool = False  # a runner for a laptop or a dev box, not a production server
+    # capability -> the vendor's page that shows it (or shows it retired): the facts the
+    # savings rest on, so anyone can check them
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def capabilities(self) -> tuple[str, ...]:
@@ -77,8 +88,9 @@ class Catalog:
 
     def suggest(self, name: str) -> CatalogEntry | None:
         """The entry whose name is closest to a misspelt `name`, if any is close."""
-        closest = nearest(name, self._by_name, cutoff=0.75)
-        return self._by_name[normalise(closest)] if closest else None
+        # The names are keyed already: compared as they are, not normalised again per call.
+        closest = difflib.get_close_matches(normalise(name), self._by_name, n=1, cutoff=0.75)
+        return self._by_name[closest[0]] if closest else None
 
 
 def parse_catalog(data: Mapping[str, Any]) -> Catalog:
@@ -99,14 +111,17 @@ def split_capabilities(
 ) -> tuple[frozenset[str], frozenset[str], bool]:
     """A registered tool's primary and secondary capabilities, and whether the catalog calls it
     a platform. What a team gave a catalog tool beyond the catalog's secondary features is
-    primary: the team said that is what it uses it for. Cached: most tools of a large stack
+    primary: the team said that is what it uses it for; so are the side features of a point
+    tool given nothing else, but never a platform's. Cached: most tools of a large stack
     repeat a few catalog entries."""
     entry = load_catalog().by_key.get(catalog_key) if catalog_key else None
     given = frozenset(capabilities)
     if entry is None:
         return given, frozenset(), False
     secondary = given & frozenset(entry.secondary)
-    if secondary == given:  # only side features left: the team uses it for those
+    # Only side features left: the team uses a point tool for those. Not a platform: it is
+    # bought for its main jobs, and a side feature never makes it keep a point tool.
+    if secondary == given and not entry.platform:
         return given, frozenset(), entry.platform
     return given - secondary, secondary, entry.platform
 
@@ -172,6 +187,25 @@ def _entry(index: int, row: object) -> CatalogEntry:
         raise CatalogError(f"{where}: platform must be true or false")
     if platform and len(layers) < 2:
         raise CatalogError(f"{where}: a platform covers at least two layers")
+    role = row.get("role", "production")
+    if role not in ROLES:
+        raise CatalogError(f"{where}: role must be one of {', '.join(ROLES)}")
+    sources = row.get("sources", {})
+    if not isinstance(sources, dict) or not all(
+        isinstance(v, str) and v.startswith("https://") for v in sources.values()
+    ):
+        raise CatalogError(f"{where}: sources must map capabilities to https:// addresses")
+    strange = sorted(c for c in sources if c not in CAPABILITY_LAYER)
+    if strange:
+        raise CatalogError(f"{where}: sources for unknown capabilities {', '.join(strange)}")
+    if platform:
+        # A platform's main jobs are what it is claimed to replace: each needs the vendor's page.
+        unsourced = [c for c in primary if c not in sources]
+        if unsourced:
+            raise CatalogError(
+                f"{where}: a platform's main jobs are claimed as savings; sources needed for "
+                f"{', '.join(unsourced)}"
+            )
     return CatalogEntry(
         key=key,
         name=text("name"),
@@ -182,6 +216,8 @@ def _entry(index: int, row: object) -> CatalogEntry:
         layers=layers,
         primary=_in_order(primary),
         secondary=_in_order(secondary),
+        local=role == "local",
+        sources=dict(sources),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -19,3 +21,16 @@ class Rejected(Exception):
 
     def __repr__(self) -> str:
         return f"Rejected({self.code!r}, {self.details!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something stackbot read and acted on that a person should hear about: a column it
+    ignored, a row it skipped, an owner it left empty, a date already past. Not a refusal:
+    nothing is refused for it. `code` picks the wording in templates/; `line` and `column` say
+    where, when it comes from a file."""
+
+    code: str
+    line: int | None = None
+    column: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)

@@ -16,11 +16,13 @@ from typing import TypeAlias
 from core.catalog import load_catalog
 from core.dates import parse_date
 from core.errors import Rejected
-from core.layers import find_layer
+from core.layers import find_layer, layer_names
 from core.money import parse_cost
 from core.options import (
     CLEAR_WORDS,
     KEYS,
+    MAX_NOTICE_DAYS,
+    NOTICE_UNITS,
     OPTION_KEYS,
     OPTION_PARSERS,
     UNSET,
@@ -39,6 +41,12 @@ from core.text import has_control_characters, nearest, normalise
 MAX_COMMAND = 4000
 QUOTES = frozenset('"“”„')
 _KEY_TOKEN = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$", re.DOTALL)
+# Time words a notice period might be given in that stackbot does not count days from.
+_OTHER_TIME_UNIT = re.compile(
+    r"^(?:fortnights?|quarters?|hours?|hrs?|minutes?|mins?|decades?|business|working|"
+    r"calendar|bdays?|wd)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,11 @@ class Token:
     text: str
     key: str | None = None  # "cost" for cost:1200/mo
     quoted: bool = False
+    raw: str = ""  # the token as typed ("Run:ai"), for a `word:` that turns out to be text
+
+    @property
+    def typed(self) -> str:
+        return self.raw or self.text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,11 +241,11 @@ def _token(text: str, prefix: str | None) -> Token:
     if prefix is None:
         match = _KEY_TOKEN.match(text)
         if match:
-            return Token(match[2], key=match[1].lower())
+            return Token(match[2], key=match[1].lower(), raw=text)
         return Token(text)
     match = _KEY_TOKEN.match(prefix)
     if match and not match[2]:
-        return Token(text[len(prefix) :], key=match[1].lower(), quoted=True)
+        return Token(text[len(prefix) :], key=match[1].lower(), quoted=True, raw=text)
     return Token(text, quoted=True)
 
 
@@ -294,7 +307,33 @@ def parse(text: str, *, today: date) -> Command:
         guess = nearest(word, candidates)
         suggestion = SUBCOMMAND_ALIASES.get(guess, guess) if guess else None
         raise Rejected("unknown_command", value=head.text, suggestion=suggestion)
+    if sub in NAMED:
+        rest = _catalog_name_first(rest)
     return _PARSERS[sub](rest, today)
+
+
+# The commands whose first words are a tool's name.
+NAMED = frozenset({"add", "edit", "remove", "show", "history", "review", "propose"})
+
+
+def _catalog_name_first(tokens: list[Token]) -> list[Token]:
+    """A catalog name with a colon in it (`NVIDIA Run:ai`) is a name, not an option `run:`: the
+    words it spans become plain words. Only a colon word that no option is spelt with, and only
+    inside a name the catalog knows, so `/stack add Foo cot:5` is still refused as a typo."""
+    catalog = load_catalog()
+    for index, token in enumerate(tokens):
+        if token.key is None:
+            continue
+        if token.key in KEYS or token.quoted:
+            return tokens
+        for end in range(min(len(tokens), index + 4), index, -1):
+            span = tokens[:end]
+            if any(t.key in KEYS or t.quoted for t in span):
+                continue
+            if catalog.find(" ".join(t.typed for t in span)):
+                return [Token(t.typed) for t in span] + tokens[end:]
+        return tokens
+    return tokens
 
 
 def _parse_add(tokens: list[Token], today: date) -> Command:
@@ -442,6 +481,16 @@ def _parse_review(tokens: list[Token], today: date) -> Command:
         if reason is not None and len(reason) > MAX_REASON:
             raise Rejected("reason_too_long", length=len(reason), limit=MAX_REASON)
         return Review(name=check_name(" ".join(words[:cut])), decision=decision, reason=reason)
+    # `review CoreWeave kep`: a word a letter from a decision is named, with the tool before it.
+    for cut in range(1, len(words)):
+        guess = nearest(words[cut], DECISION_WORDS, cutoff=0.75)
+        if guess is not None:
+            name = " ".join(words[:cut])
+            suggestion = DECISION_WORDS[guess].replace("snooze-7", "snooze").replace("-", " ")
+            raise Rejected(
+                "unknown_decision", value=words[cut], suggestion=suggestion, name=name,
+                missing_tool=False, tool_suggestion=None,
+            )  # fmt: skip
     raise Rejected("missing_decision", value=" ".join(words))
 
 
@@ -554,15 +603,18 @@ def _extend(
 ) -> tuple[Token, int]:
     following: list[Token] = []
     for later in tokens[index + 1 :]:
-        if later.key is not None:
+        # Notes are free text: "ticket: OPS-12" inside them is not an option; a known option
+        # ends them, as the README says.
+        if later.key is not None and (key != "notes" or later.key in KEYS or token.quoted):
             break
-        following.append(later)
+        following.append(Token(later.typed) if later.key is not None else later)
     if key == "notes" and not token.quoted:
         words = [token.text, *(t.text for t in following)]
         return Token(" ".join(w for w in words if w), key=token.key), index + 1 + len(following)
     checks: dict[str, Callable[[str], object]] = {
         "cost": parse_cost,
         "renews": lambda value: parse_date(value, today=today),
+        "notice_days": lambda value: OPTION_PARSERS["notice_days"](value, today),
     }
     check = checks.get(key)
     if check is None or token.quoted or token.text.casefold() in CLEAR_WORDS:
@@ -571,8 +623,21 @@ def _extend(
         candidate = " ".join([token.text, *(t.text for t in following[:extra])])
         try:
             check(candidate)
-        except Rejected:
+        except Rejected as rejected:
+            # `cost:500 kr/mo` must not become $500 with `kr/mo` left over: a value that could
+            # be read two ways is refused whole, before a shorter piece of it is tried.
+            if rejected.code.startswith("ambiguous_"):
+                raise
             continue
+        unit = following[extra].text if extra < len(following) else ""
+        if (
+            key == "notice_days"
+            and unit
+            and (_OTHER_TIME_UNIT.match(unit) or unit.casefold() in NOTICE_UNITS)
+        ):
+            # `notice:3 fortnights` or `notice:25 months` (over the limit): a notice period
+            # refused as one, not a layer named `fortnights`.
+            raise Rejected("bad_notice", value=f"{candidate} {unit}", limit=MAX_NOTICE_DAYS)
         return Token(candidate, key=token.key), index + 1 + extra
     # Nothing longer parses; report the words that belong to the value, not a layer after it.
     words = [token.text]
@@ -620,3 +685,41 @@ def _fields(options: Sequence[Token], today: date, *, allow_rename: bool = True)
             raise Rejected("repeated_key", value=token.key)
         values[key] = OPTION_PARSERS[key](token.text, today)
     return ToolFields(**values)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Near misses, for a caller to ask about before a record exists
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """What an `add` may have meant: `word` (as typed) nearly names `meant`. `name` and
+    `layers` are the add as it would read with the correction, for the caller to offer (a
+    button in Slack, the exact command in the terminal); nothing is changed here."""
+
+    word: str
+    meant: str
+    name: str
+    layers: tuple[int, ...]
+
+
+def near_misses(command: Add) -> list[NearMiss]:
+    """The near misses in an add the parser read as written: a name a letter or two from a
+    catalog tool (`Pinecon`), or a last word a letter or two from a layer, read as part of the
+    name (`Foo infrence`). Empty when the name is a catalog tool's."""
+    catalog = load_catalog()
+    if catalog.find(command.name):
+        return []
+    layers = command.fields.layers if isinstance(command.fields.layers, tuple) else ()
+    found: list[NearMiss] = []
+    entry = catalog.suggest(command.name)
+    if entry is not None:
+        found.append(NearMiss(command.name, entry.name, entry.name, layers))
+    head, _, last = command.name.rpartition(" ")
+    if head and find_layer(last) is None:
+        guess = nearest(last, layer_names(), cutoff=0.85)
+        layer = find_layer(guess) if guess else None
+        if layer is not None:
+            fixed = tuple(sorted({*layers, layer.number}))
+            found.append(NearMiss(last, layer.key, head, fixed))
+    return found

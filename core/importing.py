@@ -4,16 +4,18 @@ tools as rows again. Pure: owners given by email are resolved by a function pass
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from core.errors import Rejected
+from core.dates import past_renewal
+from core.errors import Notice, Rejected
 from core.layers import LAYER_BY_NUMBER
+from core.money import Cost
 from core.options import OPTION_PARSERS, ChannelRef, ToolFields, UserRef
-from core.tabular import excel_date
+from core.tabular import excel_date, read_table
 from core.text import normalise
 
 # The columns of a stack file, in the order an export writes them.
@@ -22,21 +24,37 @@ COLUMNS = (
     "owner", "renews", "notice", "channel", "notes", "billing",
 )  # fmt: skip
 _SPELLINGS = {
-    "name": ("name", "tool", "tool name", "product"),
-    "layers": ("layers", "layer"),
+    "name": ("name", "tool", "tool name", "product", "service", "software"),
+    # A category is read with the layer words of `layer:` (core/layers.py), so "GPU cloud" and
+    # "LLM API" land where `layer:"GPU cloud"` puts them.
+    "layers": ("layers", "layer", "stack layer", "layer(s)"),
+    "category": ("category", "categories"),
     "capabilities": ("capabilities", "capability", "caps"),
-    "vendor": ("vendor", "supplier", "provider"),
+    "vendor": ("vendor", "supplier", "provider", "company"),
     "sourcing": ("sourcing", "build or buy"),
     "cost": ("cost", "price", "amount"),
-    "currency": ("currency",),
-    "period": ("period", "billing period", "per"),
-    "owner": ("owner", "owner email", "owner id"),
-    "renews": ("renews", "renewal", "renewal date", "renews on"),
-    "notice": ("notice", "notice days", "notice period"),
+    # A cost column whose header says its period: the period column, if any, must agree.
+    "monthly_cost": (
+        "monthly cost", "monthly", "cost per month", "monthly price", "monthly spend",
+        "cost/month", "cost (monthly)", "monthly amount", "mrr",
+    ),
+    "annual_cost": (
+        "annual cost", "annual", "yearly cost", "yearly", "cost per year", "annual price",
+        "annual spend", "yearly spend", "cost/year", "cost (annual)", "annual amount",
+        "annual contract value", "acv",
+    ),
+    "currency": ("currency", "ccy"),
+    "period": ("period", "billing period", "per", "billing cycle", "billing frequency"),
+    "owner": ("owner", "owner email", "owner id", "owner e-mail", "owned by", "owner slack id"),
+    "renews": (
+        "renews", "renewal", "renewal date", "renews on", "next renewal", "contract end",
+        "contract end date", "end date", "expires", "expiry", "expiry date",
+    ),
+    "notice": ("notice", "notice days", "notice period", "cancellation notice"),
     "channel": ("channel", "slack channel"),
-    "notes": ("notes", "note", "comments"),
+    "notes": ("notes", "note", "comments", "comment", "description"),
     "billing": ("billing", "billing match"),
-}
+}  # fmt: skip
 ALIASES = {
     normalise(spelling): column for column, names in _SPELLINGS.items() for spelling in names
 }
@@ -45,6 +63,17 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _PERIODS = {"month": "month", "monthly": "month", "mo": "month", "year": "year", "yearly": "year"}
 _PERIODS |= {"annual": "year", "annually": "year", "yr": "year", "": ""}
+_PERIODS |= {"per month": "month", "per year": "year", "pa": "year", "p.a.": "year"}
+# The cost columns, each with the period its header implies (None: the period column's).
+_COST_COLUMNS: tuple[tuple[str, str | None], ...] = (
+    ("annual_cost", "year"), ("monthly_cost", "month"), ("cost", None),
+)  # fmt: skip
+# A row that adds the others up, as spreadsheets end: "TOTAL", "Grand total", "Sum (annual)".
+_TOTAL = re.compile(
+    r"^(?:grand\s*|sub-?\s*)?(?:totals?|sum)"
+    r"(?:\s+(?:cost|costs|spend|annual|monthly|per\s+\w+))?\s*[:=]?\s*(?:\([^)]*\))?$",
+    re.IGNORECASE,
+)
 
 Lookup = Callable[[str], str | None]  # an email -> the Slack user id, or None when unknown
 
@@ -72,19 +101,65 @@ class Row:
     fields: ToolFields
 
 
+def stack_records(
+    lines: Iterator[str], notices: list[Notice]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, cells) for each tool in a stack spreadsheet as people keep one: the header found
+    below any title, unknown columns ignored, blank lines and a TOTAL row skipped. What was
+    ignored or skipped is added to `notices` as it is read."""
+    table = read_table(lines, ALIASES, required=("name",), notices=notices)
+    for record in table.records:
+        label = total_label(record.cells.get("name", ""), record.raw)
+        if label is not None:
+            notices.append(Notice("total_row_skipped", line=record.line, details={"label": label}))
+            continue
+        yield record.line, dict(record.cells)
+
+
+def total_label(name: str, raw: Sequence[str]) -> str | None:
+    """The label of a row that totals the others ("TOTAL", "Grand total"): in the name column,
+    or in any cell of a row whose name is blank. None for a tool's row."""
+    if name:
+        return name if _TOTAL.match(name) else None
+    return next((cell.strip() for cell in raw if _TOTAL.match(cell.strip())), None)
+
+
 def parse_row(
-    line: int, cells: Mapping[str, str], *, today: date, lookup: Lookup
-) -> Row | list[Problem]:
-    """One record's fields, or every problem with it (each cell is checked, not only the first)."""
+    line: int, cells: Mapping[str, str], *, today: date, lookup: Lookup,
+    notices: list[Notice] | None = None,
+) -> Row | list[Problem]:  # fmt: skip
+    """One record's fields, or every problem with it (each cell is checked, not only the first).
+
+    With a `notices` list, an owner that cannot be looked up (no Slack token, an email Slack
+    does not know) is left empty and told there, as is a renewal date already past; without
+    one, such an owner is a problem, as it was before notices could be shown."""
     values: dict[str, object] = {}
     problems: list[Problem] = []
     for column, key, text in _options(cells):
         try:
             values[key] = _parse(column, key, text, today=today, lookup=lookup)
         except Rejected as rejected:
+            if notices is not None and column == "owner" and _EMAIL.match(text):
+                unresolved = {"value": text, "reason": rejected.code}
+                notices.append(Notice("owner_left_empty", line, "owner", unresolved))
+                continue
             problems.append(Problem.of(rejected, line=line, column=column))
+    try:
+        cost = _cost(cells)
+    except _CostProblem as problem:
+        problems.append(Problem.of(problem.rejected, line=line, column=problem.column))
+    else:
+        if cost is not None:
+            values["cost"] = cost
     if problems:
         return problems
+    renews = values.get("renews")
+    past = past_renewal(renews, today=today) if isinstance(renews, date) else None
+    if notices is not None and past is not None:
+        next_year = past.next_year.isoformat() if past.next_year else None
+        when: dict[str, object] = {"date": past.day.isoformat(), "days_ago": past.days_ago}
+        when["next_year"] = next_year
+        notices.append(Notice("renewal_past", line, "renews", when))
     name = values.pop("name")
     assert isinstance(name, str)
     fields = ToolFields(name=name, **values)  # type: ignore[arg-type]
@@ -104,14 +179,50 @@ def _options(cells: Mapping[str, str]) -> Iterable[tuple[str, str, str]]:
             continue
         if cells[column]:
             yield column, key, cells[column]
-    if cells.get("cost"):
-        yield "cost", "cost", _cost_text(cells)
+    # A category fills in the layers where a row has none; a sheet may keep both.
+    if cells.get("category") and not cells.get("layers"):
+        yield "category", "layers", cells["category"]
 
 
-def _cost_text(cells: Mapping[str, str]) -> str:
-    amount = cells["cost"]
+class _CostProblem(Exception):
+    def __init__(self, rejected: Rejected, column: str) -> None:
+        super().__init__(rejected.code)
+        self.rejected = rejected
+        self.column = column
+
+
+def _cost(cells: Mapping[str, str]) -> Cost | None:
+    """The row's cost from whichever cost columns it fills. `Annual cost` is kept per year (the
+    store keeps a cost's period, so nothing is divided and rounded); two columns that both say
+    a cost must say the same monthly amount."""
+    found: list[tuple[str, Cost]] = []
+    for column, implied in _COST_COLUMNS:
+        if not cells.get(column):
+            continue
+        text = _cost_text(cells, column, implied)
+        try:
+            cost = OPTION_PARSERS["cost"](text, date.min)
+        except Rejected as rejected:
+            raise _CostProblem(rejected, column) from None
+        if isinstance(cost, Cost):
+            found.append((column, cost))
+    if len(found) > 1:
+        (first, kept), *others = found
+        for column, other in others:
+            if (other.currency, other.monthly) != (kept.currency, kept.monthly):
+                shown = {"value": cells[column], "other": cells[first]}
+                raise _CostProblem(Rejected("costs_disagree", **shown), column)
+    return found[0][1] if found else None
+
+
+def _cost_text(cells: Mapping[str, str], column: str, implied: str | None) -> str:
+    amount = cells[column]
     currency = cells.get("currency", "")
-    period = _PERIODS.get(cells.get("period", "").casefold(), cells.get("period", ""))
+    said = cells.get("period", "")
+    period = _PERIODS.get(said.casefold(), said)
+    if implied is not None and period and period != implied:
+        raise _CostProblem(Rejected("period_disagrees", value=said, other=implied), "period")
+    period = implied or period
     return " ".join(part for part in (amount, currency, f"/{period}" if period else "") if part)
 
 
@@ -120,6 +231,8 @@ def _parse(column: str, key: str, text: str, *, today: date, lookup: Lookup) -> 
         return _owner(text, lookup)
     if key == "channel" and _CHANNEL_ID.match(text):
         return ChannelRef(text)
+    if key == "channel" and text.startswith("#"):
+        raise Rejected("bad_channel", value=text)  # a file cannot have Slack look a name up
     if key == "renews" and (excel := excel_date(text)) is not None:
         return excel
     if key in ("layers", "capabilities"):

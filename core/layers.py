@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from core.text import normalise
 
@@ -14,6 +15,8 @@ class Layer:
     title: str
     aliases: tuple[str, ...]
     capabilities: tuple[str, ...]
+    # What a capability means where its key alone could mislead (`/stack help caps`).
+    help: Mapping[str, str] = field(default_factory=dict)
 
 
 LAYERS: tuple[Layer, ...] = (
@@ -21,7 +24,11 @@ LAYERS: tuple[Layer, ...] = (
         1,
         "compute",
         "Compute",
-        ("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+        (
+            *("gpu", "gpus", "cpu", "tpu", "hardware", "cloud", "bare metal", "infra"),
+            # Category words as spreadsheets and finance write them (core/importing.py).
+            *("gpu cloud", "gpu clouds", "cloud gpu", "gpu compute", "cloud compute"),
+        ),
         (
             "gpu-compute",
             "cpu-compute",
@@ -37,7 +44,11 @@ LAYERS: tuple[Layer, ...] = (
         2,
         "inference",
         "Inference and serving",
-        ("serving", "serve", "inference and serving", "deployment", "llm serving"),
+        (
+            *("serving", "serve", "inference and serving", "deployment", "llm serving"),
+            *("llm api", "llm apis", "model api", "model apis", "inference api", "llm gateway"),
+            *("model serving", "hosted models", "llm provider", "foundation models"),
+        ),
         (
             "model-serving",
             "llm-serving",
@@ -46,14 +57,36 @@ LAYERS: tuple[Layer, ...] = (
             # Per-token access to models the provider runs (OpenAI, Bedrock): no deployment of
             # the team's own, unlike llm-serving and serverless-inference.
             "hosted-model-api",
+            # Per-token embeddings from a provider (OpenAI embeddings, Cohere Embed, Voyage AI):
+            # a different model and a different job from a chat model's API.
+            "embeddings-api",
         ),
+        {
+            "llm-serving": "running LLMs you choose (vLLM, TGI)",
+            "serverless-inference": "scale-to-zero endpoints for your own models, billed by use",
+            "hosted-model-api": "a provider's models per token (OpenAI, Bedrock), billed by use",
+            "embeddings-api": "a provider's embedding models per token (Cohere Embed, Voyage AI), "
+            "billed by use",
+        },
     ),
     Layer(
         3,
         "training",
         "Training orchestration",
-        ("training orchestration", "orchestration", "experiments", "pipelines", "train"),
-        ("distributed-training", "experiment-tracking", "ml-pipelines", "hyperparameter-tuning"),
+        (
+            *("training orchestration", "orchestration", "experiments", "pipelines", "train"),
+            *("experiment tracking", "ml pipelines", "fine tuning"),
+        ),
+        (
+            "distributed-training",
+            "experiment-tracking",
+            "ml-pipelines",
+            "hyperparameter-tuning",
+            # Models searched for and trained from a table without code (DataRobot, H2O
+            # Driverless AI, Vertex AutoML): not the same job as tuning a model you wrote.
+            "automl",
+        ),
+        {"automl": "models found and trained without code (DataRobot, H2O Driverless AI)"},
     ),
     Layer(
         4,
@@ -69,6 +102,8 @@ LAYERS: tuple[Layer, ...] = (
             "warehouse",
             "features",
             "feature store",
+            *("data labeling", "data labelling", "labeling", "labelling", "vector store"),
+            *("vector db", "vector search", "data warehouse", "data platform", "data pipelines"),
         ),
         (
             "data-warehouse",
@@ -84,33 +119,69 @@ LAYERS: tuple[Layer, ...] = (
             "data-ingestion",
             "data-transformation",
         ),
+        {
+            "event-streaming": "a durable event log (Kafka, Kinesis)",
+            "data-ingestion": "connectors that load sources into a warehouse (Fivetran)",
+            "data-transformation": "modelling data already in the warehouse, as code (dbt)",
+        },
     ),
     Layer(
         5,
         "mlops",
         "MLOps",
-        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining"),
+        ("ml ops", "registry", "model registry", "cicd", "ci/cd", "retraining", "ml platform"),
         ("model-registry", "ml-cicd", "model-monitoring", "retraining-pipelines"),
     ),
     Layer(
         6,
         "observability",
         "Observability",
-        ("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+        (
+            *("monitoring", "drift", "data quality", "evaluation", "evals", "tracing", "o11y"),
+            *("llm observability", "llm tracing", "llm evaluation", "ai observability"),
+        ),
         (
             "drift-detection",
             "data-quality",
             "inference-cost-tracking",
             "llm-tracing",
             "model-evaluation",
+            # Curated test sets and golden answers that evaluations run on (Scale Evaluation,
+            # Patronus): the data, not the harness that scores a model against it.
+            "evaluation-datasets",
         ),
+        {"evaluation-datasets": "curated test sets and golden answers evaluations run on"},
     ),
     Layer(
         7,
         "governance",
         "Governance",
-        ("compliance", "audit", "access control", "security", "responsible ai", "policy"),
-        ("access-control", "audit-logging", "compliance", "responsible-ai"),
+        (
+            *("compliance", "audit", "access control", "security", "responsible ai", "policy"),
+            *("ai governance", "data governance"),
+        ),
+        (
+            "access-control",
+            "audit-logging",
+            "compliance",
+            "responsible-ai",
+            # What data exists, who owns it and where it came from (Unity Catalog, Atlan,
+            # DataHub): an inventory of data, not of models, and not the control of access.
+            "data-catalog",
+            # An inventory of models with their risk tiers, validations and approvals (ModelOp,
+            # ValidMind): model risk management as banking supervisors define it.
+            "model-risk-management",
+            # Attacks on models and AI apps: prompt injection, model scanning, red teaming
+            # (Lakera, Protect AI, HiddenLayer); unlike responsible-ai, not about fairness.
+            "ai-security",
+        ),
+        {
+            "compliance": "AI or data regulation: obligations, assessments, evidence",
+            "responsible-ai": "guardrails, bias and explainability",
+            "data-catalog": "what data exists, its owners and lineage (Atlan, DataHub)",
+            "model-risk-management": "a model inventory with risk tiers, validations and approvals",
+            "ai-security": "prompt-injection defence, model scanning, AI red teaming",
+        },
     ),
 )
 
@@ -148,9 +219,29 @@ def find_layer(text: str) -> Layer | None:
     return _LAYER_NAMES.get(normalise(text))
 
 
+# Other words people use for a capability.
+CAPABILITY_ALIASES: dict[str, str] = {
+    "embeddings": "embeddings-api",
+    "embedding-api": "embeddings-api",
+    "auto-ml": "automl",
+    "model-inventory": "model-risk-management",
+    "model-risk": "model-risk-management",
+    "metadata-catalog": "data-catalog",
+    "data-lineage": "data-catalog",
+    "llm-security": "ai-security",
+    "prompt-injection": "ai-security",
+    "model-scanning": "ai-security",
+    "eval-datasets": "evaluation-datasets",
+    "golden-datasets": "evaluation-datasets",
+}
+
+_CAPABILITY_KEYS: dict[str, str] = {}
+for _capability in CAPABILITIES:
+    _CAPABILITY_KEYS.setdefault(normalise(_capability), _capability)
+for _alias, _capability in CAPABILITY_ALIASES.items():
+    _CAPABILITY_KEYS.setdefault(normalise(_alias), _capability)
+
+
 def find_capability(text: str) -> str | None:
-    key = normalise(text)
-    for capability in CAPABILITIES:
-        if normalise(capability) == key:
-            return capability
-    return None
+    """The capability `text` names, by its key or another word for it, or None."""
+    return _CAPABILITY_KEYS.get(normalise(text))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from core.dates import parse_date
-from core.errors import Rejected
+from core.dates import parse_date, past_renewal
+from core.errors import Notice, Rejected
 from core.layers import CAPABILITIES, CAPABILITY_LAYER, LAYERS, Layer, find_capability, find_layer
 from core.money import Cost, parse_cost
 from core.text import has_control_characters, nearest, normalise
@@ -20,7 +20,7 @@ MAX_VENDOR = 80
 MAX_NOTES = 1000
 MAX_NOTICE_DAYS = 730
 MAX_BILLING = 200
-CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset"})
+CLEAR_WORDS = frozenset({"none", "-", "clear", "nobody", "unset", "off"})
 SOURCING = {
     **dict.fromkeys(("build", "built", "inhouse", "homegrown", "own"), "build"),
     **dict.fromkeys(("buy", "bought", "rent", "vendor", "managed", "saas", "paid"), "buy"),
@@ -32,7 +32,19 @@ _YES_NO = {
     **dict.fromkeys(("yes", "y", "true", "on", "platform"), True),
     **dict.fromkeys(("no", "n", "false", "off"), False),
 }
-_NOTICE = re.compile(r"^(\d{1,4})\s*(?:d|days?)?$", re.IGNORECASE)
+_NOTICE = re.compile(r"^(\d{1,4})\s*([a-z]*)\.?$", re.IGNORECASE)
+# A notice period in weeks, months or years is kept in days: a month counts 30 days and a year
+# 365, the way contracts that say "90 days" mean "3 months". The reply shows the days.
+NOTICE_UNITS = {
+    **dict.fromkeys(("", "d", "day", "days"), 1),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 7),
+    **dict.fromkeys(("m", "mo", "mos", "mon", "month", "months"), 30),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 365),
+}
+# `@ana` or `#ai-infra` typed as plain text: Slack sends a mention as `<@U…>` only when it was
+# picked from its menu (or the command escapes names), and the terminal never does.
+_PLAIN_USER = re.compile(r"^@([\w.\-']{1,80})$")
+_PLAIN_CHANNEL = re.compile(r"^#([\w\-]{1,80})$")
 
 
 class Unset(Enum):
@@ -52,6 +64,21 @@ class UserRef:
     @property
     def mention(self) -> str:
         return f"<@{self.id}>"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """`@ana` as typed, not as the mention Slack makes of it: a name the caller may look up (in
+    Slack, with a token) or refuse with what to type instead. Never resolved here."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelName:
+    """`#ai-infra` as typed: a channel's name, which only Slack can turn into its id."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +221,37 @@ def _opt_cost(text: str, today: date) -> Cost | None:
     return None if clears(text) else parse_cost(text)
 
 
+def parse_person(text: str) -> UserRef | PersonName:
+    """A Slack mention (`<@U123|ana>`) as a user, or a plain `@ana` as a name to look up."""
+    match = _MENTION.match(text.strip())
+    if match is not None:
+        return UserRef(match[1], match[2] or None)
+    plain = _PLAIN_USER.match(text.strip())
+    if plain is not None:
+        return PersonName(plain[1])
+    raise Rejected("bad_owner", value=text)
+
+
+def parse_channel(text: str) -> ChannelRef | ChannelName:
+    """A Slack channel mention (`<#C123|ai-infra>`), or a plain `#ai-infra` as a name."""
+    match = _CHANNEL.match(text.strip())
+    if match is not None:
+        return ChannelRef(match[1], match[2] or None)
+    plain = _PLAIN_CHANNEL.match(text.strip())
+    if plain is not None:
+        return ChannelName(plain[1])
+    raise Rejected("bad_channel", value=text)
+
+
 def _opt_owner(text: str, today: date) -> UserRef | None:
+    """A person, as Slack mentions them. A plain `@ana` is refused as `person_by_name` with the
+    name, so a caller that can look people up catches it and resolves `name` itself."""
     if clears(text):
         return None
-    match = _MENTION.match(text.strip())
-    if match is None:
-        raise Rejected("bad_owner", value=text)
-    return UserRef(match[1], match[2] or None)
+    person = parse_person(text)
+    if isinstance(person, PersonName):
+        raise Rejected("person_by_name", value=text.strip(), name=person.name)
+    return person
 
 
 def _opt_renews(text: str, today: date) -> date | None:
@@ -211,9 +262,10 @@ def _opt_notice(text: str, today: date) -> int | None:
     if clears(text):
         return None
     match = _NOTICE.match(text.strip())
-    if match is None or int(match[1]) > MAX_NOTICE_DAYS:
+    unit = NOTICE_UNITS.get(match[2].casefold()) if match else None
+    if match is None or unit is None or int(match[1]) * unit > MAX_NOTICE_DAYS:
         raise Rejected("bad_notice", value=text, limit=MAX_NOTICE_DAYS)
-    return int(match[1])
+    return int(match[1]) * unit
 
 
 def _opt_sourcing(text: str, today: date) -> str | None:
@@ -225,13 +277,20 @@ def _opt_sourcing(text: str, today: date) -> str | None:
     return sourcing
 
 
-def _opt_channel(text: str, today: date) -> ChannelRef | None:
+def channel_option(text: str) -> ChannelRef | None:
+    """A channel as Slack sends it (`<#C…|name>`), or None for a word that clears it: what
+    `channel:` and the channel settings alike take. A plain `#name` is refused as
+    `channel_by_name`, so a caller that can ask Slack resolves it."""
     if clears(text):
         return None
-    match = _CHANNEL.match(text.strip())
-    if match is None:
-        raise Rejected("bad_channel", value=text)
-    return ChannelRef(match[1], match[2] or None)
+    channel = parse_channel(text)
+    if isinstance(channel, ChannelName):
+        raise Rejected("channel_by_name", value=text.strip(), name=channel.name)
+    return channel
+
+
+def _opt_channel(text: str, today: date) -> ChannelRef | None:
+    return channel_option(text)
 
 
 def _opt_notes(text: str, today: date) -> str | None:
@@ -301,3 +360,16 @@ def parse_option(key: str, text: str, *, today: date) -> object:
 
 def implied_layers(capabilities: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted({CAPABILITY_LAYER[c] for c in capabilities}))
+
+
+def field_notices(fields: ToolFields, *, today: date) -> list[Notice]:
+    """What an add or edit should tell the person besides doing it: a renewal date already past
+    is kept (a contract may have renewed unrecorded) but is more often a typo for next year.
+    Worded by templates/notice.json.j2."""
+    renews = fields.renews
+    past = past_renewal(renews, today=today) if isinstance(renews, date) else None
+    if past is None:
+        return []
+    next_year = past.next_year.isoformat() if past.next_year else None
+    details = {"date": past.day.isoformat(), "days_ago": past.days_ago, "next_year": next_year}
+    return [Notice("renewal_past", column="renews", details=details)]

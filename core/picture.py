@@ -202,8 +202,17 @@ def layout(
     )
 
 
+# Tools billed by use sharing a job (compute, model APIs) are a group to review, not a bill
+# paid twice: moving work between them moves the bill, so the map does not badge them.
+BILLED_BY_USE_RULES = frozenset({"usage-billed", "compute"})
+
+
 def _overlap_groups(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.kind in OVERLAP_KINDS and not f.accepted]
+    return [
+        f
+        for f in findings
+        if f.kind in OVERLAP_KINDS and not f.accepted and f.rule not in BILLED_BY_USE_RULES
+    ]
 
 
 def _layers_of(findings: Iterable[Finding], kind: str) -> set[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -10,11 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from core.errors import Rejected
 from core.layers import find_layer
+from core.options import channel_option, clears
 from core.schedule import WEEKDAYS
 from core.text import nearest
 
-_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{2,})(?:\|([^<>]*))?>$")
-CLEARS = frozenset({"none", "off", "-", "clear"})
 MAX_LEADS = 6
 ON = frozenset({"on", "yes", "true", "1"})
 OFF = frozenset({"off", "no", "false", "0"})
@@ -29,12 +27,8 @@ class Setting:
 
 
 def _channel(text: str) -> str | None:
-    if text.casefold() in CLEARS:
-        return None
-    match = _CHANNEL.match(text)
-    if match is None:
-        raise Rejected("bad_setting", name="channel", value=text, example="#ai-infra")
-    return match[1]
+    channel = channel_option(text)
+    return channel.id if channel is not None else None
 
 
 def _weekday(text: str) -> int:
@@ -103,7 +97,7 @@ def _switch(name: str) -> Callable[[str], bool]:
 
 
 def _owned(text: str) -> list[int]:
-    if text.casefold() in CLEARS:
+    if clears(text):
         return []
     numbers = []
     for part in (p.strip() for p in text.split(",") if p.strip()):

@@ -4,18 +4,21 @@ saving at stake if it would duplicate them.
 The rule is the analysis's (core/analysis/overlaps.py): the proposed tool would be redundant,
 and its cost a saving, only when one tool already in the stack does every one of its primary
 capabilities as its own main job. A tool billed by use never claims a saving: moving the work
-moves its bill too.
+moves its bill too. A bought tool doing the commodity jobs of something the team built (the
+analysis's `rent-this`) replaces it rather than duplicating it: the answer says so and sets
+the two costs side by side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.analysis.sourcing import COMMODITIES
 from core.layers import CAPABILITIES
 from core.profile import profile
-from core.stack import StackTool
+from core.stack import StackTool, spend_by_currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,12 @@ class Assessment:
     covering: tuple[StackTool, ...]  # tools that already do all of its main jobs
     saving: dict[str, Decimal]  # per currency, a month; empty when it would not duplicate
     usage_billed: bool
+    # Home-made tools the analysis tells the team to rent instead (`rent-this`), whose
+    # commodity jobs the proposed tool does as its own: buying it replaces them, it does not
+    # duplicate them, so no saving is at stake and the change is priced instead.
+    replaces: tuple[StackTool, ...] = ()
+    replaced_cost: dict[str, Decimal] = field(default_factory=dict)  # theirs, a month
+    proposed_cost: dict[str, Decimal] = field(default_factory=dict)  # the proposal's, a month
 
     @property
     def overlapping(self) -> tuple[StackTool, ...]:
@@ -59,11 +68,29 @@ def assess(proposed: StackTool, stack: Iterable[StackTool]) -> Assessment:
     primary = tuple(sorted(wanted.primary, key=_capability_order))
     already = tuple(Already(c, tuple(p.tool for p in others if c in p.primary)) for c in primary)
     covering = tuple(p.tool for p in others if primary and p.covers(wanted.primary))
+    replaces: tuple[StackTool, ...] = ()
+    if proposed.sourcing != "build":
+        replaces = tuple(
+            p.tool
+            for p in others
+            if p.tool.sourcing == "build" and p.primary & COMMODITIES & wanted.primary
+        )
     saving: dict[str, Decimal] = {}
     cost = proposed.cost
-    if covering and not wanted.usage_billed and cost is not None and cost.monthly:
+    home_made = {t.id for t in replaces}
+    duplicated = [t for t in covering if t.id not in home_made]
+    if duplicated and not wanted.usage_billed and cost is not None and cost.monthly:
         saving = {cost.currency: cost.monthly}
-    return Assessment(primary, already, covering, saving, wanted.usage_billed)
+    return Assessment(
+        primary,
+        already,
+        covering,
+        saving,
+        wanted.usage_billed,
+        replaces=replaces,
+        replaced_cost={c: a for c, a in spend_by_currency(replaces).items() if a},
+        proposed_cost={c: a for c, a in spend_by_currency((proposed,)).items() if a},
+    )
 
 
 def _by_name(tool: StackTool) -> tuple[str, int]:

@@ -42,12 +42,20 @@ class Settings:
     host: str = "0.0.0.0"
     web_concurrency: int = 2
     log_level: str = "INFO"
-    # Guards /metrics once it exists: off unless set, and then a bearer token.
+    log_format: str = "plain"  # or "json": one JSON object a line, for a log pipeline
+    # How long a process that runs for a while waits for the database at start-up.
+    database_wait_seconds: int = 60
+    # Guards /metrics: off unless set, and then a bearer token.
     metrics_token: str | None = None
 
     def __repr__(self) -> str:
         # Secrets never reach a log line, even by accident.
-        return f"Settings(database_url={_redact_url(self.database_url)!r}, port={self.port})"
+        return f"Settings(database_url={self.database_shown!r}, port={self.port})"
+
+    @property
+    def database_shown(self) -> str:
+        """The database URL fit for a log line: its password masked."""
+        return _redact_url(self.database_url)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -94,6 +102,14 @@ class Settings:
         level = (text("LOG_LEVEL") or "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+        log_format = (text("LOG_FORMAT") or "plain").lower()
+        if log_format not in {"plain", "json"}:
+            raise SettingsError(f"LOG_FORMAT must be plain or json, not {log_format!r}")
+        wait_text = text("DATABASE_WAIT_SECONDS") or "60"
+        if not wait_text.isdigit() or int(wait_text) > 3600:
+            raise SettingsError(
+                f"DATABASE_WAIT_SECONDS must be a number of seconds (0-3600), not {wait_text!r}"
+            )
         api_url = text("SLACK_API_URL") or DEFAULT_SLACK_API_URL
         if not api_url.startswith(("http://", "https://")):
             raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
@@ -109,6 +125,8 @@ class Settings:
             host=text("HOST") or "0.0.0.0",
             web_concurrency=int(workers_text),
             log_level=level,
+            log_format=log_format,
+            database_wait_seconds=int(wait_text),
             metrics_token=secret("METRICS_TOKEN"),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from core.catalog import split_capabilities
@@ -33,6 +33,15 @@ class StackTool:
     active: bool = True
     next_review_on: date | None = None
     platform: bool | None = None  # the team's word; None: the catalog's
+    renews_on: date | None = None  # the contract's renewal date, when the team gave one
+    notice_days: int | None = None  # days before renewal it must be cancelled
+
+    @property
+    def cancel_by(self) -> date | None:
+        """The last day to cancel before the contract renews; None without a renewal date."""
+        if self.renews_on is None:
+            return None
+        return self.renews_on - timedelta(days=self.notice_days or 0)
 
     @property
     def monthly(self) -> Decimal | None:

@@ -1,5 +1,7 @@
-"""Slash commands as rows: recorded before the ack, claimed with a conditional UPDATE whose row
-count is checked (as db/deliveries.py claims posts), re-claimed when a worker died."""
+"""Slash commands as rows: recorded before the ack by the web process, claimed by a worker with a
+conditional UPDATE whose row count is checked (as db/deliveries.py claims posts; on PostgreSQL
+the row is picked `FOR UPDATE SKIP LOCKED`, so workers never queue behind each other's picks),
+re-claimed when a worker died."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+import sqlalchemy as sa
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, delete, select
 
-from db.models import ANSWERED, DONE, EXPIRED, RUNNING, SlackCommand
+from db.models import ANSWERED, DONE, EXPIRED, QUEUED, RUNNING, SlackCommand
 
 # A command runs in well under a second; a claim this old belonged to a worker that died.
 LEASE = timedelta(seconds=30)
@@ -18,6 +21,8 @@ LEASE = timedelta(seconds=30)
 # https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
 ANSWERABLE = timedelta(minutes=30)
 MAX_ATTEMPTS = 3
+# The PostgreSQL channel a recorded command is announced on (db.doorbell listens to it).
+CHANNEL = "stackbot_command"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +54,48 @@ def record(
     *, session: Session, team_id: str, user_id: str, channel_id: str | None, text: str,
     response_url: str, now: datetime,
 ) -> Claim:  # fmt: skip
-    """The command, claimed already by the worker that acks it."""
+    """The command, queued for a worker; on PostgreSQL the workers listening are told when the
+    transaction commits (a NOTIFY is delivered at commit, and not at all on a rollback)."""
     row = SlackCommand(
         team_id=team_id, user_id=user_id, channel_id=channel_id, text=text,
-        response_url=response_url, received_at=now, claimed_at=now,
+        response_url=response_url, received_at=now, claimed_at=now, status=QUEUED, attempts=0,
     )  # fmt: skip
     session.add(row)
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text(f"NOTIFY {CHANNEL}"))
     return _claim(row)
+
+
+def claim_next(*, session: Session, now: datetime) -> Claim | None:
+    """The oldest queued command, claimed for the caller; None when none waits.
+
+    Oldest first by `claimed_at` (a queued row's is its arrival), which the status index
+    serves. On PostgreSQL a row another worker is claiming is skipped, not waited for; SQLite
+    has no row locks (the clause renders as nothing) and needs none: its write transactions
+    take turns (BEGIN IMMEDIATE, db.engine), and the UPDATE's row count is checked anyway.
+    """
+    row = session.exec(
+        select(SlackCommand)
+        .where(col(SlackCommand.status) == QUEUED)
+        .where(col(SlackCommand.claimed_at) >= now - ANSWERABLE)
+        .order_by(col(SlackCommand.claimed_at), col(SlackCommand.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if row is None:
+        return None
+    queued = _claim(row)
+    if not _move(session, queued, QUEUED, status=RUNNING, claimed_at=now, attempts=1):
+        return None
+    return replace(queued, status=RUNNING, attempts=1)
+
+
+def waiting(*, session: Session) -> bool:
+    """Whether any command is queued: the read-only look a polling worker takes (one probe of
+    the status index), so that an idle worker never takes SQLite's write lock."""
+    statement = select(SlackCommand.id).where(col(SlackCommand.status) == QUEUED).limit(1)
+    return session.exec(statement).first() is not None
 
 
 def finish(*, session: Session, command: Claim, result: dict[str, Any]) -> bool:
@@ -74,11 +113,22 @@ def expire(*, session: Session, command: Claim) -> bool:
 
 
 def stale(*, session: Session, now: datetime, limit: int = 100) -> list[Claim]:
-    """Claims a dead worker left: not run, or run and not answered."""
+    """Claims a dead worker left (not run, or run and not answered), and commands queued for
+    longer than anyone can be answered (no worker ran while Slack listened)."""
     statement = (
         select(SlackCommand)
-        .where(col(SlackCommand.status).in_((RUNNING, DONE)))
-        .where(col(SlackCommand.claimed_at) < now - LEASE)
+        .where(
+            or_(
+                and_(
+                    col(SlackCommand.status).in_((RUNNING, DONE)),
+                    col(SlackCommand.claimed_at) < now - LEASE,
+                ),
+                and_(
+                    col(SlackCommand.status) == QUEUED,
+                    col(SlackCommand.claimed_at) < now - ANSWERABLE,
+                ),
+            )
+        )
         .order_by(col(SlackCommand.id))
         .limit(limit)
     )

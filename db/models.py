@@ -205,6 +205,7 @@ class ActualSpend(SQLModel, table=True):
     imported_at: datetime = _utc()
 
 
+QUEUED = "queued"  # recorded and acked, waiting for a worker
 RUNNING = "running"  # claimed by a worker, its work not yet committed
 DONE = "done"  # its writes committed with the result; the answer may not have gone yet
 ANSWERED = "answered"  # the result went to its response_url
@@ -212,8 +213,9 @@ EXPIRED = "expired"  # never finished while its response_url still worked
 
 
 class SlackCommand(SQLModel, table=True):
-    """A `/stack` command, recorded before Slack hears the ack: whoever claims the row runs it,
-    so an acked command is finished and answered even if the worker that took it dies."""
+    """A `/stack` command, recorded before Slack hears the ack: whichever worker claims the row
+    runs it, so an acked command is finished and answered even if the worker that took it dies.
+    `claimed_at` is its arrival while it is queued."""
 
     __tablename__ = "slack_command"
     __table_args__ = (Index("ix_slack_command_status", "status", "claimed_at"),)
@@ -267,3 +269,14 @@ class Proposal(SQLModel, table=True):
     tool_id: int | None = Field(default=None, foreign_key="tool.id")
     channel: str | None = Field(default=None, max_length=32)  # where it was posted for review
     ts: str | None = Field(default=None, max_length=32)
+
+
+class ClockHeartbeat(SQLModel, table=True):
+    """The clock's last pass, one row per clock name: what `stackbot health clock` and the
+    metrics read to tell a clock that runs from one that hangs or died."""
+
+    __tablename__ = "clock_heartbeat"
+
+    name: str = Field(primary_key=True, max_length=32)
+    passed_at: datetime = _utc()
+    sent: int = 0

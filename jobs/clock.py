@@ -21,6 +21,7 @@ from bot.outbound import Directory
 from db import commands
 from db.admins import REPLAY_WINDOW, forget_events, forget_signatures
 from db.engine import session_scope
+from db.heartbeat import beat
 from jobs.deliver import retry
 from jobs.digest import run_digests
 from jobs.people import sweep_users
@@ -72,11 +73,16 @@ def run_clock(
     minutes: int = EVERY_MINUTES,
 ) -> None:
     """Run passes until SIGTERM or SIGINT, then finish the pass under way and stop."""
+    # APScheduler logs two INFO lines per run of every job (about 5,800 a day); its warnings
+    # (a missed or overlapping run) still come through.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BlockingScheduler(timezone=UTC)
 
     def tick() -> None:
         now = clock()  # the clock process reads the time here and passes it down
         sent = run_pass(engine, directory, now)
+        with session_scope(engine) as session:  # a pass that raised leaves the old beat
+            beat(session=session, now=clock(), sent=sent)
         logger.info("pass at %s sent %d", now.isoformat(), sent)
 
     scheduler.add_job(

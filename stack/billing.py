@@ -9,7 +9,6 @@ Parquet, which only pyarrow reads, is streamed in record batches.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,12 +17,11 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from core import billing
+from core import billing, parquet
 from core.catalog import load_catalog
 from core.errors import Rejected
 from core.importing import Problem
-from core.tabular import read_table, sniff, text_lines
-from core.text import normalise
+from core.tabular import sniff
 from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
@@ -32,7 +30,6 @@ from stack.reports import worded
 from stack.seen import SeenRows
 from templates.render import Message, render
 
-BATCH = 65_536  # Parquet rows per batch: a few MB of columns at a time
 Rows = Iterator[tuple[int, dict[str, str], str]]  # line, the cells kept, the whole row
 
 
@@ -68,31 +65,32 @@ def import_billing(
     engine: Engine, context: Context, binary: IO[bytes], *, dry_run: bool,
     progress: Callable[[int], None] = lambda n: None,
 ) -> BillingReport:  # fmt: skip
-    """Read the whole file, then store its months in one transaction (or, on a dry run or any
-    bad row, store nothing)."""
+    """Read and check the whole file with no lock held, then store its months in one short
+    transaction (or, on a dry run or any bad row, store nothing): a bill of a million rows never
+    keeps a command waiting for SQLite's write lock while it is read."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
+    with session_scope(engine, write=False) as session:
+        workspace = store.get_workspace(session=session, team_id=context.team_id)
+        tools = (
+            store.list_tools(session=session, workspace_id=workspace.id or 0) if workspace else []
+        )
+    matcher = billing.Matcher(
+        [billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match) for t in tools],
+        load_catalog(),
+    )
+    _read(binary, bill, matcher, context.now.date(), progress)
+    if not bill.rows and not bill.problem_count:
+        bill.problem(Problem(0, None, "empty_file"))
+    _describe(report, {t.id: t.name for t in tools}, matcher)
+    if bill.problem_count:
+        return report
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
                 session=session, team_id=context.team_id, now=context.now, zone=context.zone
             )
             assert workspace.id is not None
-            tools = store.list_tools(session=session, workspace_id=workspace.id)
-            matcher = billing.Matcher(
-                [
-                    billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match)
-                    for t in tools
-                ],
-                load_catalog(),
-            )
-            _read(binary, bill, matcher, context.now.date(), progress)
-            if not bill.rows and not bill.problem_count:
-                bill.problem(Problem(0, None, "empty_file"))
-            names = {t.id: t.name for t in tools}
-            _describe(report, names, matcher)
-            if bill.problem_count:
-                raise _Undo
             report.replaced = replace_months(
                 session=session, workspace_id=workspace.id, months=bill.months,
                 rows=_rows(bill), actor=context.user_id, now=context.now,
@@ -102,7 +100,7 @@ def import_billing(
                 action="import-billing", now=context.now, after=_summary(bill),
             )  # fmt: skip
             if dry_run:
-                raise _Undo
+                raise _Undo  # rolled back: a dry run says what it would replace, and stores nothing
     except _Undo:
         pass
     return report
@@ -127,55 +125,16 @@ def _read(
 
 
 def focus_rows(binary: IO[bytes]) -> Rows:
-    """(line, cells) per charge, from CSV, gzipped CSV or Parquet, never all in memory.
-    `binary` must be seekable (a file, or the bytes Slack sent)."""
+    """(line, cells) per charge, from CSV, gzipped CSV or Parquet, never all in memory and
+    within the bounds of core/limits.py. `binary` must be seekable (a file, or Slack's bytes)."""
     kind = sniff(binary.read(4096))
     binary.seek(0)
     if kind == "parquet":
-        yield from _parquet_rows(binary)
-        return
-    if kind not in ("csv", "gzip"):
+        yield from parquet.charges(binary)
+    elif kind in ("csv", "gzip"):
+        yield from billing.csv_charges(binary, gzipped=kind == "gzip")
+    else:
         raise Rejected("wrong_format", kind=kind, billing=True)
-    source = gzip.GzipFile(fileobj=binary, mode="rb") if kind == "gzip" else binary
-    try:
-        table = read_table(
-            text_lines(source), billing.ALIASES, required=billing.REQUIRED, skip_unknown=True
-        )
-        for record in table.records:
-            yield record.line, dict(record.cells), "\x1f".join(record.raw)
-    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
-        raise Rejected("bad_csv", line=0, reason=str(error)[:100]) from None
-
-
-def _parquet_rows(binary: IO[bytes]) -> Rows:
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:  # pragma: no cover - installed with the `parquet` extra
-        raise Rejected("parquet_needs_pyarrow") from None
-    try:
-        file = pq.ParquetFile(binary)
-    except Exception as error:  # pyarrow raises its own ArrowInvalid for a damaged file
-        raise Rejected("bad_parquet", reason=str(error)[:100]) from None
-    present = {billing.ALIASES.get(normalise(name)): name for name in file.schema_arrow.names}
-    missing = [column for column in billing.REQUIRED if column not in present]
-    if missing:
-        raise Rejected("missing_columns", line=1, missing=missing, found=file.schema_arrow.names)
-    wanted = {canonical: name for canonical, name in present.items() if canonical}
-    number = 1
-    for batch in file.iter_batches(batch_size=BATCH, columns=list(wanted.values())):
-        columns = {canonical: batch.column(name).to_pylist() for canonical, name in wanted.items()}
-        for index in range(batch.num_rows):
-            number += 1
-            cells = {c: _text(values[index]) for c, values in columns.items()}
-            yield number, cells, "\x1f".join(cells.values())
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
-    return str(value)
 
 
 def _rows(bill: billing.Bill) -> list[SpendRow]:

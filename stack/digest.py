@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from core.analysis import doubled_by_tool
 from core.schedule import local_date, week_of
 from db import tools as store
 from db.models import Delivery, Workspace
@@ -79,6 +80,7 @@ def build_digest(
         since=since,
         zone=workspace.timezone,
         actual=loaded.actual,
+        doubled=doubled_by_tool(loaded.findings),
     )
     empty = not findings and not due and not change_count
     return Digest(message=message, finding_ids=[f.id for f in findings], empty=empty)

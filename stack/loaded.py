@@ -24,8 +24,7 @@ MARKED_RULES = frozenset({"tools-exceed-capabilities", "spend-share", "core-unco
 
 def workspace_tools(session: Session, workspace: Workspace) -> list[StackTool]:
     assert workspace.id is not None
-    rows = store.list_tools(session=session, workspace_id=workspace.id)
-    return [store.to_stack_tool(t) for t in rows]
+    return store.stack_tools(session=session, workspace_id=workspace.id)
 
 
 class Loaded:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -13,19 +12,18 @@ from sqlmodel import Session
 from core import grammar
 from core.catalog import load_catalog
 from core.errors import Rejected
-from core.money import Cost, Period
+from core.money import Cost
 from core.options import UNSET
 from core.proposals import Assessment, assess
-from core.reviews import next_review
 from core.stack import StackTool
 from core.text import normalise
 from db import proposals as store
 from db import tools
 from db.engine import session_scope
-from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Workspace
+from db.models import ACTIVE, APPROVED, DECLINED, Proposal, Tool, Workspace
 from stack.base import Context, Post, Reply, check_people, is_admin, refusal, refuse
 from stack.loaded import workspace_tools
-from stack.tools import column_values, did_you_mean
+from stack.tools import column_values, did_you_mean, put_tool
 from templates.render import render
 
 
@@ -175,23 +173,7 @@ def _add(session: Session, workspace: Workspace, context: Context, proposal: Pro
     if existing is not None and existing.status == ACTIVE:
         raise Rejected("propose_exists", name=existing.name)
     values["name_key"] = proposal.name_key
-    values["next_review_on"] = next_review(
-        since=context.today(workspace), renews_on=values.get("renews_on"),
-        notice_days=values.get("notice_days"),
-    )  # fmt: skip
-    values["review_cycle_start"] = context.now
-    if existing is not None:
-        values.update(status=ACTIVE, retired_at=None, last_review_on=None)
-        tools.update_tool(
-            session=session, workspace_id=workspace.id, tool=existing, values=values,
-            actor=context.user_id, action="restore", now=context.now,
-        )  # fmt: skip
-        tool = existing
-    else:
-        tool = tools.add_tool(
-            session=session, workspace_id=workspace.id, values=values, actor=context.user_id,
-            now=context.now,
-        )  # fmt: skip
+    tool = put_tool(session, workspace, context, values, existing=existing)
     proposal.tool_id = tool.id
     session.add(proposal)
 
@@ -215,24 +197,20 @@ def _loaded(values: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
+def proposed_tool(proposal: Proposal) -> Tool:
+    """The tool as it would be added: a row of the stack's own kind, never stored."""
+    values = _loaded(proposal.values)
+    values.update(name=proposal.name, name_key=proposal.name_key)
+    return Tool(workspace_id=proposal.workspace_id, **values)
+
+
 def proposal_cost(proposal: Proposal) -> Cost | None:
-    v = proposal.values
-    cents, currency = v.get("cost_cents"), v.get("cost_currency")
-    if cents is None or not isinstance(currency, str):
-        return None
-    period: Period = "year" if v.get("cost_period") == "year" else "month"
-    return Cost(Decimal(int(cents)) / 100, currency, period)
+    return tools.cost_of(proposed_tool(proposal))
 
 
 def as_stack_tool(proposal: Proposal) -> StackTool:
     """The proposed tool as the rules see it; id 0 is no stored tool's."""
-    v = proposal.values
-    return StackTool(
-        id=0, name=proposal.name, layers=tuple(v.get("layers") or ()),
-        capabilities=tuple(v.get("capabilities") or ()), catalog_key=v.get("catalog_key"),
-        vendor=v.get("vendor"), sourcing=v.get("sourcing"), cost=proposal_cost(proposal),
-        platform=v.get("platform"),
-    )  # fmt: skip
+    return tools.to_stack_tool(proposed_tool(proposal))
 
 
 __all__ = ["Assessment", "decidable", "decide", "proposals", "propose", "run_decision"]

@@ -40,6 +40,7 @@ def import_message(
         unchanged=report.unchanged,
         problems=[worded(p) for p in report.problems[:shown]],
         count=len(report.problems),
+        notices=report.notices[:shown] if shown else report.notices,
         dry_run=report.dry_run,
         source=source,
         actor=actor,

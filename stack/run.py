@@ -63,12 +63,9 @@ def run_command(
         command = grammar.parse(_without_prefix(text), today=context.now.date())
     except Rejected as rejected:
         if rejected.code == "missing_decision":
-            rejected = _missing_decision(engine, context, str(rejected.details.get("value") or ""))
-        elif context.terminal and (
-            rejected.code in ("bad_owner", "bad_channel")
-            or (rejected.code == "bad_setting" and rejected.details.get("name") == "channel")
-        ):
-            rejected = _at_terminal(rejected)
+            rejected = reviews.missing_decision(str(rejected.details.get("value") or ""))
+        if rejected.code == "unknown_decision":
+            rejected = _missing_tool_too(engine, context, rejected)
         return _finished(engine, refusal(rejected), finish)
     context = replace(context, text=_without_prefix(text).strip())
     return run_parsed(engine, context, command, finish=finish)
@@ -123,21 +120,11 @@ def people_named(text: str, *, today: date) -> list[str]:
     return [ref.id for ref in (fields.owner, fields.backup) if isinstance(ref, UserRef)]
 
 
-def _at_terminal(rejected: Rejected) -> Rejected:
-    """A terminal cannot turn `@ana` or `#ai-infra` into Slack's ids as Slack's own box does:
-    say what to type there instead."""
-    value = str(rejected.details.get("value") or "")
-    if rejected.code == "bad_owner":
-        return Rejected("terminal_needs_member_id", value=value)
-    return Rejected("terminal_needs_channel_id", value=value)
-
-
-def _missing_decision(engine: Engine, context: Context, words: str) -> Rejected:
-    """A review without a decision word says what is wrong: the word taken for the decision,
-    and the tool too when the workspace has none by that name."""
-    rejected = reviews.missing_decision(words)
+def _missing_tool_too(engine: Engine, context: Context, rejected: Rejected) -> Rejected:
+    """A review whose decision word was not understood says what else is wrong: the tool too,
+    when the workspace has none by that name."""
     name = rejected.details.get("name")
-    if rejected.code != "unknown_decision" or not isinstance(name, str):
+    if not isinstance(name, str):
         return rejected
     with session_scope(engine, write=False) as session:
         workspace = get_workspace(session=session, team_id=context.team_id)

@@ -25,6 +25,35 @@ MAP_TOOLS_PER_LAYER = 8
 HISTORY_LIMIT = 20
 
 
+def put_tool(
+    session: Session,
+    workspace: Workspace,
+    context: Context,
+    values: dict[str, Any],
+    *,
+    existing: Tool | None,
+) -> Tool:
+    """Add a tool with `values` (columns), its first review due from today; a retired tool of
+    the same name (`existing`) is brought back instead, the same row, history and all."""
+    assert workspace.id is not None
+    values["next_review_on"] = next_review(
+        since=context.today(workspace), renews_on=values.get("renews_on"),
+        notice_days=values.get("notice_days"),
+    )  # fmt: skip
+    values["review_cycle_start"] = context.now
+    if existing is None:
+        return store.add_tool(
+            session=session, workspace_id=workspace.id, values=values, actor=context.user_id,
+            now=context.now,
+        )  # fmt: skip
+    values.update(status=ACTIVE, retired_at=None, last_review_on=None)
+    store.update_tool(
+        session=session, workspace_id=workspace.id, tool=existing, values=values,
+        actor=context.user_id, action="restore", now=context.now,
+    )  # fmt: skip
+    return existing
+
+
 def add(session: Session, workspace: Workspace, context: Context, command: grammar.Add) -> Reply:
     assert workspace.id is not None
     catalog = load_catalog()
@@ -57,32 +86,7 @@ def add(session: Session, workspace: Workspace, context: Context, command: gramm
     values.setdefault("name", name)
     values["name_key"] = normalise(values["name"])
     values["catalog_key"] = entry.key if entry else None
-    today = context.today(workspace)
-    values["next_review_on"] = next_review(
-        since=today, renews_on=values.get("renews_on"), notice_days=values.get("notice_days")
-    )
-    values["review_cycle_start"] = context.now
-    if existing is not None:
-        # Re-adding a retired tool brings the same row back, history and all.
-        values.update(status=ACTIVE, retired_at=None, last_review_on=None)
-        store.update_tool(
-            session=session,
-            workspace_id=workspace.id,
-            tool=existing,
-            values=values,
-            actor=context.user_id,
-            action="restore",
-            now=context.now,
-        )
-        tool = existing
-    else:
-        tool = store.add_tool(
-            session=session,
-            workspace_id=workspace.id,
-            values=values,
-            actor=context.user_id,
-            now=context.now,
-        )
+    tool = put_tool(session, workspace, context, values, existing=existing)
     message = render(
         "tool_added",
         tool=tool,

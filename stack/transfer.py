@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from core import backstage
 from core.catalog import CatalogEntry, load_catalog
-from core.errors import Rejected
-from core.importing import ALIASES, COLUMNS, Lookup, Problem, Row, duplicates, parse_row, tool_row
+from core.cells import neutralise
+from core.errors import Notice, Rejected
+from core.importing import COLUMNS, Lookup, Problem, Row, duplicates, parse_row, tool_row
 from core.reviews import next_review
-from core.tabular import read_table, sniff, text_lines, text_stream
-from core.text import nearest, normalise
+from core.stackfile import records
+from core.text import normalise
 from db import tools as store
 from db.engine import session_scope
 from db.models import ACTIVE, Tool, Workspace
@@ -32,7 +33,6 @@ from stack.tools import column_values
 
 FORMATS = ("csv", "json", "backstage")
 ACTION = "import"
-HEAD = 4096
 
 
 @dataclass
@@ -41,6 +41,9 @@ class ImportReport:
     changed: list[tuple[str, list[str]]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What was read and acted on without refusing the file: a title row, ignored columns, a
+    # TOTAL row, an owner left empty, a renewal date already past.
+    notices: list[Notice] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -82,8 +85,8 @@ def _read_rows(
     rows: list[Row] = []
     today = context.now.date()
     try:
-        for line, cells in records(binary):
-            parsed = parse_row(line, cells, today=today, lookup=lookup)
+        for line, cells in records(binary, report.notices):
+            parsed = parse_row(line, cells, today=today, lookup=lookup, notices=report.notices)
             if isinstance(parsed, Row):
                 rows.append(parsed)
             else:
@@ -96,71 +99,6 @@ def _read_rows(
         report.problems.append(Problem(0, None, "empty_file"))
     report.problems.extend(duplicates(rows, _identity))
     return rows
-
-
-def records(binary: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, cells) for each tool in a stack file of any supported format."""
-    head = binary.peek(HEAD)[:HEAD] if isinstance(binary, io.BufferedReader) else _head(binary)
-    kind = sniff(head)
-    if kind != "csv":
-        raise Rejected("wrong_format", kind=kind)
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start.startswith((b"[", b"{")):
-        yield from _json_records(binary)
-    elif start.startswith((b"apiVersion", b"---", b"#", b"kind")):
-        yield from backstage.entities(_yaml_documents(binary))
-    else:
-        table = read_table(text_lines(binary), ALIASES, required=("name",))
-        for record in table.records:
-            yield record.line, dict(record.cells)
-
-
-def _head(binary: IO[bytes]) -> bytes:
-    position = binary.tell()
-    head = binary.read(HEAD)
-    binary.seek(position)
-    return head
-
-
-def _json_records(binary: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        data = json.load(text_stream(binary))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Rejected("bad_json", line=getattr(error, "lineno", 1)) from None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise Rejected("bad_json", line=1)
-    for index, item in enumerate(data, start=1):
-        cells = {}
-        for key, value in item.items():
-            column = ALIASES.get(normalise(str(key)))
-            if column is None:
-                guess = nearest(str(key), ALIASES)
-                suggestion = ALIASES[normalise(guess)] if guess else None
-                raise Rejected("unknown_column", line=index, value=str(key), suggestion=suggestion)
-            cells[column] = _cell(value)
-        yield index, cells
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return str(value).strip()
-
-
-def _yaml_documents(binary: IO[bytes]) -> Iterator[tuple[int, object]]:
-    loader = yaml.SafeLoader(text_stream(binary))
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                yield node.start_mark.line + 1, loader.construct_document(node)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise Rejected("bad_yaml", line=mark.line + 1 if mark else 1) from None
-    finally:
-        loader.dispose()
 
 
 def _identity(row: Row) -> str:
@@ -193,7 +131,7 @@ def _apply(
             report.changed.append((existing.name, changed))
         else:
             report.unchanged.append(existing.name)
-    if new and not report.problems:
+    if new and not report.problems and not report.dry_run:  # a dry run builds no rows
         added = store.add_tools(
             session=session, workspace_id=workspace.id, rows=new, actor=context.user_id,
             now=context.now, action="import-add",
@@ -264,7 +202,9 @@ def export_text(rows: list[dict[str, str]], fmt: str) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Safe to open in a spreadsheet: a cell that would run as a formula starts with an
+    # apostrophe, which the importer (core.stackfile) takes off again.
+    writer.writerows({column: neutralise(cell) for column, cell in row.items()} for row in rows)
     return out.getvalue()
 
 

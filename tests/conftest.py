@@ -22,6 +22,15 @@ from db import open_store
 from stack import Context, Reply, run_command
 
 pytest_plugins = ["tests.fake_slack"]  # the fake_slack fixture, for every test
+# Fixtures that start `stackbot serve` as a process: a test using one is a `process` test.
+PROCESS_FIXTURES = {"server", "oauth_server", "serving"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.process)
+
 
 # The people in these tests, as Slack user ids.
 ALICE = "UALICE"  # a stack admin: may change anything

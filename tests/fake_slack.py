@@ -122,6 +122,9 @@ class FakeSlack:
         self.team: dict[str, Any] = {}  # fields merged into team.info's team
         self.emails: dict[str, str] = {}  # email -> user id, for users.lookupByEmail
         self.files: dict[str, bytes] = {}  # file id -> content, served at /files/<id>
+        self.redirects: dict[str, str] = {}  # file id -> where its download answers 302 to
+        # What apps.connections.open hands a Socket Mode client (tests/fake_socket.py).
+        self.socket_url: str | None = None
         self.revoked_tokens: set[str] = set()
         self.invalid_tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -136,6 +139,7 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._defaults: dict[str, Callable[[Call], dict[str, Any]]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._connections_open,
             "chat.postMessage": self._post_message,
             "chat.update": self._update_message,
             "chat.postEphemeral": lambda call: {"ok": True, "message_ts": self._next_ts()},
@@ -301,7 +305,11 @@ class FakeSlack:
                 return error("not_authed")
             if call.token in self.revoked_tokens:
                 return error("token_revoked")
-            if call.token in self.invalid_tokens or not call.token.startswith("xox"):
+            # Socket Mode's method takes the app-level token (xapp-), and only that.
+            app_level = call.method == "apps.connections.open"
+            if call.token in self.invalid_tokens or not call.token.startswith(
+                "xapp-" if app_level else "xox"
+            ):
                 return error("invalid_auth")
         for queue in (
             self._channel_scripts.get((call.method, str(call.params.get("channel")))),
@@ -338,6 +346,12 @@ class FakeSlack:
             del answer["bot_id"]
             answer |= {"user": "installer", "user_id": self.installer_id}
         return answer
+
+    def _connections_open(self, call: Call) -> dict[str, Any]:
+        # https://docs.slack.dev/reference/methods/apps.connections.open
+        if self.socket_url is None:
+            return {"ok": False, "error": "fake_slack_has_no_socket"}
+        return {"ok": True, "url": self.socket_url}
 
     def _channel(self, call: Call) -> str | None:
         channel = call.params.get("channel")
@@ -460,6 +474,8 @@ class FakeSlack:
     def _download(self, file_id: str, headers: dict[str, str], at: float) -> Reply:
         token = headers.get("authorization", "").removeprefix("Bearer ")
         self._calls.append(Call(FILES, {"file": file_id}, headers, at, b"", token))
+        if file_id in self.redirects:
+            return Reply(status=302, body="", headers={"Location": self.redirects[file_id]})
         if not token.startswith("xox") or file_id not in self.files:
             return Reply(status=404, body="not found")
         return Reply(body=self.files[file_id], headers={"Content-Type": "application/octet-stream"})

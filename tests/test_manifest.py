@@ -50,6 +50,9 @@ METHOD_SCOPES = {
     "views_push": None, "views_update": None, "views_publish": None,
     "files_upload_v2": "files:write", "files_delete": "files:write", "files_info": "files:read",
     "users_lookupByEmail": "users:read.email", "users_list": "users:read",
+    # Socket Mode's: called with the app-level token, whose scope (connections:write) is the
+    # app's, not the bot's.
+    "apps_connections_open": None,
 }  # fmt: skip
 ROOT = Path(__file__).parents[1]
 

@@ -142,8 +142,9 @@ def download(client: WebClient, file_id: str) -> tuple[str, bytes]:
     if not _trusted(url, client.base_url):
         raise Rejected("file_unreadable")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    opener = urllib.request.build_opener(_SlackHostsOnly(client.base_url))
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with opener.open(request, timeout=30) as response:
             data: bytes = response.read(MAX_FILE + 1)
     except (urllib.error.URLError, TimeoutError):
         raise Rejected("file_unreadable") from None
@@ -152,6 +153,22 @@ def download(client: WebClient, file_id: str) -> tuple[str, bytes]:
             "file_too_big", size="more than " + _megabytes(MAX_FILE), limit=_megabytes(MAX_FILE)
         )
     return str(info.get("name") or "the file"), data
+
+
+class _SlackHostsOnly(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to a host the token may go to: urllib copies every header,
+    Authorization included, onto the next hop."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:  # fmt: skip
+        if not _trusted(newurl, self.base_url):
+            raise Rejected("file_unreadable")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _trusted(url: str, base_url: str) -> bool:

@@ -15,13 +15,22 @@ from itertools import chain
 
 from core.analysis.layers import gaps, spend_share, thin_layers, too_many_tools
 from core.analysis.model import KINDS, Finding, Summary, finish, summarise, unique_ids
-from core.analysis.overlaps import duplicates, platform_groups, platforms, registrations
+from core.analysis.overlaps import paying_twice, registrations
 from core.analysis.sourcing import COMMODITIES, build_vs_buy
 from core.analysis.stale import stale
 from core.profile import profile
 from core.stack import StackTool
 
-__all__ = ["COMMODITIES", "KINDS", "Finding", "Summary", "analyse", "summarise", "summary_counts"]
+__all__ = [
+    "COMMODITIES",
+    "KINDS",
+    "Finding",
+    "Summary",
+    "analyse",
+    "doubled_by_tool",
+    "summarise",
+    "summary_counts",
+]
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
@@ -40,9 +49,7 @@ def analyse(
     owned = frozenset(owned_layers)
     drafts = chain(
         registrations(profiles),
-        platforms(profiles),
-        platform_groups(profiles),
-        duplicates(profiles),
+        paying_twice(profiles),
         too_many_tools(profiles),
         spend_share(profiles),
         build_vs_buy(profiles, owned),
@@ -76,3 +83,10 @@ def summary_counts(findings: Iterable[Finding]) -> dict[str, int]:
         if not finding.accepted:
             counts[finding.kind] += 1
     return counts
+
+
+def doubled_by_tool(findings: Iterable[Finding]) -> dict[int, Finding]:
+    """Tool id -> the open finding that calls the tool redundant (one at most: no tool's cost is
+    claimed twice), so a review or a reminder can say "a finding calls this a duplicate of Y:
+    decide before …" next to the tool's own dates."""
+    return {t.id: f for f in findings if not f.accepted and f.potential_saving for t in f.redundant}

@@ -35,6 +35,10 @@ def too_many_tools(profiles: Sequence[Profile]) -> Iterator[Draft]:
     has a primary capability: a platform's side features do not crowd a layer."""
     in_layer: dict[int, list[Profile]] = defaultdict(list)
     for p in profiles:
+        # Model APIs and other tools billed by use are not consolidated like licences: moving
+        # their traffic moves their bill (compute is its own layer, and counts there).
+        if p.usage_billed and not p.compute:
+            continue
         for number in p.main_layers:
             in_layer[number].append(p)
     for layer in LAYERS:
@@ -64,26 +68,44 @@ def spend_share(profiles: Sequence[Profile]) -> Iterator[Draft]:
     """A non-compute layer holding more than half the non-compute spend in a currency, in a
     stack that spends enough in it for the share to mean something. A tool's cost is shared
     evenly over the layers of its primary capabilities. Like compute, tools billed by use (a
-    provider's model API) are left out: their bill follows traffic, not a buying decision."""
+    model API, whether from the catalog or typed by hand) are left out: their bill follows
+    traffic, not a buying decision. The reason says the denominator and what it left out."""
     by_layer: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    payers: dict[int, list[Profile]] = defaultdict(list)
     totals: dict[str, Decimal] = defaultdict(Decimal)
+    left_out: dict[str, Decimal] = defaultdict(Decimal)
     for p in profiles:
         cost = p.tool.cost
+        if cost is None or not cost.monthly:
+            continue
         layers = {CAPABILITY_LAYER[c] for c in p.primary} - {COMPUTE}
-        if cost is None or not layers or not cost.monthly or p.usage_billed:
+        if p.usage_billed and layers:
+            left_out[cost.currency] += cost.monthly
+            continue
+        if not layers:
             continue
         for number in layers:
             by_layer[number][cost.currency] += cost.monthly / len(layers)
+            payers[number].append(p)
         totals[cost.currency] += cost.monthly
     for layer in LAYERS:
         spend = by_layer.get(layer.number, {})
-        heavy = [
-            f"{format_amount(spend[c].quantize(Decimal('0.01')), c)} of {format_amount(total, c)}"
-            for c, total in sorted(totals.items())
-            if spend.get(c, 0) * 2 > total
-            and total >= SPEND_SHARE_FLOOR.get(c, Decimal("Infinity"))
-            and sum(1 for n in by_layer if by_layer[n].get(c)) >= 2
-        ]
+        heavy = []
+        for c, total in sorted(totals.items()):
+            if (
+                spend.get(c, 0) * 2 > total
+                and total >= SPEND_SHARE_FLOOR.get(c, Decimal("Infinity"))
+                and sum(1 for n in by_layer if by_layer[n].get(c)) >= 2
+            ):
+                share = format_amount(spend[c].quantize(Decimal("0.01")), c)
+                figure = f"{share} of {format_amount(total, c)}"
+                if left_out.get(c):
+                    figure += (
+                        f" (leaving out compute and {format_amount(left_out[c], c)} billed by use)"
+                    )
+                else:
+                    figure += " (leaving out compute)"
+                heavy.append(figure)
         if heavy:
             yield Draft(
                 id=f"over-{layer.key}-spend",
@@ -91,10 +113,11 @@ def spend_share(profiles: Sequence[Profile]) -> Iterator[Draft]:
                 rule="spend-share",
                 layers=(layer.number,),
                 capabilities=(),
-                members=tuple(p for p in profiles if layer.number in p.tool.layers),
+                members=tuple(payers[layer.number]),
                 reason=(
                     f"{layer.title} takes more than half of the non-compute spend: "
-                    f"{', '.join(heavy)} a month."
+                    f"{', '.join(heavy)} a month; a tool's cost is shared evenly over the layers "
+                    "of its main jobs."
                 ),
                 action=f"Check that {layer.title} is worth more than half of what you spend "
                 "outside compute, contract by contract.",

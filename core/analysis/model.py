@@ -11,6 +11,7 @@ import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -61,6 +62,16 @@ class Finding:
     accepted: bool  # the team accepted it with this very fingerprint
     redundant: tuple[StackTool, ...] = ()  # whose cost is the saving
     keep: StackTool | None = None  # the tool that would take over their work
+    group: str = ""  # the decision it belongs to, for reading: "Data and vector databases: …"
+    decide_by: date | None = None  # the cancel-by date of the contract to drop, when known
+    # When no one tool does all of a redundant tool's main jobs but several do between them:
+    # those tools, `keep` first. Otherwise empty, and `keep` alone takes over.
+    keepers: tuple[StackTool, ...] = ()
+
+    @property
+    def yearly_saving(self) -> dict[str, Decimal]:
+        """A year of the redundant tools' contracts, per currency (`yearly_cost`)."""
+        return yearly_cost(self.redundant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,9 @@ class Draft:
     redundant: tuple[Profile, ...] = ()
     keep: Profile | None = None
     basis: str = ""
+    group: str = ""
+    decide_by: date | None = None
+    keepers: tuple[Profile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +102,21 @@ class Summary:
     spend: Mapping[str, Decimal]  # per currency: the stack's monthly bill
     redundant: tuple[StackTool, ...] = ()  # the tools behind `avoidable`, dearest first
     counts: Mapping[str, int] = field(default_factory=dict)  # open findings per kind
+    # Redundant tools with no cost registered: records to tidy up, not money.
+    tidy: tuple[StackTool, ...] = ()
+    # The last cancel-by date among the redundant tools that have one: by then all of the
+    # dated part of `avoidable` can be had. `undated` counts the tools with no renewal date.
+    realisable_by: date | None = None
+    undated: int = 0
 
     @property
     def redundant_tools(self) -> int:
         return len(self.redundant)
+
+    @property
+    def yearly(self) -> dict[str, Decimal]:
+        """A year of the contracts behind `avoidable`, per currency (`yearly_cost`)."""
+        return yearly_cost(self.redundant)
 
     @property
     def open(self) -> int:
@@ -118,6 +143,9 @@ def finish(draft: Draft, accepted: Mapping[str, str]) -> Finding:
         accepted=accepted.get(draft.id) == fingerprint,
         redundant=redundant,
         keep=draft.keep.tool if draft.keep else None,
+        group=draft.group,
+        decide_by=draft.decide_by,
+        keepers=tuple(p.tool for p in draft.keepers),
     )
 
 
@@ -129,11 +157,17 @@ def summarise(findings: Iterable[Finding], tools: Iterable[StackTool]) -> Summar
         if not finding.accepted:
             counts[finding.kind] += 1
             redundant.update((t.id, t) for t in finding.redundant)
+    paid = [t for t in redundant.values() if t.cost is not None and t.cost.monthly]
+    free = [t for t in redundant.values() if t.cost is None or not t.cost.monthly]
+    dates = [t.cancel_by for t in paid if t.cancel_by is not None]
     return Summary(
-        avoidable=_nonzero(spend_by_currency(redundant.values())),
+        avoidable=_nonzero(spend_by_currency(paid)),
         spend=spend_by_currency(t for t in tools if t.active),
-        redundant=tuple(sorted(redundant.values(), key=_dearest_first)),
+        redundant=tuple(sorted(paid, key=_dearest_first)),
         counts=counts,
+        tidy=tuple(sorted(free, key=lambda t: (t.name.casefold(), t.id))),
+        realisable_by=max(dates, default=None),
+        undated=len(paid) - len(dates),
     )
 
 
@@ -219,6 +253,31 @@ def layer_titles(layers: Iterable[int]) -> str:
     return listing([LAYER_BY_NUMBER[n].title for n in layers])
 
 
+def yearly_cost(tools: Iterable[StackTool]) -> dict[str, Decimal]:
+    """Per currency, a year of each tool's contract: a yearly price as given, a monthly one
+    times twelve (so "$14,000/yr" stays $14,000, not twelve rounded months)."""
+    totals: dict[str, Decimal] = {}
+    for tool in tools:
+        cost = tool.cost
+        if cost is not None and cost.amount:
+            year = cost.amount if cost.period == "year" else cost.amount * 12
+            totals[cost.currency] = totals.get(cost.currency, _ZERO) + year
+    return totals
+
+
+def per_year(amounts: Mapping[str, Decimal]) -> str:
+    """ "$18,000/yr", per currency."""
+    figures = [format_amount(amount, currency) for currency, amount in amounts.items()]
+    if len(figures) == 1:
+        return f"{figures[0]}/yr"
+    return f"{listing(figures)} a year"
+
+
+def day(when: date) -> str:
+    """ "17 Dec 2026"."""
+    return f"{when.day} {when:%b %Y}"
+
+
 def per_month(amounts: Mapping[str, Decimal]) -> str:
     """ "$1,500/mo", "$1,500 and €300 a month"; currencies are never added together."""
     figures = [format_amount(amount, currency) for currency, amount in amounts.items()]
@@ -233,3 +292,10 @@ def by_name(profiles: Iterable[Profile]) -> tuple[Profile, ...]:
 
 def monthly_cost(profiles: Iterable[Profile]) -> dict[str, Decimal]:
     return _nonzero(spend_by_currency(p.tool for p in profiles))
+
+
+def group_of(shared: Sequence[str]) -> str:
+    """The decision a finding belongs to, for reading: the layer and first job it is about."""
+    first = shared[0] if shared else ""
+    layer = LAYER_BY_NUMBER.get(CAPABILITY_LAYER.get(first, 0))
+    return f"{layer.title}: {first}" if layer else first

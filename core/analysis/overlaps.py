@@ -1,24 +1,33 @@
-"""Paying twice: one product registered twice, a platform beside tools whose work it already
-does, platforms doing each other's work, and separate tools doing the same job.
+"""Paying twice: one product registered twice, and tools doing each other's main jobs, pair by
+pair.
 
-Two tools overlap on a capability that is a primary capability of both: a side feature
-(dbt's tests, a platform's bundled monitor) is no reason to drop a tool bought for that job.
-A tool is redundant, and its cost a potential saving, only when another does every one of its
-primary capabilities as its own main job. Compute tools overlap only with compute tools. A tool
-billed by use (compute, a provider's model API, serverless inference) is never a saving: moving
-its work to another tool moves its bill too.
+Two tools overlap on a capability that is a primary capability of both: a side feature (dbt's
+tests, a platform's bundled monitor) is no reason to drop a tool bought for that job. A tool is
+redundant, and its cost a potential saving, only when another tool the team keeps does every
+one of its primary capabilities as its own main job. The unit is a pair: each redundant tool
+gets one finding naming the one tool to keep, so each decision has its own id, acceptance and
+action, and no tool's cost is claimed twice. Overlaps that are not redundancy are pairs to
+review, with what each does alone.
+
+Which tool is kept, and which go, is core/analysis/keeping.py; tools billed by use (compute, a
+provider's model API, serverless inference) are never a saving nor a keeper, and their groups
+are core/analysis/metered.py.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
 
+from core.analysis.keeping import amount, covered_between, decide, main_currency
+from core.analysis.metered import metered_groups
 from core.analysis.model import (
+    MAX_ID,
     Draft,
     by_name,
+    day,
     either,
+    group_of,
     layers_of,
     listing,
     make_id,
@@ -26,12 +35,13 @@ from core.analysis.model import (
     names,
     ordered,
     per_month,
+    per_year,
+    yearly_cost,
 )
 from core.catalog import load_catalog
-from core.layers import LAYERS
-from core.profile import COMPUTE_CAPABILITIES, OTHER_CAPABILITIES, Profile
+from core.profile import OTHER_CAPABILITIES, Profile
 
-_TAKE_OVER = "The redundant tools' monthly cost: the kept tool already does all of their main jobs."
+_TAKE_OVER = "The dropped tool's monthly cost: the kept tool already does all of its main jobs."
 
 
 def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
@@ -48,6 +58,14 @@ def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
             continue
         entry = catalog.by_key.get(key)
         title = entry.name if entry else members[0].tool.name
+        action = (
+            f"Keep one record of {title}: remove the others if they are one contract, or "
+            "consolidate the contracts if they are several."
+        )
+        smaller = _add_ons(members)
+        if smaller:
+            action += f" {names(smaller)} {_do(smaller)} only part of what another does: "
+            action += f"{_it(smaller)} {_are(smaller)} the one to fold in."
         yield Draft(
             id=make_id("reg", key),
             kind="duplicate-registration",
@@ -56,283 +74,279 @@ def registrations(profiles: Sequence[Profile]) -> Iterator[Draft]:
             capabilities=ordered(c for p in members for c in p.tool.capabilities),
             members=tuple(members),
             reason=f"{title} is registered {len(members)} times: {names(members)}.",
-            action=(
-                f"Keep one record of {title}: remove the others if they are one contract, or "
-                "consolidate the contracts if they are several."
-            ),
+            action=action,
+            group=title,
         )
 
 
-def platforms(profiles: Sequence[Profile]) -> Iterator[Draft]:
-    """One finding per platform, naming the separate tools whose main jobs it also does."""
-    # Tools with their place in `profiles` (name order), so that the tools of a finding are put
-    # back in name order by sorting numbers.
-    units: dict[str, dict[int, Profile]] = defaultdict(dict)
-    points: dict[str, list[tuple[int, Profile]]] = defaultdict(list)
-    for rank, p in enumerate(profiles):
-        if p.platform:
-            units[p.unit][rank] = p
-        elif not p.compute:
-            for capability in p.primary:
-                points[capability].append((rank, p))
-    for unit in sorted(units):
-        members = units[unit]
-        does = frozenset().union(*(p.primary for p in members.values())) - COMPUTE_CAPABILITIES
-        touched = {rank: q for c in does for rank, q in points.get(c, ()) if q.unit != unit}
-        if touched:
-            everyone = {**members, **touched}
-            yield _platform_draft(
-                [members[r] for r in sorted(members)],
-                does,
-                tuple(touched[r] for r in sorted(touched)),
-                tuple(everyone[r] for r in sorted(everyone)),
-            )
+def _add_ons(members: Sequence[Profile]) -> tuple[Profile, ...]:
+    """Registrations of one product that do part of what its main registration does (the one
+    with most main jobs, then the dearest), or the same jobs for less in the same currency: a
+    second, smaller contract of the same vendor, the one to fold in."""
+    main = min(members, key=lambda p: (-len(p.primary), -amount(p), p.tool.id))
+    return tuple(
+        p
+        for p in members
+        if p is not main
+        and (p.primary < main.primary or (p.primary == main.primary and _cheaper(p, main)))
+    )
 
 
-def _platform_draft(
-    members: list[Profile],
-    does: frozenset[str],
-    points: tuple[Profile, ...],
-    everyone: tuple[Profile, ...],
-) -> Draft:
-    platform = members[0].tool.name
-    covered = tuple(q for q in points if q.primary <= does)
-    redundant = tuple(q for q in covered if not q.usage_billed)
-    moved = tuple(q for q in covered if q.usage_billed)
-    partial = tuple(q for q in points if not q.primary <= does)
-    shared = ordered(c for q in points for c in q.primary & does)
-    parts = []
-    if covered:
-        parts.append(f"all that {names(covered)} {_are(covered)} for")
-    if partial:
-        parts.append(f"part of what {names(partial)} {_do(partial)}")
-    actions = []
-    if redundant:
-        actions.append(_retire(redundant, platform))
-    if moved:
-        actions.append(
-            f"Move {names(moved)} onto {platform} if that suits you: billed by use, the bill "
-            "moves with the work, so no saving is claimed"
+def _cheaper(p: Profile, q: Profile) -> bool:
+    a, b = p.tool.cost, q.tool.cost
+    if a is None or b is None or a.currency != b.currency:
+        return False
+    return (a.monthly, p.tool.id) < (b.monthly, q.tool.id)
+
+
+def paying_twice(profiles: Sequence[Profile]) -> Iterator[Draft]:
+    """Every redundant tool with the one tool to keep instead; the overlaps left to review; and
+    the groups of tools billed by use that share a main job."""
+    currency = main_currency(profiles)
+    metered = [p for p in profiles if p.usage_billed and not p.compute and p.primary]
+    kept, dropped = decide(
+        [p for p in profiles if not p.usage_billed and not p.compute and p.primary], currency
+    )
+    # Records of one product dropped for one kept product are one decision.
+    decisions: dict[tuple[str, str], list[Profile]] = {}
+    keepers: dict[tuple[str, str], Profile] = {}
+    for q, k in dropped:
+        decisions.setdefault((k.unit, q.unit), []).append(q)
+        keepers.setdefault((k.unit, q.unit), k)
+    for pair, gone in decisions.items():
+        yield _redundancy(by_name(gone), keepers[pair], currency)
+    kept, covered = covered_between(kept, currency, {id(k) for _, k in dropped})
+    together: dict[tuple[str, ...], list[Profile]] = {}
+    sets: dict[tuple[str, ...], tuple[Profile, ...]] = {}
+    for q, ks in covered:
+        key = (q.unit, *(k.unit for k in ks))
+        together.setdefault(key, []).append(q)
+        sets.setdefault(key, ks)
+    for key, gone in together.items():
+        yield _cover(by_name(gone), sets[key])
+    yield from _reviews(kept, metered)
+    yield from metered_groups(metered, [p for p in profiles if p.compute])
+
+
+def _cover(gone: tuple[Profile, ...], keepers: tuple[Profile, ...]) -> Draft:
+    q = gone[0]
+    shared = ordered(c for p in gone for c in p.primary)
+    cost = monthly_cost(gone)
+    dates = [p.tool.cancel_by for p in gone if p.tool.cancel_by is not None]
+    cancel_by = min(dates) if len(dates) == len(gone) else None
+    drop = names(gone)
+    keep = listing([k.tool.name for k in keepers])
+    who = "; ".join(
+        f"{k.tool.name} does {listing(ordered(q.primary & k.primary))}" for k in keepers
+    )
+    if cost:
+        when = f", cancel by {day(cancel_by)}" if cancel_by else ""
+        year = per_year(yearly_cost(t.tool for t in gone))
+        action = f"Keep {keep}, drop {drop}: {per_month(cost)}, {year}{when}."
+        rule = "covered-between"
+    else:
+        action = (
+            f"Tidy up: drop {drop}, {keep} already do all of its main jobs (no cost registered)."
         )
-    if partial:
-        actions.append(_review(partial, platform, does))
-    first = members[0]
+        rule = "tidy-up"
+    platform = any(k.platform for k in keepers)
     return Draft(
-        id=make_id("twice", first.unit) if first.tool.catalog_key else f"twice-t{first.tool.id}",
-        kind="platform-paid-twice",
-        rule="redundant" if redundant else "partial",
+        id=_id("cover", _slug(q)),
+        kind="platform-paid-twice" if platform else "duplicate-capability",
+        rule=rule,
         layers=layers_of(shared),
         capabilities=shared,
-        members=everyone,
-        reason=f"{platform} already does {listing(shared)}: {'; '.join(parts)}.",
-        action=". ".join(actions) + ".",
-        redundant=redundant,
-        keep=first,
-        basis=_TAKE_OVER,
+        members=by_name((*gone, *keepers)),
+        reason=f"No one tool does all that {drop} {_are(gone)} for, but {keep} do between "
+        f"them: {who}.",
+        action=action,
+        redundant=gone,
+        keep=keepers[0],
+        keepers=keepers,
+        basis="The dropped tool's monthly cost: the kept tools between them already do all of "
+        "its main jobs.",
+        group=group_of(shared),
+        decide_by=cancel_by,
     )
 
 
-def _retire(redundant: tuple[Profile, ...], keeper: str) -> str:
-    text = f"Retire {names(redundant)}: {keeper} already does {_their(redundant)} work"
-    cost = monthly_cost(redundant)
-    return f"{text}, {per_month(cost)}" if cost else text
-
-
-def _review(partial: tuple[Profile, ...], platform: str, does: frozenset[str]) -> str:
-    if len(partial) == 1:
-        lacks = ordered(partial[0].primary - does)
-        return (
-            f"Review {partial[0].tool.name} against {platform}: {platform} does not do its "
-            f"{listing(lacks)}"
-        )
-    return f"Review {names(partial)} against {platform}: it does only part of their work"
-
-
-def platform_groups(profiles: Sequence[Profile]) -> Iterator[Draft]:
-    """Platforms that do each other's main jobs."""
-    members = [p for p in profiles if p.platform]
-    allowed = OTHER_CAPABILITIES
-    for group, shared in _groups(members, allowed):
-        yield _group_draft(
-            group,
-            shared,
-            finding_id=make_id("platforms", shared[0]),
-            kind="platform-paid-twice",
-            rule="platforms",
-            what="platforms",
-            saving=True,
-        )
-
-
-def duplicates(profiles: Sequence[Profile]) -> Iterator[Draft]:
-    """Separate tools doing the same main job: one finding per group of overlapping tools.
-    Compute tools are grouped only with each other, and claim no saving."""
-    kinds = (
-        ([p for p in profiles if not p.platform and not p.compute], False),
-        ([p for p in profiles if p.compute], True),
-    )
-    for members, compute in kinds:
-        allowed = COMPUTE_CAPABILITIES if compute else OTHER_CAPABILITIES
-        for group, shared in _groups(members, allowed):
-            yield _group_draft(
-                group,
-                shared,
-                finding_id=make_id("dup", shared[0]),
-                kind="duplicate-capability",
-                rule="compute" if compute else "capability",
-                what="compute tools" if compute else "tools",
-                saving=not compute,
-            )
-
-
-def _groups(
-    members: Sequence[Profile], allowed: frozenset[str]
-) -> list[tuple[tuple[Profile, ...], tuple[str, ...]]]:
-    """Groups of tools that share primary capabilities in `allowed`, with what they share.
-
-    Tools are grouped layer by layer, so one tool that overlaps a monitor in one layer and a
-    compliance tool in another does not chain the three into one finding; the same tools
-    overlapping in two layers (a monitor that also detects drift) are one finding.
-    """
-    in_layer: dict[int, list[Profile]] = defaultdict(list)
-    for p in members:
-        for number in p.main_layers:
-            in_layer[number].append(p)
-    found: list[tuple[tuple[Profile, ...], tuple[str, ...]]] = []
-    for layer in LAYERS:
-        if len(in_layer[layer.number]) > 1:
-            in_reach = allowed & frozenset(layer.capabilities)
-            found.extend(_connected(in_layer[layer.number], in_reach))
-    merged: list[tuple[frozenset[int], tuple[Profile, ...], set[str]]] = []
-    for group, capabilities in sorted(found, key=lambda item: -len(item[0])):
-        ids = frozenset(p.tool.id for p in group)
-        home = next((m for m in merged if ids <= m[0]), None)
-        if home is None:
-            merged.append((ids, group, set(capabilities)))
-        else:
-            home[2].update(capabilities)
-    return sorted(((group, ordered(caps)) for _, group, caps in merged), key=lambda g: g[1])
-
-
-def _connected(
-    members: Sequence[Profile], allowed: frozenset[str]
-) -> Iterator[tuple[tuple[Profile, ...], tuple[str, ...]]]:
-    """Connected groups of tools joined by a primary capability in `allowed` that two or more
-    products share. Registrations of one product alone never make a group."""
-    providers: dict[str, list[int]] = defaultdict(list)
-    for index, p in enumerate(members):
-        for capability in p.primary & allowed:
-            providers[capability].append(index)
-    parent = list(range(len(members)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    shared = [c for c, indexes in providers.items() if len({members[i].unit for i in indexes}) > 1]
-    for capability in shared:
-        first, *rest = providers[capability]
-        for i in rest:
-            parent[root(i)] = root(first)
-    by_root: dict[int, list[str]] = defaultdict(list)
-    for capability in shared:
-        by_root[root(providers[capability][0])].append(capability)
-    in_group: dict[int, list[Profile]] = defaultdict(list)
-    for index, p in enumerate(members):
-        if (top := root(index)) in by_root:
-            in_group[top].append(p)
-    for top, capabilities in by_root.items():
-        yield tuple(in_group[top]), ordered(capabilities)
-
-
-def _group_draft(
-    group: tuple[Profile, ...],
-    shared: tuple[str, ...],
-    *,
-    finding_id: str,
-    kind: str,
-    rule: str,
-    what: str,
-    saving: bool,
-) -> Draft:
-    keep = _keeper(group)
-    by_use = not saving or all(p.usage_billed for p in group)
-    redundant = tuple(
-        q
-        for q in group
-        if not by_use
-        and q is not keep
-        and q.unit != keep.unit
-        and not q.usage_billed
-        and keep.covers(q.primary)
-    )
-    gone = {id(q) for q in redundant}
-    rest = tuple(q for q in group if q is not keep and id(q) not in gone)
-    if len(group) == 2:
-        reason = f"{group[0].tool.name} and {group[1].tool.name} both do {listing(shared)}."
+def _redundancy(gone: tuple[Profile, ...], k: Profile, currency: str | None) -> Draft:
+    q = gone[0]
+    shared = ordered(c for p in gone for c in p.primary)
+    cost = monthly_cost(gone)
+    slug = f"{_slug(k)}-{_slug(q)}"
+    dates = [p.tool.cancel_by for p in gone if p.tool.cancel_by is not None]
+    cancel_by = min(dates) if len(dates) == len(gone) else None
+    if k.platform and q.platform:
+        kind, rule, prefix = "platform-paid-twice", "platforms", "platforms"
+    elif k.platform:
+        kind, rule, prefix = "platform-paid-twice", "redundant", "twice"
     else:
-        reason = f"{len(group)} {what} share {listing(shared)}: {names(group)}."
+        kind, rule, prefix = "duplicate-capability", "capability", "dup"
+    keep, drop = k.tool.name, names(gone)
+    if cost:
+        when = f", cancel by {day(cancel_by)}" if cancel_by else ""
+        action = f"Keep {keep}, drop {drop} for {listing(shared)}: {per_month(cost)}, "
+        action += f"{per_year(yearly_cost(t.tool for t in gone))}{when}."
+    else:
+        rule = "tidy-up"
+        action = f"Tidy up: drop {drop}, {keep} already does {_their(gone)} {listing(shared)} "
+        action += "(no cost registered)."
     return Draft(
-        id=finding_id,
+        id=_id(prefix, slug),
         kind=kind,
         rule=rule,
         layers=layers_of(shared),
         capabilities=shared,
-        members=group,
-        reason=reason,
-        action=_group_action(keep, redundant, rest, shared, by_use=by_use),
-        redundant=redundant,
-        keep=keep if redundant else None,
+        members=by_name((*gone, k)),
+        reason=f"{keep} already does all that {drop} {_are(gone)} for ({listing(shared)}); "
+        f"{_why(k, q, currency)}.",
+        action=action,
+        redundant=gone,
+        keep=k,
         basis=_TAKE_OVER,
+        group=group_of(shared),
+        decide_by=cancel_by,
     )
 
 
-def _group_action(
-    keep: Profile,
-    redundant: tuple[Profile, ...],
-    rest: tuple[Profile, ...],
-    shared: tuple[str, ...],
-    *,
-    by_use: bool,
-) -> str:
-    if by_use:
-        return (
-            f"Check that you need {names(by_name((keep, *rest)))} for {either(shared)}: they are "
-            "billed by use, so moving work between them saves only what you commit to and leave "
-            "idle."
+def _why(k: Profile, q: Profile, currency: str | None) -> str:
+    """Which rule chose the tool kept, in words."""
+    keep, drop = k.tool.name, q.tool.name
+    if k.platform and not q.platform:
+        return f"{keep} is a platform you keep, and these are among its main jobs"
+    if k.primary != q.primary:
+        alone = ordered(k.primary - q.primary)
+        return f"{keep} is kept as it also does {listing(alone)}"
+    if k.local != q.local:
+        return f"{keep} is kept as a production server; {drop} is a laptop or dev-box runner"
+    if (k.tool.owner_id is None) != (q.tool.owner_id is None):
+        return f"{keep} is kept as it has an owner and {drop} has none"
+    qb = q.tool.cancel_by
+    if k.tool.cancel_by != qb and qb is not None:
+        return f"{drop}'s contract is the one to leave first: cancel by {day(qb)}"
+    kc, qc = k.tool.cost, q.tool.cost
+    if kc is not None and (qc is None or (qc.currency == kc.currency and qc.monthly < kc.monthly)):
+        return f"same main jobs; {keep} is kept as the dearer, so the smaller saving is claimed"
+    return f"same main jobs; {keep} is kept as first by name"
+
+
+def _reviews(kept: Sequence[Profile], metered: Sequence[Profile]) -> Iterator[Draft]:
+    """Pairs of kept tools sharing a main job where neither does all of the other's, and tools
+    billed by use sharing a main job with a kept tool: to review, no saving."""
+    # One registration per product: a product registered twice is its own finding, and its
+    # records would otherwise multiply every pair.
+    first: dict[str, Profile] = {}
+    for p in (*by_name(kept), *by_name(metered)):
+        first.setdefault(p.unit, p)
+    kept = [p for p in kept if first[p.unit] is p]
+    metered = [p for p in metered if first[p.unit] is p]
+    by_capability: dict[str, list[Profile]] = defaultdict(list)
+    for p in kept:
+        for c in p.primary & OTHER_CAPABILITIES:
+            by_capability[c].append(p)
+    seen: set[tuple[int, int]] = set()
+    # Tools billed by use beside a platform that serves the same: one question per platform
+    # (route the traffic through it or not), not one per provider.
+    beside: dict[int, tuple[Profile, dict[int, Profile]]] = {}
+    for p in (*kept, *metered):
+        for c in sorted(p.primary & OTHER_CAPABILITIES):
+            for q in by_capability.get(c, ()):
+                if q is p or q.unit == p.unit:
+                    continue
+                pair = (min(p.tool.id, q.tool.id), max(p.tool.id, q.tool.id))
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                if p.usage_billed and q.platform:
+                    beside.setdefault(id(q), (q, {}))[1][id(p)] = p
+                    continue
+                a, b = by_name((p, q))
+                yield _review(a, b)
+    for platform, providers in beside.values():
+        yield _billed_beside(platform, by_name(providers.values()))
+
+
+def _billed_beside(platform: Profile, providers: tuple[Profile, ...]) -> Draft:
+    shared = ordered(c for p in providers for c in p.primary & platform.primary)
+    return Draft(
+        id=_id("twice", f"{_slug(platform)}-by-use"),
+        kind="platform-paid-twice",
+        rule="usage-billed",
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=by_name((platform, *providers)),
+        reason=f"{platform.tool.name} also does {listing(shared)}, which {names(providers)} "
+        f"{_are(providers)} billed by use for.",
+        action=(
+            f"Check whether {names(providers)} should run through {platform.tool.name}: billed "
+            "by use, the bill moves with the work, and the models may differ, so no saving is "
+            "claimed."
+        ),
+        group=group_of(shared),
+    )
+
+
+def _review(a: Profile, b: Profile) -> Draft:
+    shared = ordered(a.primary & b.primary & OTHER_CAPABILITIES)
+    platform = a if a.platform else b if b.platform else None
+    other = (b if platform is a else a) if platform else None
+    if platform is not None and other is not None:
+        kind, prefix = "platform-paid-twice", "twice"
+        slug = f"{_slug(platform)}-{_slug(other)}"
+    else:
+        kind, prefix = "duplicate-capability", "overlap"
+        slug = f"{_slug(a)}-{_slug(b)}"
+    metered = [p for p in (a, b) if p.usage_billed]
+    # A platform doing much else is no news: only what the other tool does alone is said.
+    alone = [
+        f"{p.tool.name} alone does {listing(ordered(p.primary - q.primary))}"
+        for p, q in ((a, b), (b, a))
+        if p.primary - q.primary and not (p.platform and not q.platform)
+    ]
+    reason = f"{a.tool.name} and {b.tool.name} both do {listing(shared)}"
+    reason += f"; {'; '.join(alone)}." if alone else "."
+    if metered:
+        billed = metered[0].tool.name
+        action = (
+            f"Check that you need both for {either(shared)}: {billed} is billed by use, so "
+            "moving work between them moves the bill, and no saving is claimed."
         )
-    actions = []
-    if redundant:
-        actions.append(_retire(redundant, keep.tool.name))
-    if rest:
-        actions.append(f"Pick one of {names(by_name((keep, *rest)))} for {either(shared)}")
-    return ". ".join(actions) + "."
+        rule = "usage-billed"
+    elif platform is not None and other is not None:
+        lacks = ordered(other.primary - platform.primary)
+        action = (
+            f"Review {other.tool.name} against {platform.tool.name}: {platform.tool.name} does "
+            f"not do its {listing(lacks)}, so no saving is claimed."
+        )
+        rule = "partial"
+    else:
+        action = (
+            f"Review {a.tool.name} and {b.tool.name} for {either(shared)}: neither does all of "
+            "the other's main jobs, so no saving is claimed."
+        )
+        rule = "partial"
+    return Draft(
+        id=_id(prefix, slug),
+        kind=kind,
+        rule=rule,
+        layers=layers_of(shared),
+        capabilities=shared,
+        members=(a, b),
+        reason=reason,
+        action=action,
+        group=group_of(shared),
+    )
 
 
-def _keeper(group: tuple[Profile, ...]) -> Profile:
-    """The tool that does most of the group's main jobs as its own; then the one that has most
-    of the rest as side features; then the dearest in the group's main currency, so that a tie
-    claims the smaller saving; then the first by name."""
-    needed = frozenset().union(*(p.primary for p in group))
-    currency = _main_currency(group)
-
-    def score(p: Profile) -> tuple[int, int, Decimal]:
-        cost = p.tool.cost
-        amount = cost.monthly if cost is not None and cost.currency == currency else Decimal(0)
-        return (len(p.primary & needed), len(p.secondary & needed), amount)
-
-    best = max(score(p) for p in group)
-    return next(p for p in group if score(p) == best)
+def _slug(p: Profile) -> str:
+    return p.unit
 
 
-def _main_currency(group: tuple[Profile, ...]) -> str | None:
-    counts: dict[str, int] = defaultdict(int)
-    for p in group:
-        if p.tool.cost is not None:
-            counts[p.tool.cost.currency] += 1
-    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+def _id(prefix: str, slug: str) -> str:
+    """Catalog keys and `t<id>` are already lowercase letters, digits and dashes: no need to
+    clean them as `make_id` does a name."""
+    return f"{prefix}-{slug}"[:MAX_ID].rstrip("-")
 
 
 def _are(items: Sequence[object]) -> str:
@@ -345,3 +359,10 @@ def _do(items: Sequence[object]) -> str:
 
 def _their(items: Sequence[object]) -> str:
     return "its" if len(items) == 1 else "their"
+
+
+def _it(items: Sequence[object]) -> str:
+    return "it" if len(items) == 1 else "they"
+
+
+__all__ = ["paying_twice", "registrations"]

@@ -7,6 +7,7 @@ command, so a form cannot store what `/stack edit` would refuse.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from stack.base import Reply
@@ -24,5 +25,11 @@ class Outcome:
 
 
 def inline(reply: Reply) -> str:
-    """A refusal as the plain text Slack shows under a form field."""
-    return plain(reply.message["text"]).replace("*", "").replace("`", "")[:1900]
+    """A refusal as the plain text Slack shows under a form field: what was wrong and what
+    would work (the refusal's first section), on one line."""
+    blocks = reply.message.get("blocks") or []
+    section = blocks[0].get("text") if blocks and isinstance(blocks[0], dict) else None
+    words = section.get("text") if isinstance(section, dict) else None
+    text = words if isinstance(words, str) and words else reply.message["text"]
+    text = re.sub(r"^:[a-z_]+:\s*", "", text)  # the refusal's emoji: the field is red already
+    return " ".join(plain(text).replace("*", "").replace("`", "").split())[:1900]

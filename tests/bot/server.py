@@ -60,7 +60,8 @@ def free_port() -> int:
 
 
 class Server:
-    """One `stackbot serve` process on loopback, talking to a fake Slack."""
+    """One `stackbot serve` process on loopback, talking to a fake Slack (with a worker beside
+    it unless `args` says otherwise)."""
 
     def __init__(
         self,
@@ -68,7 +69,8 @@ class Server:
         database_url: str,
         slack_url: str,
         env: Mapping[str, str],
-        args: Sequence[str] = ("serve",),
+        # The web process only records slash commands: a worker beside it answers them.
+        args: Sequence[str] = ("serve", "--with-worker"),
         fake: FakeSlack | None = None,
     ) -> None:
         self.fake = fake
@@ -100,7 +102,7 @@ class Server:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")
 
-    def _wait_until_healthy(self, attempts: int = 300) -> None:
+    def _wait_until_healthy(self, attempts: int = 600) -> None:
         # Polls the process, not the wall clock: each attempt is one connection try.
         for _ in range(attempts):
             if self.process.poll() is not None:
@@ -224,3 +226,49 @@ def children(parent: int, marker: bytes) -> list[int]:
         if int(fields[1]) == parent and marker in cmdline:
             found.append(int(stat.parent.name))
     return found
+
+
+class WorkerProcess:
+    """One `stackbot worker` process, answering through a fake Slack."""
+
+    def __init__(self, *, database_url: str, slack_url: str) -> None:
+        environment = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_API_URL": slack_url,
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "INFO",
+        }
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the process
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"],
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_until_waiting()
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def _wait_until_waiting(self, attempts: int = 600) -> None:
+        for _ in range(attempts):  # polls the process's log, not the wall clock
+            if self.process.poll() is not None:
+                raise RuntimeError(f"stackbot worker exited:\n{self.log()}")
+            if "worker: waiting for commands" in self.log():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"stackbot worker did not start:\n{self.log()}")
+
+    def stop(self) -> str:
+        """SIGTERM, as a platform stops it; what it logged."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.log()

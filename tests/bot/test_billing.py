@@ -210,14 +210,14 @@ TWICE = HEAD + ROW + ROW.replace("10.00", "11.00") + ROW  # line 4 repeats line 
         ),
         (
             (HEAD + ROW + '10,USD,"' + "x" * 10_000_000 + '"\n').encode(),
-            [(3, None, "cell_too_long")],
+            [(3, None, "line_too_long")],
         ),
         ((HEAD + ROW).encode() + b"10,\xff\n", [(3, None, "not_utf8")]),
         (
             (HEAD + ROW + ROW.replace("10.00", "11.00") + ROW).encode(),
             [(4, None, "duplicate_charge")],
         ),
-        (gzip.compress(HEAD.encode())[:-8], [(0, None, "bad_csv")]),
+        (gzip.compress(HEAD.encode())[:-8], [(2, None, "bad_gzip")]),
     ],
 )
 def test_a_bad_bill_is_refused_with_the_line_and_stores_nothing(
@@ -276,3 +276,55 @@ def test_a_billing_rule_is_set_cleared_and_checked_like_any_option(stack: Stack)
     assert "at most 200 characters" in refused.message["text"]
     edited = stack.ok("/stack edit Bedrock billing:none")
     assert "billing match" in str(edited.message)
+
+
+def _gzip_of(head: bytes, filler: bytes, size: int) -> bytes:
+    """A gzip of `head` then `size` bytes of `filler`, compressed as it is made."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb") as packed:
+        packed.write(head)
+        chunk = filler * (2**20 // len(filler))
+        for _ in range(size // len(chunk)):
+            packed.write(chunk)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("filler", "code"),
+    [(b"x", "line_too_long"), (b"\n", "blank_lines"), (b",,,,\n", "blank_lines")],
+)
+def test_a_gzip_bomb_is_refused_at_its_bound_and_stores_nothing(
+    engine: Engine, stack: Stack, filler: bytes, code: str
+) -> None:
+    stack.ok("/stack add Bedrock")
+    bill(engine, (HEAD + ROW).encode())
+    before = spent(engine)
+    bomb = _gzip_of((HEAD + ROW).encode(), filler, 4 * 2**20)  # 4 MiB unpacked, past each bound
+    assert len(bomb) < 2**20
+    report = bill(engine, bomb)
+    assert [p.code for p in report.bill.problems] == [code]
+    assert not report.applied
+    assert spent(engine) == before
+
+
+def test_a_command_is_stored_while_a_bill_is_being_read(engine: Engine, stack: Stack) -> None:
+    """The bill is read with no lock held: a /stack write made meanwhile (here, from the
+    progress callback, between two rows) goes through at once instead of waiting for the import
+    to finish, and both are stored."""
+    stack.ok("/stack add Bedrock")
+    written: list[bool] = []
+
+    def meanwhile(rows: int) -> None:
+        if not written:  # another connection from the pool, as another request's would be
+            written.append(stack("/stack add Pinecone data").ok)
+
+    data = (HEAD + ROW).encode()
+    context = Context(team_id=TEAM, user_id=ALICE, now=NOW)
+    report = import_billing(engine, context, io.BytesIO(data), dry_run=False, progress=meanwhile)
+    assert written == [True]
+    assert report.applied, problem_lines(report.bill.problems)
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=TEAM)
+        assert workspace is not None
+        names = [t.name for t in list_tools(session=session, workspace_id=workspace.id or 0)]
+    assert "Pinecone" in names

@@ -27,6 +27,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+@pytest.mark.process
 def test_it_runs_the_demo_twice_without_configuration_as_a_process(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     for _ in range(2):

@@ -29,4 +29,4 @@ def test_the_demos_headline_saving_is_the_sum_of_the_tools_it_names(tmp_path: Pa
     # Each named tool is told to go, with the same figure, where the findings are listed.
     for name, cost in named:
         if cost:
-            assert re.search(rf"Retire [^:]*{re.escape(name.strip())}", text), name
+            assert re.search(rf"Keep [^:]*, drop {re.escape(name.strip())}\b", text), name

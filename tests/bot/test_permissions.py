@@ -15,7 +15,7 @@ from core.reviews import DECISIONS
 from stack import Context, run_command
 from stack.forms.review import submit_review_form
 from stack.forms.tool import ToolForm, submit_tool_form
-from tests.conftest import BOB, Stack
+from tests.conftest import ALICE, BOB, Stack
 from tests.slack_checks import all_text, assert_valid_message
 
 TABLES = ("workspace", "tool", "stack_admin", "review_decision", "finding_decision", "delivery")
@@ -159,3 +159,22 @@ def test_it_shows_refusals_in_the_history(stack: Stack, engine: Engine) -> None:
     assert stack.ok('show "Vector DB"').message["blocks"]  # still there
     history = all_text(stack.ok("history").message)
     assert "<@UBOB> was refused" in history
+
+
+@pytest.mark.parametrize(
+    ("cost", "currency", "field_text"),
+    [("2.400", "USD", "2400 or 2.40"), ("¥ 5000", "USD", "JPY"), ("500", "USD", None)],
+)
+def test_the_form_puts_an_amount_read_two_ways_under_its_cost_field(
+    stack: Stack, engine: Engine, cost: str, currency: str, field_text: str | None
+) -> None:
+    before = dump(engine)
+    form = ToolForm(name="Qdrant", layers=("data",), cost=cost, currency=currency)
+    admin = Context(team_id=stack.team, user_id=ALICE, now=stack.now, slack_admin=True)
+    outcome = submit_tool_form(engine, admin, form, json.dumps({"tool": None}))
+    if field_text is None:
+        assert outcome.errors == {}
+        return
+    assert set(outcome.errors) == {"cost"}
+    assert field_text in outcome.errors["cost"]
+    assert dump(engine) == before

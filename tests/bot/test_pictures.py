@@ -12,8 +12,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine
 
-from bot import recorded
 from bot.home_picture import forget, publish_home_picture, publish_with_image
+from bot.worker import work_once
 from core import grammar
 from db import commands, open_store
 from db.engine import session_scope
@@ -29,18 +29,18 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 def run(tmp_path: Path, fake_slack: FakeSlack, *texts: str) -> str:
     """Types `texts` as Alice in channel C1, each run as /stack runs a command once it has
-    acked it (bot.recorded); returns the response URL of the last one."""
+    acked it (a worker, bot.worker); returns the response URL of the last one."""
     engine = open_store(f"sqlite:///{tmp_path}/stack.db")
     url = ""
     try:
         for index, text in enumerate(texts):
             url = f"{fake_slack.url}response/{index}"
             with session_scope(engine) as session:
-                claim = commands.record(
+                commands.record(
                     session=session, team_id="T0TEAM", user_id=ALICE, channel_id="C1",
                     text=text, response_url=url, now=NOW,
                 )  # fmt: skip
-            recorded.run(engine, fake_slack.client(), claim)
+            assert work_once(engine, lambda team: fake_slack.client(), NOW) == 1
     finally:
         engine.dispose()
     return url.removeprefix(fake_slack.url)

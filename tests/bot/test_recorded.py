@@ -1,16 +1,15 @@
 """A slash command, once acked, is done: recorded, claimed, finished and answered once, by the
-worker that took it or, when that worker died, by a sweep (another worker, or the clock)."""
+worker that took it or, when that worker died, by a sweep (another worker, or the clock).
+tests/bot/test_worker.py has the worker processes themselves."""
 
 from __future__ import annotations
 
-import os
-import signal
-from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import select
+from sqlalchemy.exc import OperationalError
 
 from bot import recorded
 from bot.recorded import Clients
@@ -18,9 +17,8 @@ from core import grammar
 from db import commands
 from db.commands import LEASE, Claim
 from db.engine import session_scope
-from db.models import ANSWERED, DONE, EXPIRED, RUNNING, SlackCommand
+from db.models import ANSWERED, DONE, EXPIRED, SlackCommand
 from stack.run import HANDLERS
-from tests.bot.server import Server, children
 from tests.conftest import NOW
 from tests.fake_slack import FakeSlack, server_error
 
@@ -29,11 +27,16 @@ ALICE = "UALICE"  # adds tools
 
 
 def record(engine: Engine, fake: FakeSlack, command: str, hook: str = "response/1") -> Claim:
+    """The command as the web process records it, claimed by a worker."""
     with session_scope(engine) as session:
-        return commands.record(
+        commands.record(
             session=session, team_id=TEAM, user_id=ALICE, channel_id="C1", text=command,
             response_url=fake.url + hook, now=NOW,
         )  # fmt: skip
+    with session_scope(engine) as session:
+        claim = commands.claim_next(session=session, now=NOW)
+    assert claim is not None
+    return claim
 
 
 def clients(fake: FakeSlack) -> Clients:
@@ -123,44 +126,25 @@ def test_a_command_that_fails_says_so_once_and_changes_nothing(
     claim = record(engine, fake_slack, "add vLLM inference")
     recorded.run(engine, fake_slack.client(), claim)
     [answer] = fake_slack.calls_to("response/1")
-    assert "went wrong on stackbot’s side" in answer.params["text"]
+    assert "went wrong on stackbot’s side: nothing was saved" in answer.params["text"]
     assert status(engine, claim) == ANSWERED
     assert tool_names(engine) == []
 
 
-# Against a real server: the worker is killed after the ack, in the middle of the work.
-
-
-@pytest.fixture
-def serving(fake_slack: FakeSlack, database_url: str) -> Iterator[Server]:
-    server = Server(
-        database_url=database_url, slack_url=fake_slack.url, fake=fake_slack,
-        env={"SLACK_BOT_TOKEN": "xoxb-test"},
-    )  # fmt: skip
-    yield server
-    server.stop()
-
-
-def test_a_command_whose_worker_is_killed_after_the_ack_is_finished_and_answered_once(
-    serving: Server, fake_slack: FakeSlack, engine: Engine
+def test_a_store_failure_after_a_write_leaves_nothing_half_done(
+    engine: Engine, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A workspace's first command asks Slack for the person's time zone: held there, the
-    # worker is in the middle of the command when it is killed.
-    held = fake_slack.hold("users.info")
-    ack = serving.command("add vLLM inference", team=TEAM, user=ALICE, reply=False, hook="r/kill")
-    assert (ack.status, ack.body) == (200, b"")
-    fake_slack.wait_for("users.info")
-    [worker] = children(serving.process.pid, b"serve")
-    os.kill(worker, signal.SIGKILL)
-    held.set()
-    with session_scope(engine, write=False) as session:
-        [row] = session.exec(select(SlackCommand)).all()
-    assert (row.status, row.text) == (RUNNING, "add vLLM inference")
-    # The clock's sweep (or another worker's) once the dead worker's claim is stale:
-    assert recorded.sweep(engine, clients(fake_slack), row.claimed_at + LEASE * 2) == 1
-    assert tool_names(engine) == ["vLLM"]
-    [answer] = fake_slack.calls_to("r/kill")
-    assert answer.params["response_type"] == "in_channel"
-    assert recorded.sweep(engine, clients(fake_slack), row.claimed_at + LEASE * 4) == 0
-    assert len(fake_slack.calls_to("r/kill")) == 1
-    assert serving.process.poll() is None  # gunicorn started another worker
+    add = HANDLERS[grammar.Add]
+
+    def add_then_lose_the_store(*args: Any, **kwargs: Any) -> Any:
+        add(*args, **kwargs)  # the tool row is written in the command's transaction ...
+        raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
+
+    monkeypatch.setitem(HANDLERS, grammar.Add, add_then_lose_the_store)
+    claim = record(engine, fake_slack, "add vLLM inference")
+    recorded.run(engine, fake_slack.client(), claim)
+    [answer] = fake_slack.calls_to("response/1")
+    assert "nothing was saved" in answer.params["text"]
+    assert "Send the same command again" in str(answer.params["blocks"])
+    assert tool_names(engine) == []  # ... and rolled back with it
+    assert status(engine, claim) == ANSWERED

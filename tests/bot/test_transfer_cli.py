@@ -63,6 +63,35 @@ def test_import_export_and_import_billing_from_the_terminal(
     assert "Amazon Bedrock · Oct 2026: $3,200 → `/stack add “Amazon Bedrock”`" in billed.stdout
     missing = stackbot("export", "--team", "TNONE")
     assert missing.returncode == 1
+    # The whole store to one file that opens on its own, with everything the import wrote.
+    copy = tmp_path / "copy.db"
+    backed = stackbot("backup", str(copy))
+    assert backed.returncode == 0, backed.stderr
+    assert f"Backed up the store to {copy}" in backed.stdout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
+    assert (
+        stackbot("export", "--team", "T1", "--output", str(tmp_path / "again.csv")).returncode == 0
+    )
+    assert (tmp_path / "again.csv").read_text() == out.read_text()
+    again = stackbot("backup", str(copy))
+    assert again.returncode == 1
+    assert "already" in again.stderr
+    # Every row into a new store; never into one that holds a team.
+    moved = stackbot(
+        "copy-store", "--from", f"sqlite:///{copy}", "--to", f"sqlite:///{tmp_path}/moved.db"
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "Copied" in moved.stdout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/moved.db")
+    assert (
+        stackbot("export", "--team", "T1", "--output", str(tmp_path / "moved.csv")).returncode == 0
+    )
+    assert (tmp_path / "moved.csv").read_text() == out.read_text()
+    refused = stackbot(
+        "copy-store", "--from", f"sqlite:///{copy}", "--to", f"sqlite:///{tmp_path}/moved.db"
+    )
+    assert refused.returncode == 1
+    assert "never merges" in refused.stderr
 
 
 class Terminal(io.StringIO):

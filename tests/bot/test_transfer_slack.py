@@ -12,10 +12,11 @@ import pytest
 from slack_bolt import BoltContext, Respond
 from sqlalchemy import Engine
 
-from bot import recorded
 from bot.listeners.press import Press
-from bot.listeners.transfer import import_apply, import_form_submitted, transfer_command
+from bot.listeners.transfer import download, import_apply, import_form_submitted, transfer_command
 from bot.slack import stack_context
+from bot.worker import work_once
+from core.errors import Rejected
 from db import commands, open_store
 from db.engine import session_scope
 from db.tools import get_workspace, tool_names
@@ -54,14 +55,14 @@ def slash(engine: Engine, fake: FakeSlack, team: str, user: str, text: str) -> d
     client = fake.client()
     stack = stack_context(bolt(engine, team, user), client, user_id=user, channel_id="C1")
     # What /stack runs once it has acked (bot.listeners.commands.stack): export and import
-    # at once, anything else as a recorded command.
+    # at once, anything else as a recorded command, which a worker answers.
     if not transfer_command(engine, stack, text, command, client, respond):
         with session_scope(engine) as session:
-            claim = commands.record(
+            commands.record(
                 session=session, team_id=team, user_id=user, channel_id="C1", text=text,
                 response_url=str(respond.response_url), now=NOW,
             )  # fmt: skip
-        recorded.run(engine, client, claim)
+        assert work_once(engine, lambda team: client, NOW) == 1
     replies = fake.calls_to(f"response/{text.split()[0]}")
     return replies[0].params if replies else {}
 
@@ -191,3 +192,24 @@ def test_an_install_without_the_new_scopes_is_told_what_to_grant(
     import_form_submitted(press(store, fake_slack, "TSCOPE", ADMIN, {"view": submitted}))
     [told] = fake_slack.calls_to("chat.postMessage")
     assert "lacks the `files:read` scope" in told.params["text"]
+
+
+def test_a_download_redirected_to_another_host_never_carries_the_token(
+    fake_slack: FakeSlack,
+) -> None:
+    with FakeSlack() as elsewhere:
+        elsewhere.files["F5"] = CSV
+        fake_slack.files["F5"] = CSV
+        fake_slack.redirects["F5"] = f"{elsewhere.url}files-pri/F5"
+        with pytest.raises(Rejected) as caught:
+            download(fake_slack.client(), "F5")
+        assert caught.value.code == "file_unreadable"
+        assert elsewhere.calls_to("files-pri") == []  # not asked at all, so no token went there
+
+
+def test_a_download_redirected_within_slack_is_followed(fake_slack: FakeSlack) -> None:
+    fake_slack.files["F6"] = CSV
+    fake_slack.files["F7"] = CSV
+    fake_slack.redirects["F6"] = f"{fake_slack.url}files-pri/F7"
+    assert download(fake_slack.client(), "F6") == ("F6.csv", CSV)
+    assert [c.params["file"] for c in fake_slack.calls_to("files-pri")] == ["F6", "F7"]

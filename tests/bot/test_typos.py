@@ -96,9 +96,10 @@ def test_a_misspelt_decision_is_named_alone(stack: Stack) -> None:
 
 def test_a_misspelt_decision_for_a_missing_tool_names_both(stack: Stack) -> None:
     stack.ok("add Arize renews:2027-03-01")
-    shown = all_text(stack("review Ariz kep").message)
-    assert "`kep` is not a review decision, and there is no tool called `Ariz`" in shown
-    assert "Did you mean *Arize*?" in shown
+    stack.ok("add Qdrant data")
+    shown = all_text(stack("review Qdrnt kep").message)
+    assert "`kep` is not a review decision, and there is no tool called `Qdrnt`" in shown
+    assert "Did you mean *Qdrant*?" in shown
 
 
 def test_a_proposal_of_a_near_miss_asks_first_too(stack: Stack) -> None:

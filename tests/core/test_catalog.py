@@ -117,3 +117,38 @@ def test_it_names_layers_by_number_key_title_or_alias() -> None:
     assert find_layer("monitoring") is find_layer("6")
     assert find_layer("nonsense") is None
     assert find_capability("Vector Search") == "vector-search"
+
+
+def test_every_platform_main_job_names_the_vendor_page_that_shows_it() -> None:
+    for entry in load_catalog().entries:
+        if entry.platform:
+            assert set(entry.primary) <= set(entry.sources), entry.key
+        assert all(url.startswith("https://") for url in entry.sources.values()), entry.key
+
+
+def test_sagemaker_model_monitor_is_left_out_with_the_page_that_closes_it() -> None:
+    # AWS's Model Monitor pages say it is no longer open to new customers.
+    sagemaker = load_catalog().by_key["amazon-sagemaker"]
+    assert "model-monitoring" not in sagemaker.capabilities
+    assert sagemaker.sources["model-monitoring"].endswith("/model-monitor-availability-change.html")
+
+
+def test_it_refuses_a_platform_whose_main_job_has_no_source() -> None:
+    row = {
+        "key": "p", "name": "P", "vendor": "V", "kind": "managed-service", "platform": True,
+        "layers": ["inference", "mlops"], "capabilities": ["model-serving", "model-registry"],
+        "sources": {"model-serving": "https://example.com/serving"},
+    }  # fmt: skip
+    with pytest.raises(CatalogError, match="sources needed for model-registry"):
+        parse_catalog({"tool": [row]})
+
+
+def test_a_laptop_runner_is_marked_local_and_new_capabilities_have_words_for_them() -> None:
+    catalog = load_catalog()
+    assert catalog.by_key["ollama"].local
+    assert not catalog.by_key["vllm"].local
+    assert find_capability("model-inventory") == "model-risk-management"
+    assert find_capability("embeddings") == "embeddings-api"
+    assert find_capability("Prompt Injection") == "ai-security"
+    governance = next(layer for layer in LAYERS if layer.key == "governance")
+    assert "data-catalog" in governance.help

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from core.dates import parse_date
+from core.dates import PastDate, parse_date, past_renewal
 from core.errors import Rejected
 from core.reviews import Outcome, decide, next_review
 
@@ -87,3 +87,56 @@ def test_it_retires_on_retire() -> None:
     )  # fmt: skip
     assert outcome.retire
     assert outcome.next_review_on is None
+
+
+# Issue 17: year-first dates are always year, month, day; anything read two ways is refused
+# with its readings; a renewal in the past is accepted and the caller told.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027/03/01", date(2027, 3, 1)),
+        ("2027/12/31", date(2027, 12, 31)),
+        ("2027.03.01", date(2027, 3, 1)),
+        ("2027/3/1", date(2027, 3, 1)),
+        ("4/13/2027", date(2027, 4, 13)),
+        ("13/3", date(2027, 3, 13)),
+        ("12/25", date(2026, 12, 25)),
+    ],
+)
+def test_it_reads_year_first_dates_in_iso_order(text: str, expected: date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("03/04/2027", ["3 Apr 2027", "4 Mar 2027"]),
+        ("3.4.2027", ["3 Apr 2027", "4 Mar 2027"]),
+        ("1/3", ["1 Mar", "3 Jan"]),
+        ("13/04/27", ["13 Apr 2027", "27 Apr 2013"]),
+        ("01/03/27", ["1 Mar 2027", "3 Jan 2027", "27 Mar 2001"]),
+        ("3/4 2027", ["3 Apr 2027", "4 Mar 2027"]),
+        ("3 4", ["3 Apr", "4 Mar"]),
+        ("1 Mar 27", ["1 Mar 2027", "27 Mar 2001"]),
+    ],
+)
+def test_it_refuses_a_date_it_could_read_two_ways_with_the_readings(
+    text: str, readings: list[str]
+) -> None:
+    with pytest.raises(Rejected) as caught:
+        parse_date(text, today=TODAY)
+    assert caught.value.code == "ambiguous_date"
+    assert caught.value.details["readings"] == readings
+
+
+def test_it_says_when_a_renewal_date_is_already_past() -> None:
+    assert past_renewal(date(2026, 3, 1), today=TODAY) == PastDate(
+        day=date(2026, 3, 1), days_ago=272, next_year=date(2027, 3, 1)
+    )
+    assert past_renewal(date(2025, 3, 1), today=TODAY) == PastDate(
+        day=date(2025, 3, 1), days_ago=637, next_year=None
+    )
+    assert past_renewal(TODAY, today=TODAY) is None
+    assert past_renewal(None, today=TODAY) is None

@@ -72,6 +72,24 @@ def test_it_marks_the_tools_of_one_overlap_alike_and_lists_the_overlap() -> None
     assert picture.groups[0].text.startswith(overlaps[0].reason[:20])
 
 
+def test_it_does_not_badge_model_apis_or_gpu_clouds_as_paid_twice() -> None:
+    # Billed by use: moving traffic between them moves the bill; a group to review, not a badge.
+    openai = tool(1, "OpenAI API", [2], ["hosted-model-api"], cost=4000)
+    anthropic = tool(2, "Anthropic API", [2], ["hosted-model-api"], cost=3000)
+    coreweave = tool(3, "CoreWeave", [1], ["gpu-compute"], cost=40000)
+    lambda_ = tool(4, "Lambda", [1], ["gpu-compute"], cost=9000)
+    findings = analyse([openai, anthropic, coreweave, lambda_], today=TODAY)
+    assert {f.rule for f in findings if f.kind == "duplicate-capability"} == {
+        "usage-billed",
+        "compute",
+    }
+
+    picture = layout(stack_map([openai, anthropic, coreweave, lambda_]), findings)
+
+    assert picture.groups == ()
+    assert not any(box.badges for box in picture.boxes)
+
+
 def test_it_leaves_an_accepted_overlap_and_an_accepted_gap_unmarked() -> None:
     a = tool(1, "MLflow", [3], ["experiment-tracking"])
     b = tool(2, "Neptune", [3], ["experiment-tracking"])

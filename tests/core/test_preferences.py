@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Rejected
+from core.options import CLEAR_WORDS, channel_option
 from core.preferences import parse_setting
 
 
@@ -41,7 +42,6 @@ def test_it_reads_each_setting(name: str, text: str, column: str, value: object)
         ("reminder-hour", "nine", None),
         ("review-leads", "60,0,7", None),
         ("review-leads", "soon", None),
-        ("digest-channel", "ai-infra", None),
         ("dm-owners", "maybe", None),
     ],
 )
@@ -54,6 +54,21 @@ def test_it_refuses_a_bad_value_with_an_example(
     assert caught.value.details["example"]
     if suggestion:
         assert caught.value.details["suggestion"] == suggestion
+
+
+@pytest.mark.parametrize("word", sorted(CLEAR_WORDS))
+def test_a_channel_is_cleared_by_the_same_words_as_a_tools_channel(word: str) -> None:
+    assert parse_setting("digest-channel", word)[1] is None
+    assert channel_option(word) is None
+
+
+def test_a_channel_setting_is_read_by_the_tools_channel_parser() -> None:
+    assert parse_setting("review-channel", "<#C0AI|ai-infra>")[1] == "C0AI"
+    for text, code in (("ai-infra", "bad_channel"), ("#ai-infra", "channel_by_name")):
+        with pytest.raises(Rejected) as caught:
+            parse_setting("digest-channel", text)
+        assert caught.value.code == code
+        assert caught.value.details["value"] == text
 
 
 def test_it_suggests_the_nearest_setting_name() -> None:

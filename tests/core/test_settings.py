@@ -182,8 +182,20 @@ def test_the_secret_list_is_every_secret_field() -> None:
         "host",
         "web_concurrency",
         "log_level",
+        "log_format",
+        "database_wait_seconds",
     }
 
     fields = set(Settings.__dataclass_fields__)
 
     assert fields - not_secret == {name.lower() for name in SECRETS}
+
+
+def test_it_reads_the_log_format_and_the_database_wait() -> None:
+    settings = Settings.from_environ({"LOG_FORMAT": "JSON", "DATABASE_WAIT_SECONDS": "5"})
+    assert (settings.log_format, settings.database_wait_seconds) == ("json", 5)
+    assert (Settings().log_format, Settings().database_wait_seconds) == ("plain", 60)
+    with pytest.raises(SettingsError, match="LOG_FORMAT must be plain or json, not 'xml'"):
+        Settings.from_environ({"LOG_FORMAT": "xml"})
+    with pytest.raises(SettingsError, match="DATABASE_WAIT_SECONDS must be a number of seconds"):
+        Settings.from_environ({"DATABASE_WAIT_SECONDS": "-1"})

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from core.catalog import load_catalog
 from core.layers import CAPABILITY_LAYER
+from core.stack import StackTool
 from db import open_store
 from db.engine import make_engine, session_scope
 from db.migrate import current, head, upgrade
@@ -17,11 +18,14 @@ from db.tools import (
     add_tool,
     ensure_workspace,
     find_tool,
+    get_workspace,
     list_history,
     list_tools,
+    stack_tools,
+    to_stack_tool,
     update_tool,
 )
-from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM
+from tests.conftest import ALICE, NOW, OTHER_TEAM, TEAM, Stack
 
 
 def test_it_migrates_a_new_database_to_the_newest_schema(empty_database_url: str) -> None:
@@ -31,6 +35,14 @@ def test_it_migrates_a_new_database_to_the_newest_schema(empty_database_url: str
     assert {"workspace", "tool", "audit_event", "alembic_version"} <= tables
     open_store(empty_database_url).dispose()  # a second start changes nothing
     engine.dispose()
+
+
+def test_it_reads_the_newest_revision_as_alembic_does() -> None:
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import _config
+
+    assert head() == ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def test_it_keeps_existing_rows_through_every_migration(empty_database_url: str) -> None:
@@ -226,3 +238,20 @@ def test_it_brings_untouched_catalog_tools_to_the_new_catalog_facts(
     assert tools["MLflow"].capabilities == ["experiment-tracking", "feature-store"]
     assert tools["MLflow"].platform is None
     engine.dispose()
+
+
+def test_the_fast_reader_gives_the_analysis_what_the_row_reader_does(engine: Engine) -> None:
+    """db.tools.stack_tools (a plain SELECT) and to_stack_tool (from a row) read every field of
+    StackTool alike, so a field added to one is never missing from the other."""
+    stack = Stack(engine)
+    stack.ok("/stack add CoreWeave cost:42k/mo owner:<@UMAYA> renews:2027-03-01 notice:60")
+    stack.ok('/stack add "Feature Hub" data caps:feature-store sourcing:build')
+    with session_scope(engine, write=False) as session:
+        workspace = get_workspace(session=session, team_id=stack.team)
+        assert workspace is not None
+        assert workspace.id is not None
+        fast = stack_tools(session=session, workspace_id=workspace.id)
+        rows = list_tools(session=session, workspace_id=workspace.id)
+        assert fast == [to_stack_tool(t) for t in rows]
+    assert set(StackTool.__dataclass_fields__) >= {"renews_on", "notice_days"}
+    assert fast[0].renews_on is not None

@@ -25,14 +25,8 @@ KUBERNETES = ROOT / "deploy" / "kubernetes"
 # application-room side of issue 21. A test fails as soon as one of them exists, so that the
 # list (and the "coming" notes in docs/operations.md, compose.yaml and deploy/kubernetes/) is
 # cleared when it lands instead of going stale.
-COMING_COMMANDS = {
-    "worker": "the command worker",
-    "health": "`stackbot health clock`, the clock's heartbeat read back",
-}
-COMING_PATHS = {
-    "/livez": "liveness: the process answers",
-    "/readyz": "readiness: database, templates and catalog; 503 while shutting down",
-}
+COMING_COMMANDS: dict[str, str] = {}
+COMING_PATHS: dict[str, str] = {}
 
 
 @dataclass

@@ -29,6 +29,8 @@ NOBODY = 65534  # the unprivileged user every Debian system has
 SIGNING_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # a test signing secret, not a real one
 TEAM = "T0TEAM"  # the workspace the fake Slack's auth.test answers with
 
+pytestmark = pytest.mark.process
+
 
 def as_nobody() -> dict[str, Any]:
     """Popen arguments that drop to `nobody` when the tests run as root (as CI does); run as
@@ -156,7 +158,7 @@ def test_it_serves_a_signed_command_installed_without_dev_tools_as_an_unprivileg
     }
     log = tempfile.TemporaryFile()  # noqa: SIM115  # closed below
     server = subprocess.Popen(
-        [str(installed / "stackbot"), "serve"],
+        [str(installed / "stackbot"), "serve", "--with-worker"],  # a worker answers the command
         cwd=workdir,
         env=environment,
         stdout=log,

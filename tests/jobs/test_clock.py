@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from db.admins import claim_event
@@ -21,6 +22,7 @@ from tests.jobs.helpers import directory
 ROOT = Path(__file__).parents[2]
 
 
+@pytest.mark.process
 def test_it_runs_a_pass_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_slack: FakeSlack) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},
@@ -46,12 +48,21 @@ def test_it_runs_a_pass_and_stops_cleanly_on_sigterm(tmp_path: Path, fake_slack:
                 break
     finally:
         watchdog.cancel()
+    # The pass left its heartbeat, which is what the clock's container healthcheck reads.
+    health = subprocess.run(
+        [sys.executable, "-m", "cli.main", "health", "clock"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
     clock.send_signal(signal.SIGTERM)
     out, _ = clock.communicate(timeout=60)
     assert clock.returncode == 0, out
     assert "stopping" in out
+    assert health.returncode == 0, health.stdout + health.stderr
+    assert health.stdout.startswith("clock healthy: the clock's last pass was ")
+    assert "apscheduler" not in out  # its two lines per run of each job stay quiet at INFO
 
 
+@pytest.mark.process
 def test_it_refuses_to_start_without_a_slack_token(tmp_path: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))},

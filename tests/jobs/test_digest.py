@@ -3,6 +3,7 @@ daylight-saving changes, one catch-up after downtime, new findings marked."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,10 +105,12 @@ def test_it_reports_findings_spend_reviews_and_changes(
     message = {"text": str(second["text"]), "blocks": blocks}
     assert_valid_message(message)
     text = all_text(message)
-    assert ":new: Tracker A and Tracker B both do experiment-tracking." in text
+    # Tracker B's contract can be left first (cancel by 20 Oct): it is the one to drop.
+    assert ":new: Tracker A already does all that Tracker B is for (experiment-tracking)" in text
+    [pair] = sorted(set(re.findall(r"`(dup-t\d+-t\d+)`", text)))  # in the findings and reviews
     assert (
-        "Retire Tracker B: Tracker A already does its work, $50/mo. `dup-experiment-tracking`"
-        in text
+        "Keep Tracker A, drop Tracker B for experiment-tracking: $50/mo, $600/yr, cancel by "
+        f"20 Oct 2026. `{pair}`" in text
     )
     assert "Avoidable: $50 of $150/mo*, each tool counted once: Tracker B $50/mo" in text
     assert "$150/mo" in text  # spend
@@ -115,7 +118,7 @@ def test_it_reports_findings_spend_reviews_and_changes(
     assert "<@UALICE> added *Tracker B*" in text  # what changed this week
     assert "Tracker A*" not in text.split("What changed")[1]  # last week's change is not repeated
     buttons = [b["accessory"]["value"] for b in blocks if "accessory" in b]
-    assert "dup-experiment-tracking" in buttons  # each finding can be accepted from the digest
+    assert pair in buttons  # each finding can be accepted from the digest
 
 
 def test_it_skips_an_empty_digest_when_asked(engine: Engine, fake_slack: FakeSlack) -> None:

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from db.models import SENT
@@ -45,6 +46,7 @@ def keys_posted(fake: FakeSlack) -> Counter[str]:
     return Counter(str(p["text"]) for p in posts(fake))
 
 
+@pytest.mark.process
 def test_two_clocks_at_once_post_each_reminder_once(
     engine: Engine, database_url: str, fake_slack: FakeSlack
 ) -> None:
@@ -59,6 +61,7 @@ def test_two_clocks_at_once_post_each_reminder_once(
     assert [r.status for r in rows(engine)] == [SENT] * 12
 
 
+@pytest.mark.process
 def test_a_clock_killed_mid_pass_then_restarted_posts_each_reminder_once(
     engine: Engine, database_url: str, fake_slack: FakeSlack
 ) -> None:

@@ -20,14 +20,28 @@ ANALYSIS = Path(model.__file__).parent
 
 
 def emitted(keyword: str) -> set[str]:
-    """Every string literal core/analysis passes as `keyword=` (the rule or kind of a finding)."""
+    """Every string literal core/analysis passes as `keyword=` (the rule or kind of a finding),
+    or assigns to a variable of that name first (`rule = "tidy-up"`, `kind, rule, prefix = …`)."""
     found: set[str] = set()
     for path in ANALYSIS.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
+            values: list[ast.expr] = []
             if isinstance(node, ast.keyword) and node.arg == keyword:
+                values = [node.value]
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id == keyword:
+                        values = [node.value]
+                    elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                        values += [
+                            value
+                            for name, value in zip(target.elts, node.value.elts, strict=False)
+                            if isinstance(name, ast.Name) and name.id == keyword
+                        ]
+            for value in values:
                 found |= {
                     c.value
-                    for c in ast.walk(node.value)
+                    for c in ast.walk(value)
                     if isinstance(c, ast.Constant) and isinstance(c.value, str)
                 }
     return found

@@ -8,7 +8,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot import recorded
 from bot.listeners.transfer import transfer_command
 from bot.slack import asked, engine_of, later, team_of, unescape
 from core.errors import Rejected
@@ -23,8 +22,9 @@ from stack.forms.tool import FormRequest, tool_form, wants_form
 def stack_command(
     ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
 ) -> None:
-    """`/stack …`: recorded in the store, acked, then run on a thread of its own; the reply goes
-    back through the command's response_url, to the channel or to the person alone (bot.recorded).
+    """`/stack …`: recorded in the store and acked, nothing more; a worker (bot.worker) runs it
+    and replies through the command's response_url, to the channel or to the person alone, so
+    no command ever keeps this process from acking the next request in time.
     `add` or `edit <tool>` alone opens the form instead, at once (a trigger lasts 3 s).
     https://docs.slack.dev/interactivity/implementing-slash-commands"""
     engine = engine_of(context)
@@ -50,12 +50,11 @@ def stack_command(
         ack(**refusal(Rejected("internal")).response())  # not from Slack: it always sends one
         return
     with session_scope(engine) as session:
-        claim = commands.record(
+        commands.record(
             session=session, team_id=who.team_id, user_id=user_id,
             channel_id=who.channel_id, text=text, response_url=response_url, now=who.now,
         )  # fmt: skip
     ack()
-    recorded.start(engine, client, claim)
 
 
 def open_form(

@@ -33,8 +33,11 @@ def tool(
     active: bool = True,
     review: date | None = None,
     platform: bool | None = None,
+    renews: date | None = None,
+    notice: int | None = None,
 ) -> StackTool:
-    """A tool added by hand: every capability it is given is a main job."""
+    """A tool added by hand: every capability it is given is a main job (with `catalog_key`,
+    a catalog tool registered with the capabilities the team gave it)."""
     return StackTool(
         id=id,
         name=name,
@@ -47,6 +50,8 @@ def tool(
         active=active,
         next_review_on=review,
         platform=platform,
+        renews_on=renews,
+        notice_days=notice,
     )
 
 

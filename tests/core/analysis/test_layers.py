@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.layers import LAYERS
-from tests.core.analysis.helpers import by_id, covered, of_kind, run, tool
+from tests.core.analysis.helpers import by_id, catalog_tool, covered, names, of_kind, run, tool
 
 
 def test_it_reports_a_layer_with_more_tools_than_main_jobs() -> None:
@@ -49,6 +49,37 @@ def test_the_spend_share_speaks_on_a_stack_of_meaningful_size() -> None:
 
     assert share.id == "over-observability-spend"
     assert "$24,000 of $34,000" in share.reason
+
+
+def test_a_model_api_typed_by_hand_is_left_out_of_the_spend_share_and_named_as_left_out() -> None:
+    # A provider's models with a gateway on top, typed by hand: still a token bill.
+    tools = [
+        tool(1, "Mistral La Plateforme", ("hosted-model-api", "model-gateway"), cost=40000),
+        tool(2, "Arize", ("drift-detection",), cost=24000),
+        tool(3, "Pinecone", ("vector-search",), cost=6000),
+        tool(4, "vLLM", ("llm-serving",), cost=4000),
+        catalog_tool(5, "OpenAI API", cost=9000),  # evaluation is its side feature
+    ]
+
+    findings = run(*tools)
+
+    [share] = [f for f in findings if f.rule == "spend-share"]
+    assert share.id == "over-observability-spend"
+    assert (
+        "$24,000 of $34,000 (leaving out compute and $49,000 billed by use) a month" in share.reason
+    )
+    assert names(share.tools) == ["Arize"]  # the tools whose cost makes the figure
+    assert not [f for f in findings if f.id == "over-inference-spend"]
+
+
+def test_two_model_apis_do_not_crowd_a_layer() -> None:
+    tools = [
+        catalog_tool(1, "OpenAI API"),
+        catalog_tool(2, "Anthropic API"),
+        catalog_tool(3, "vLLM"),
+    ]
+
+    assert [f for f in run(*tools) if f.rule == "tools-exceed-capabilities"] == []
 
 
 def test_it_reports_each_empty_layer_as_a_gap_in_layer_order() -> None:

@@ -17,18 +17,24 @@ def test_it_claims_only_the_tools_a_platform_fully_covers_as_a_saving() -> None:
     registry = tool(3, "Verta", ("model-registry",), cost=300)
     drift = tool(4, "Evidently", ("drift-detection", "data-quality"), cost=150)
 
-    [twice] = of_kind(run(LAKEHOUSE, serving, registry, drift), "platform-paid-twice")
+    found = by_id(of_kind(run(LAKEHOUSE, serving, registry, drift), "platform-paid-twice"))
 
-    assert twice.id == "twice-t1"
-    assert names(twice.tools) == ["Evidently", "Lakehouse", "Seldon Core", "Verta"]
-    assert names(twice.redundant) == ["Seldon Core", "Verta"]
-    assert twice.keep == LAKEHOUSE
-    assert twice.potential_saving == usd(1100)
-    assert "Retire Seldon Core and Verta: Lakehouse already does their work, $1,100/mo" in (
-        twice.action
+    # One decision per tool: each redundant tool its own finding, the partial one to review.
+    assert sorted(found) == ["twice-t1-t2", "twice-t1-t3", "twice-t1-t4"]
+    seldon, verta, evidently = found["twice-t1-t2"], found["twice-t1-t3"], found["twice-t1-t4"]
+    assert names(seldon.redundant) == ["Seldon Core"]
+    assert seldon.keep == LAKEHOUSE
+    assert seldon.potential_saving == usd(800)
+    assert seldon.yearly_saving == usd(9600)
+    assert (
+        seldon.action == "Keep Lakehouse, drop Seldon Core for model-serving: $800/mo, $9,600/yr."
     )
-    assert "Review Evidently against Lakehouse: Lakehouse does not do its data-quality" in (
-        twice.action
+    assert verta.potential_saving == usd(300)
+    assert evidently.rule == "partial"
+    assert evidently.redundant == ()
+    assert evidently.action == (
+        "Review Evidently against Lakehouse: Lakehouse does not do its data-quality, so no "
+        "saving is claimed."
     )
 
 
@@ -38,10 +44,18 @@ def test_a_partial_overlap_with_a_platform_claims_no_saving() -> None:
 
     [twice] = of_kind(run(vertex, warehouse), "platform-paid-twice")
 
+    assert twice.id == "twice-t1-t2"
     assert twice.rule == "partial"
     assert twice.potential_saving == {}
     assert twice.redundant == ()
-    assert twice.action == "Review BigQuery against Vertex: Vertex does not do its data-warehouse."
+    assert (
+        twice.reason
+        == "BigQuery and Vertex both do vector-search; BigQuery alone does data-warehouse."
+    )
+    assert twice.action == (
+        "Review BigQuery against Vertex: Vertex does not do its data-warehouse, so no saving is "
+        "claimed."
+    )
 
 
 def test_a_tool_in_three_layers_is_not_a_platform_unless_someone_says_so() -> None:
@@ -101,13 +115,19 @@ def test_it_reports_one_finding_for_two_tools_sharing_two_capabilities() -> None
 
     [dup] = of_kind(run(pinecone, qdrant), "duplicate-capability")
 
-    assert dup.id == "dup-vector-search"
+    assert dup.id == "dup-t1-t2"
     assert dup.capabilities == ("vector-search", "embedding-store")
+    assert dup.group == "Data and vector databases: vector-search"
     # Both do the whole job; on a tie the dearer is kept, so the smaller saving is claimed.
     assert dup.keep == pinecone
     assert dup.potential_saving == usd(300)
-    assert dup.reason == "Pinecone and Qdrant both do vector-search and embedding-store."
-    assert dup.action == "Retire Qdrant: Pinecone already does its work, $300/mo."
+    assert dup.reason == (
+        "Pinecone already does all that Qdrant is for (vector-search and embedding-store); "
+        "same main jobs; Pinecone is kept as the dearer, so the smaller saving is claimed."
+    )
+    assert dup.action == (
+        "Keep Pinecone, drop Qdrant for vector-search and embedding-store: $300/mo, $3,600/yr."
+    )
 
 
 def test_it_keeps_the_tool_that_covers_the_group_best_not_the_dearest() -> None:
@@ -127,9 +147,17 @@ def test_it_never_proposes_dropping_a_tool_whose_main_job_the_kept_one_lacks() -
 
     [dup] = of_kind(run(evidently, arize), "duplicate-capability")
 
+    assert dup.rule == "partial"
     assert dup.redundant == ()
     assert dup.potential_saving == {}
-    assert dup.action == "Pick one of Arize and Evidently for drift-detection."
+    assert dup.reason == (
+        "Arize and Evidently both do drift-detection; Arize alone does model-monitoring; "
+        "Evidently alone does data-quality."
+    )
+    assert dup.action == (
+        "Review Arize and Evidently for drift-detection: neither does all of the other's main "
+        "jobs, so no saving is claimed."
+    )
 
 
 def test_tools_sharing_no_main_job_do_not_overlap() -> None:
@@ -139,30 +167,33 @@ def test_tools_sharing_no_main_job_do_not_overlap() -> None:
     assert of_kind(run(dbt, monte_carlo), "duplicate-capability") == []
 
 
-def test_a_group_joins_tools_through_a_shared_job_and_lists_every_shared_one() -> None:
+def test_each_tool_a_wider_one_covers_is_a_pair_of_its_own() -> None:
     a = tool(1, "Pinecone", ("vector-search",), cost=500)
     b = tool(2, "Weaviate", ("vector-search", "embedding-store"), cost=400)
     c = tool(3, "Chroma", ("embedding-store",), cost=100)
 
-    [dup] = of_kind(run(a, b, c), "duplicate-capability")
+    found = by_id(of_kind(run(a, b, c), "duplicate-capability"))
 
-    assert names(dup.tools) == ["Chroma", "Pinecone", "Weaviate"]
-    assert dup.capabilities == ("vector-search", "embedding-store")
-    assert dup.keep == b
-    assert names(dup.redundant) == ["Chroma", "Pinecone"]
+    assert sorted(found) == ["dup-t2-t1", "dup-t2-t3"]
+    assert names(found["dup-t2-t1"].tools) == ["Pinecone", "Weaviate"]
+    assert found["dup-t2-t1"].action == (
+        "Keep Weaviate, drop Pinecone for vector-search: $500/mo, $6,000/yr."
+    )
+    assert found["dup-t2-t3"].potential_saving == usd(100)
 
 
 def test_accepting_the_platform_finding_leaves_the_duplicates_among_its_tools_open() -> None:
     evidently = tool(2, "Evidently", ("drift-detection",), cost=150)
     arize = tool(3, "Arize", ("drift-detection", "llm-tracing"), cost=2500)
     first = by_id(run(LAKEHOUSE, evidently, arize))
-    twice = first["twice-t1"]
+    # Evidently goes to the kept tool closest to it, Arize; Arize is a review against Lakehouse.
+    twice = first["twice-t1-t3"]
 
     again = by_id(run(LAKEHOUSE, evidently, arize, accepted={twice.id: twice.fingerprint}))
 
-    assert again["twice-t1"].accepted
-    assert not again["dup-drift-detection"].accepted
-    assert names(again["dup-drift-detection"].redundant) == ["Evidently"]
+    assert again["twice-t1-t3"].accepted
+    assert not again["dup-t3-t2"].accepted
+    assert names(again["dup-t3-t2"].redundant) == ["Evidently"]
 
 
 def test_the_avoidable_total_counts_each_tool_once() -> None:
@@ -171,9 +202,10 @@ def test_the_avoidable_total_counts_each_tool_once() -> None:
     tools = [LAKEHOUSE, evidently, whylabs, *covered()]
     findings = run(*tools)
 
-    # WhyLabs is redundant to Lakehouse and to Evidently: two findings, one saving.
-    assert by_id(findings)["twice-t1"].potential_saving == usd(150)
-    assert by_id(findings)["dup-drift-detection"].potential_saving == usd(50)
+    # Each redundant tool is the saving of one finding only: no cost is claimed twice.
+    assert by_id(findings)["twice-t1-t2"].potential_saving == usd(100)
+    assert by_id(findings)["twice-t1-t3"].potential_saving == usd(50)
+    assert [f for f in findings if f.kind == "duplicate-capability" and f.redundant] == []
     assert summarise(findings, tools).avoidable == usd(150)
 
 
@@ -212,3 +244,17 @@ def test_it_totals_money_per_currency_and_never_converts() -> None:
     # No exchange rates: which is dearer cannot be said, and the saving stays in its currency.
     assert len(dup.potential_saving) == 1
     assert dict(dup.potential_saving) in ({"EUR": 300}, {"USD": 500})
+
+
+def test_a_second_registration_doing_part_of_the_first_is_named_as_the_one_to_fold_in() -> None:
+    main = tool(1, "W&B", ("experiment-tracking", "llm-tracing"), cost=2000,
+                catalog_key="weights-and-biases")  # fmt: skip
+    seats = tool(2, "wandb seats", ("experiment-tracking",), cost=300,
+                 catalog_key="weights-and-biases")  # fmt: skip
+
+    [reg] = of_kind(run(main, seats), "duplicate-registration")
+
+    assert reg.potential_saving == {}
+    assert reg.action.endswith(
+        "wandb seats does only part of what another does: it is the one to fold in."
+    )

@@ -119,11 +119,13 @@ def test_a_tool_whose_main_jobs_nobody_else_does_is_never_redundant(
     for finding in findings:
         for t in finding.redundant:
             mine = profile(t).primary
-            assert any(
-                mine <= p.primary for p in active if p.tool.id != t.id and p.unit != profile(t).unit
-            )
+            others = [p.primary for p in active if p.tool.id != t.id and p.unit != profile(t).unit]
+            assert mine <= frozenset().union(*others)
             assert finding.keep is not None
-            assert mine <= profile(finding.keep).primary
+            # One tool does them all, or, when `keepers` says so, several do between them.
+            keepers = finding.keepers or (finding.keep,)
+            assert mine <= frozenset().union(*(profile(k).primary for k in keepers))
+            assert all(k.id != t.id and profile(k).unit != profile(t).unit for k in keepers)
 
 
 @few
@@ -182,3 +184,74 @@ def test_it_names_only_active_tools_under_unique_well_formed_ids(
         assert set(finding.redundant) <= set(finding.tools)
         assert list(finding.tools) == sorted(finding.tools, key=lambda t: (t.name.casefold(), t.id))
         assert set(finding.layers) <= set(LAYER_BY_NUMBER)
+
+
+@few
+@given(tools=stacks(), owned_layers=owned)
+def test_no_tools_cost_is_the_saving_of_two_open_findings(
+    tools: list[StackTool], owned_layers: set[int]
+) -> None:
+    findings = analyse(tools, owned_layers=owned_layers, today=TODAY)
+
+    claimed = [t.id for f in findings if not f.accepted for t in f.redundant]
+    assert len(claimed) == len(set(claimed))
+
+
+@few
+@given(tools=stacks(), owned_layers=owned)
+def test_a_tool_billed_by_use_is_never_a_saving_nor_the_tool_kept(
+    tools: list[StackTool], owned_layers: set[int]
+) -> None:
+    for finding in analyse(tools, owned_layers=owned_layers, today=TODAY):
+        assert not any(profile(t).usage_billed for t in finding.redundant)
+        if finding.redundant:
+            assert finding.keep is not None
+            assert not any(profile(k).usage_billed for k in finding.keepers or (finding.keep,))
+
+
+@few
+@given(tools=stacks(), owned_layers=owned, data=st.data())
+def test_accepting_any_finding_changes_nothing_else(
+    tools: list[StackTool], owned_layers: set[int], data: st.DataObject
+) -> None:
+    findings = analyse(tools, owned_layers=owned_layers, today=TODAY)
+    if not findings:
+        return
+    chosen = data.draw(st.sampled_from(findings))
+
+    again = analyse(
+        tools, owned_layers=owned_layers, today=TODAY, accepted={chosen.id: chosen.fingerprint}
+    )
+
+    assert [f for f in again if f.id != chosen.id] == [f for f in findings if f.id != chosen.id]
+    assert dataclasses.replace(next(f for f in again if f.id == chosen.id), accepted=False) == (
+        chosen
+    )
+
+
+@few
+@given(tools=stacks(), owned_layers=owned)
+def test_a_dropped_tool_is_never_the_tool_kept_in_another_finding(
+    tools: list[StackTool], owned_layers: set[int]
+) -> None:
+    findings = analyse(tools, owned_layers=owned_layers, today=TODAY)
+
+    dropped = {t.id for f in findings for t in f.redundant}
+    assert all(k.id not in dropped for f in findings for k in (*f.keepers, *filter(None, [f.keep])))
+
+
+@few
+@given(tools=stacks(), owned_layers=owned)
+def test_the_open_findings_savings_add_up_to_the_avoidable_total(
+    tools: list[StackTool], owned_layers: set[int]
+) -> None:
+    findings = analyse(tools, owned_layers=owned_layers, today=TODAY)
+    summary = summarise(findings, tools)
+
+    added: dict[str, Decimal] = defaultdict(Decimal)
+    for finding in findings:
+        if not finding.accepted:
+            for currency, amount in finding.potential_saving.items():
+                added[currency] += amount
+    assert dict(added) == dict(summary.avoidable)
+    assert set(summary.tidy).isdisjoint(summary.redundant)

@@ -5,6 +5,9 @@ Each test names the vendor fact it rests on; the catalog (core/catalog.toml) car
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from core.analysis import Finding, summarise
 from core.stack import StackTool
 from tests.core.analysis.helpers import by_id, catalog_tool, names, of_kind, run, tool, usd
@@ -14,9 +17,10 @@ def paying_twice(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.kind in ("platform-paid-twice", "duplicate-capability")]
 
 
-def test_an_aws_shop_pays_twice_for_tracking_but_not_for_ec2_or_bedrock() -> None:
+def test_an_aws_shop_tidies_up_mlflow_and_reviews_wandb_not_ec2_or_bedrock() -> None:
     # SageMaker bills its own instances and hosts managed MLflow; Bedrock serves the vendors'
-    # models per token; EC2 is what the team's own jobs run on.
+    # models per token; EC2 is what the team's own jobs run on. W&B is tracking and, with
+    # Weave, LLM traces and evaluations, which SageMaker does not do as its own.
     tools = [
         catalog_tool(1, "Amazon SageMaker", cost=20000),
         catalog_tool(2, "Amazon EC2", cost=22000),
@@ -25,21 +29,49 @@ def test_an_aws_shop_pays_twice_for_tracking_but_not_for_ec2_or_bedrock() -> Non
         catalog_tool(5, "Amazon Bedrock", cost=5000),
         catalog_tool(6, "Snowflake", cost=15000),
     ]
-    findings = run(*tools)
+    findings = by_id(run(*tools))
 
-    twice = by_id(findings)["twice-amazon-sagemaker"]
-    assert names(twice.redundant) == ["MLflow", "Weights & Biases"]
+    mlflow = findings["twice-amazon-sagemaker-mlflow"]
+    assert mlflow.rule == "tidy-up"
+    assert names(mlflow.redundant) == ["MLflow"]
+    assert mlflow.action.startswith("Tidy up: drop MLflow, Amazon SageMaker already does its")
+    wandb = findings["twice-amazon-sagemaker-weights-and-biases"]
+    assert wandb.rule == "partial"
+    assert wandb.potential_saving == {}
     assert all(
         n not in names(f.tools)
-        for f in paying_twice(findings)
+        for f in paying_twice(list(findings.values()))
         for n in ("Amazon EC2", "Amazon Bedrock", "Snowflake")
     )
-    assert summarise(findings, tools).avoidable == usd(1500)  # W&B, once, though in two findings
+    summary = summarise(findings.values(), tools)
+    assert summary.avoidable == {}
+    assert names(summary.tidy) == ["MLflow"]  # no cost: a record to tidy up, not money
 
 
-def test_a_databricks_enterprise_pays_twice_for_wandb_not_for_kafka_dbt_or_credo() -> None:
-    # Databricks runs managed MLflow; it has no event log (Kafka), its pipelines are not dbt's
-    # modelling, and its governance is a side feature, not an AI compliance programme.
+def test_wandb_used_only_for_tracking_beside_sagemaker_is_a_saving_dated_by_its_contract() -> None:
+    sagemaker = catalog_tool(1, "Amazon SageMaker", cost=20000)
+    wandb = tool(
+        4, "Weights & Biases", ("experiment-tracking",), cost=18000, period="year",
+        catalog_key="weights-and-biases", renews=date(2027, 1, 31), notice=45,
+    )  # fmt: skip
+    findings = run(sagemaker, wandb)
+
+    [twice] = [f for f in findings if f.redundant]
+    assert twice.decide_by == date(2026, 12, 17)
+    assert twice.action == (
+        "Keep Amazon SageMaker, drop Weights & Biases for experiment-tracking: $1,500/mo, "
+        "$18,000/yr, cancel by 17 Dec 2026."
+    )
+    summary = summarise(findings, [sagemaker, wandb])
+    assert summary.avoidable == usd(1500)
+    assert summary.yearly == usd(18000)
+    assert summary.realisable_by == date(2026, 12, 17)
+
+
+def test_a_databricks_enterprise_reviews_wandb_and_not_kafka_dbt_or_credo() -> None:
+    # Databricks runs managed MLflow, but W&B Weave's LLM traces and evaluations are not its
+    # main jobs; it has no event log (Kafka), its pipelines are not dbt's modelling, and its
+    # governance is a side feature, not an AI compliance programme.
     tools = [
         catalog_tool(1, "Databricks", cost=60000),
         catalog_tool(2, "Weights & Biases", cost=4000),
@@ -51,10 +83,12 @@ def test_a_databricks_enterprise_pays_twice_for_wandb_not_for_kafka_dbt_or_credo
     ]
     findings = run(*tools)
 
-    assert names(by_id(findings)["twice-databricks"].redundant) == ["Weights & Biases"]
+    review = by_id(findings)["twice-databricks-weights-and-biases"]
+    assert review.rule == "partial"
+    assert "does not do its llm-tracing and model-evaluation" in review.action
     involved = {n for f in paying_twice(findings) for n in names(f.tools)}
     assert involved == {"Databricks", "Weights & Biases"}
-    assert summarise(findings, tools).avoidable == usd(4000)
+    assert summarise(findings, tools).avoidable == {}
 
 
 def test_a_vertex_team_keeps_bigquery_and_moves_claude_without_a_claimed_saving() -> None:
@@ -66,8 +100,8 @@ def test_a_vertex_team_keeps_bigquery_and_moves_claude_without_a_claimed_saving(
     ]
     findings = run(*tools)
 
-    twice = by_id(findings)["twice-vertex-ai"]
-    assert "BigQuery" not in names(twice.tools)
+    twice = by_id(findings)["twice-vertex-ai-by-use"]
+    assert all("BigQuery" not in names(f.tools) for f in paying_twice(findings))
     assert twice.potential_saving == {}
     assert "billed by use" in twice.action
     assert summarise(findings, tools).avoidable == {}
@@ -111,20 +145,31 @@ def test_a_fintech_that_owns_governance_sees_its_overlaps_apart() -> None:
     tools = [
         catalog_tool(1, "Amazon SageMaker", cost=12000),
         tool(2, "Policy engine", ("access-control", "audit-logging"), sourcing="build"),
-        tool(3, "Model risk reviews", ("compliance", "responsible-ai"), sourcing="build"),
+        tool(
+            3, "Model risk reviews", ("model-risk-management", "responsible-ai"), sourcing="build"
+        ),
         catalog_tool(4, "Credo AI", cost=3000),
         catalog_tool(5, "Fiddler", cost=4000),
         catalog_tool(6, "Arize", cost=2500),
     ]
-    groups = of_kind(run(*tools, owned_layers={7}), "duplicate-capability")
+    findings = of_kind(run(*tools, owned_layers={7}), "duplicate-capability")
 
-    # The monitors overlap each other; the compliance tools overlap each other; one tool in
-    # both does not chain them into one finding.
-    assert sorted(sorted(names(f.tools)) for f in groups) == [
-        ["Arize", "Fiddler AI"],
-        ["Credo AI", "Fiddler AI", "Model risk reviews"],
-    ]
-    assert all(f.potential_saving == {} for f in groups)
+    # Fiddler's monitoring is Arize's main job and its responsible-AI checks the model-risk
+    # process's: between them they do all Fiddler is for. A model inventory is not Credo AI's
+    # compliance programme, and SageMaker's access control is a side feature.
+    [fiddler] = findings
+    assert fiddler.id == "cover-fiddler"
+    assert names(fiddler.redundant) == ["Fiddler AI"]
+    assert names(fiddler.keepers) == ["Arize", "Model risk reviews"]
+    assert fiddler.reason == (
+        "No one tool does all that Fiddler AI is for, but Arize and Model risk reviews do "
+        "between them: Arize does model-monitoring and drift-detection; Model risk reviews does "
+        "responsible-ai."
+    )
+    assert (
+        fiddler.action
+        == "Keep Arize and Model risk reviews, drop Fiddler AI: $4,000/mo, $48,000/yr."
+    )
 
 
 def test_a_multi_currency_company_never_adds_euros_to_dollars() -> None:
@@ -137,11 +182,12 @@ def test_a_multi_currency_company_never_adds_euros_to_dollars() -> None:
     findings = run(*tools)
     summary = summarise(findings, tools)
 
-    # Pinecone and Weaviate both do the whole job: the dearer is kept, €400 claimed.
-    assert summary.avoidable == {"USD": 1000, "EUR": 400}
+    # Pinecone and Weaviate both do the whole job: the dearer is kept, €400 claimed. W&B's
+    # traces and evaluations are not MLflow's main jobs: a review, no saving.
+    assert summary.avoidable == {"EUR": 400}
     assert (
-        "Retire Weaviate: Pinecone already does its work, €400/mo."
-        in by_id(findings)["dup-vector-search"].action
+        "Keep Pinecone, drop Weaviate for vector-search and embedding-store: €400/mo, €4,800/yr."
+        in by_id(findings)["dup-pinecone-weaviate"].action
     )
 
 
@@ -154,3 +200,16 @@ def test_a_lean_team_gets_no_spend_share_lecture() -> None:
     ]
 
     assert [f for f in run(*tools) if f.kind == "over-investment"] == []
+
+
+def test_a_second_smaller_contract_of_a_vendor_is_the_redundant_one() -> None:
+    # A team seats contract for W&B's tracking, beside the company's W&B contract; MLflow too.
+    main = catalog_tool(1, "Weights & Biases", cost=4000)
+    seats = tool(2, "W&B team seats", ("experiment-tracking",), cost=600)
+    seats = replace(seats, vendor="Weights & Biases (CoreWeave)")
+    findings = run(main, seats, catalog_tool(3, "MLflow"))
+
+    [dropped] = [f for f in findings if f.redundant and f.potential_saving]
+    assert names(dropped.redundant) == ["W&B team seats"]
+    assert dropped.keep == main
+    assert dropped.potential_saving == usd(600)
