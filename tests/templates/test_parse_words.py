@@ -3,6 +3,7 @@ would work: both readings of an amount or a date, the codes a shared symbol coul
 
 from __future__ import annotations
 
+from templates.plain import plain
 from templates.render import render
 from tests.slack_checks import assert_valid_message
 
@@ -43,10 +44,14 @@ def test_an_ambiguous_date_offers_its_readings() -> None:
 
 
 def test_a_plain_name_says_what_to_type_instead() -> None:
+    # Written as entities, Slack shows the example as text (not a mention of nobody), and the
+    # terminal shows it as it must be typed (templates/plain.py).
     text = section(render("error", code="person_by_name", value="@ana", name="ana"))
-    assert "<@U0123ABCD>" in text
+    assert "&lt;@U0123ABCD&gt;" in text
+    assert "<@U0123ABCD>" in plain(text)
     text = section(render("error", code="channel_by_name", value="#ai-infra", name="ai-infra"))
-    assert "<#C0123ABCD>" in text
+    assert "&lt;#C0123ABCD&gt;" in text
+    assert "<#C0123ABCD>" in plain(text)
 
 
 def test_the_cost_columns_refusals_render() -> None:
