@@ -27,6 +27,7 @@ class SpendRow:
     category: str
     amount_cents: int
     rows: int
+    effective_cents: int | None = None  # FOCUS EffectiveCost, when every row of the total had one
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ def replace_months(
             service=row.service[:200],
             category=row.category[:40],
             amount_cents=row.amount_cents,
+            effective_cents=row.effective_cents,
             rows=row.rows,
             imported_by=actor,
             imported_at=now,

@@ -9,7 +9,7 @@ Parquet, which only pyarrow reads, is streamed in record batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -62,12 +62,15 @@ class _Undo(Exception):
 
 
 def import_billing(
-    engine: Engine, context: Context, binary: IO[bytes], *, dry_run: bool,
+    engine: Engine, context: Context, binary: IO[bytes] | Sequence[IO[bytes]], *, dry_run: bool,
     progress: Callable[[int], None] = lambda n: None,
 ) -> BillingReport:  # fmt: skip
     """Read and check the whole file with no lock held, then store its months in one short
     transaction (or, on a dry run or any bad row, store nothing): a bill of a million rows never
-    keeps a command waiting for SQLite's write lock while it is read."""
+    keeps a command waiting for SQLite's write lock while it is read.
+
+    Several files (the parts an AWS export's manifest lists) are read as one bill: their months
+    replace what was stored once, and a row repeated across parts is refused as a duplicate."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
     with session_scope(engine, write=False) as session:
@@ -79,7 +82,8 @@ def import_billing(
         [billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match) for t in tools],
         load_catalog(),
     )
-    _read(binary, bill, matcher, context.now.date(), progress)
+    sources = [binary] if not isinstance(binary, Sequence) else list(binary)
+    _read(sources, bill, matcher, context.now.date(), progress)
     if not bill.rows and not bill.problem_count:
         bill.problem(Problem(0, None, "empty_file"))
     _describe(report, {t.id: t.name for t in tools}, matcher)
@@ -107,21 +111,22 @@ def import_billing(
 
 
 def _read(
-    binary: IO[bytes], bill: billing.Bill, matcher: billing.Matcher, today: date,
+    sources: Sequence[IO[bytes]], bill: billing.Bill, matcher: billing.Matcher, today: date,
     progress: Callable[[int], None],
 ) -> None:  # fmt: skip
     with SeenRows() as seen:
-        try:
-            for line, cells, raw in focus_rows(binary):
-                first = seen.first(raw, line)
-                if first is not None:
-                    bill.rows += 1
-                    bill.problem(Problem(line, None, "duplicate_charge", {"first": first}))
-                else:
-                    billing.add_charge(bill, matcher, line, cells, today=today)
-                progress(1)
-        except Rejected as rejected:
-            bill.problem(Problem.of(rejected, line=0))
+        for binary in sources:
+            try:
+                for line, cells, raw in focus_rows(binary):
+                    first = seen.first(raw, line)
+                    if first is not None:
+                        bill.rows += 1
+                        bill.problem(Problem(line, None, "duplicate_charge", {"first": first}))
+                    else:
+                        billing.add_charge(bill, matcher, line, cells, today=today)
+                    progress(1)
+            except Rejected as rejected:
+                bill.problem(Problem.of(rejected, line=0))
 
 
 def focus_rows(binary: IO[bytes]) -> Rows:
@@ -149,6 +154,9 @@ def _rows(bill: billing.Bill) -> list[SpendRow]:
             category=total.category,
             amount_cents=billing.cents(total.amount),
             rows=total.rows,
+            effective_cents=(
+                billing.cents(total.effective) if total.effective_rows == total.rows else None
+            ),
         )
         for (provider, month, currency, match_key), total in bill.totals.items()
     ]
