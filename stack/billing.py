@@ -9,7 +9,7 @@ Parquet, which only pyarrow reads, is streamed in record batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -71,6 +71,24 @@ def import_billing(
 
     Several files (the parts an AWS export's manifest lists) are read as one bill: their months
     replace what was stored once, and a row repeated across parts is refused as a duplicate."""
+    sources = [binary] if not isinstance(binary, Sequence) else list(binary)
+    return import_charges(
+        engine, context, _focus_sources(sources), dry_run=dry_run, progress=progress
+    )
+
+
+def _focus_sources(sources: Sequence[IO[bytes]]) -> Rows:
+    for binary in sources:
+        yield from focus_rows(binary)
+
+
+def import_charges(
+    engine: Engine, context: Context, rows: Iterable[tuple[int, dict[str, str], str]], *,
+    dry_run: bool, progress: Callable[[int], None] = lambda n: None,
+    action: str = "import-billing",
+) -> BillingReport:  # fmt: skip
+    """Check, match and store charges as FOCUS cells: a bill's rows, or a provider cost API's
+    results (stack.costs). The months they cover replace what was stored for their provider."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
     with session_scope(engine, write=False) as session:
@@ -82,8 +100,7 @@ def import_billing(
         [billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match) for t in tools],
         load_catalog(),
     )
-    sources = [binary] if not isinstance(binary, Sequence) else list(binary)
-    _read(sources, bill, matcher, context.now.date(), progress)
+    _read(rows, bill, matcher, context.now.date(), progress)
     if not bill.rows and not bill.problem_count:
         bill.problem(Problem(0, None, "empty_file"))
     _describe(report, {t.id: t.name for t in tools}, matcher)
@@ -101,7 +118,7 @@ def import_billing(
             )  # fmt: skip
             store.record_event(
                 session=session, workspace_id=workspace.id, actor=context.user_id,
-                action="import-billing", now=context.now, after=_summary(bill),
+                action=action, now=context.now, after=_summary(bill),
             )  # fmt: skip
             if dry_run:
                 raise _Undo  # rolled back: a dry run says what it would replace, and stores nothing
@@ -111,22 +128,21 @@ def import_billing(
 
 
 def _read(
-    sources: Sequence[IO[bytes]], bill: billing.Bill, matcher: billing.Matcher, today: date,
-    progress: Callable[[int], None],
+    rows: Iterable[tuple[int, dict[str, str], str]], bill: billing.Bill,
+    matcher: billing.Matcher, today: date, progress: Callable[[int], None],
 ) -> None:  # fmt: skip
     with SeenRows() as seen:
-        for binary in sources:
-            try:
-                for line, cells, raw in focus_rows(binary):
-                    first = seen.first(raw, line)
-                    if first is not None:
-                        bill.rows += 1
-                        bill.problem(Problem(line, None, "duplicate_charge", {"first": first}))
-                    else:
-                        billing.add_charge(bill, matcher, line, cells, today=today)
-                    progress(1)
-            except Rejected as rejected:
-                bill.problem(Problem.of(rejected, line=0))
+        try:
+            for line, cells, raw in rows:
+                first = seen.first(raw, line)
+                if first is not None:
+                    bill.rows += 1
+                    bill.problem(Problem(line, None, "duplicate_charge", {"first": first}))
+                else:
+                    billing.add_charge(bill, matcher, line, cells, today=today)
+                progress(1)
+        except Rejected as rejected:
+            bill.problem(Problem.of(rejected, line=0))
 
 
 def focus_rows(binary: IO[bytes]) -> Rows:
