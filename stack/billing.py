@@ -26,6 +26,7 @@ from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
 from stack import Context
+from stack.overspend import queue_overspend
 from stack.reports import worded
 from stack.seen import SeenRows
 from templates.render import Message, render
@@ -51,6 +52,7 @@ class BillingReport:
     matched: list[Line] = field(default_factory=list)
     unclaimed: list[Line] = field(default_factory=list)
     replaced: int = 0
+    alerts: int = 0  # overspend alerts queued for the clock's next pass (stack.overspend)
 
     @property
     def applied(self) -> bool:
@@ -85,10 +87,11 @@ def _focus_sources(sources: Sequence[IO[bytes]]) -> Rows:
 def import_charges(
     engine: Engine, context: Context, rows: Iterable[tuple[int, dict[str, str], str]], *,
     dry_run: bool, progress: Callable[[int], None] = lambda n: None,
-    action: str = "import-billing",
+    action: str = "import-billing", empty_ok: bool = False,
 ) -> BillingReport:  # fmt: skip
     """Check, match and store charges as FOCUS cells: a bill's rows, or a provider cost API's
-    results (stack.costs). The months they cover replace what was stored for their provider."""
+    results (stack.costs). The months they cover replace what was stored for their provider.
+    `empty_ok`: no charges at all is an answer (a provider with no costs), not an empty file."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
     with session_scope(engine, write=False) as session:
@@ -101,7 +104,7 @@ def import_charges(
         load_catalog(),
     )
     _read(rows, bill, matcher, context.now.date(), progress)
-    if not bill.rows and not bill.problem_count:
+    if not bill.rows and not bill.problem_count and not empty_ok:
         bill.problem(Problem(0, None, "empty_file"))
     _describe(report, {t.id: t.name for t in tools}, matcher)
     if bill.problem_count:
@@ -123,7 +126,9 @@ def import_charges(
             if dry_run:
                 raise _Undo  # rolled back: a dry run says what it would replace, and stores nothing
     except _Undo:
-        pass
+        return report
+    months = [month for provider_months in bill.months.values() for month in provider_months]
+    report.alerts = queue_overspend(engine, context.team_id, months, now=context.now)
     return report
 
 

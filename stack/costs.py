@@ -127,7 +127,9 @@ def pull_costs(
                 # An API result is no file row that could be pasted twice: its place is its key.
                 yield number, cells, f"{page_number}:{index}"
 
-    report = import_charges(engine, context, rows(), dry_run=dry_run, action="pull-costs")
+    report = import_charges(
+        engine, context, rows(), dry_run=dry_run, action="pull-costs", empty_ok=True
+    )
     logger.info(
         "pulled %s: %d results, %d problems", source.provider, report.bill.rows,
         report.bill.problem_count,

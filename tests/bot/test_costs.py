@@ -4,7 +4,7 @@ OpenAI's `GET /v1/organization/costs` and Anthropic's `GET /v1/organizations/cos
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -160,3 +160,41 @@ def test_a_page_that_is_not_what_the_api_documents_is_refused_never_read_as_zero
         b'{"value": 0.000000000000000000000000000001, "currency": "usd"}}]}], "has_more": false}',
     )
     assert Decimal(page.charges[0]["BilledCost"]) == Decimal("1E-30")  # exact, never a float
+
+
+def test_pull_costs_from_the_terminal_needs_a_key_and_never_prints_it(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fake: FakeCosts,
+) -> None:  # fmt: skip
+    from cli.main import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/stack.db")
+    for name in ("OPENAI_ADMIN_KEY", "ANTHROPIC_ADMIN_KEY", "COSTS_TEAM"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(f"{name}_FILE", raising=False)
+    assert main(["pull-costs", "--team", "T1"]) == 2
+    assert "set OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", OPENAI_KEY)
+    monkeypatch.setenv("OPENAI_API_URL", fake.url)
+    # The terminal reads the wall clock: a cost of today is inside any pull's window.
+    fake.costs = [DayCost(datetime.now(UTC).date(), "42", "proj", "gpt-4o")]
+    assert main(["pull-costs"]) == 2
+    assert "--team T, or set COSTS_TEAM" in capsys.readouterr().err
+    assert main(["pull-costs", "--team", "T1"]) == 0
+    out = capsys.readouterr()
+    assert "OpenAI" in out.out
+    assert OPENAI_KEY not in out.out + out.err
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-expired")
+    assert main(["pull-costs", "--team", "T1"]) == 1
+    out = capsys.readouterr()
+    assert "OpenAI refused the admin key" in out.out
+    assert "sk-admin-expired" not in out.out + out.err
+
+
+def test_a_provider_with_no_costs_is_an_answer_not_an_empty_file(
+    engine: Engine, stack: Stack, fake: FakeCosts
+) -> None:
+    source = Source(ANTHROPIC, fake.url, ANTHROPIC_KEY)
+    report = pull_costs(engine, CONTEXT, source, fetcher=Fetcher(sleep=lambda s: None))
+    assert report.applied, problem_lines(report.bill.problems)
+    assert stored(engine) == []
