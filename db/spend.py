@@ -153,3 +153,26 @@ def monthly_totals(
     for currency, month, cents in session.exec(statement).all():
         totals.setdefault(currency, []).append((month, Decimal(int(cents)) / 100))
     return totals
+
+
+def tool_months(
+    *, session: Session, workspace_id: int, tool_id: int, since: date
+) -> list[tuple[date, str, Decimal]]:
+    """A tool's billed spend per month and currency from `since` on, oldest first, summed over
+    providers; currencies are never added together."""
+    statement = (
+        select(
+            col(ActualSpend.month), col(ActualSpend.currency), func.sum(ActualSpend.amount_cents)
+        )
+        .where(
+            col(ActualSpend.workspace_id) == workspace_id,
+            col(ActualSpend.tool_id) == tool_id,
+            col(ActualSpend.month) >= since,
+        )
+        .group_by(col(ActualSpend.month), col(ActualSpend.currency))
+        .order_by(col(ActualSpend.month), col(ActualSpend.currency))
+    )
+    return [
+        (month, currency, Decimal(int(cents)) / 100)
+        for month, currency, cents in session.exec(statement).all()
+    ]

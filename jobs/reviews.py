@@ -18,6 +18,7 @@ from db.engine import session_scope
 from db.models import Tool, Workspace
 from jobs.deliver import send
 from stack.letters import Letter
+from stack.review_facts import load_review_facts
 from stack.reviews import reminder_message
 
 # Leads are at most a year: a tool due later than this has no stage yet.
@@ -89,9 +90,11 @@ def _letter(
     assert tool.next_review_on is not None
     due = tool.next_review_on.isoformat()
     admins = stack_admins(session=session, workspace_id=workspace.id)
+    today = local_date(now, workspace.timezone)
     message = reminder_message(
-        tool, due=tool.next_review_on, today=local_date(now, workspace.timezone),
+        tool, due=tool.next_review_on, today=today,
         escalation=escalation, admins=admins, unanswered=workspace.escalate_after,
+        facts=load_review_facts(session, workspace, tool, today),  # issue 22: the review's facts
     )  # fmt: skip
     channel = tool.channel_id or workspace.review_channel or workspace.digest_channel
     # Reminders go to the owner; while there is none, to the backup owner, else the admins.

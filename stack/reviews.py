@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from core import grammar
 from core.errors import Rejected
+from core.review_facts import ReviewFacts
 from core.reviews import REVIEWED, decide
 from core.schedule import digest_slot, local_date, next_digest_slot, next_review_stage
 from db import deliveries
@@ -119,6 +120,7 @@ def reminder_message(
     escalation: str | None = None,
     admins: Sequence[str] = (),
     unanswered: int = 0,
+    facts: ReviewFacts | None = None,
 ) -> Message:
     """A tool's review reminder as the clock posts it, and as it is updated in place; with
     `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
@@ -128,7 +130,7 @@ def reminder_message(
     return render(
         "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
         cost=cost_of(tool), value=value, escalation=escalation, admins=list(admins),
-        unanswered=unanswered,
+        unanswered=unanswered, facts=facts,
     )  # fmt: skip
 
 
