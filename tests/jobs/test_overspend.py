@@ -13,7 +13,7 @@ from core.settings import Settings
 from jobs.clock import run_pass
 from jobs.costs import pull_costs_daily
 from stack import Context
-from stack.billing import import_billing
+from stack.billing import billing_message, import_billing
 from stack.costs import Fetcher
 from tests.fake_costs import OPENAI_KEY, DayCost, FakeCosts
 from tests.fake_slack import FakeSlack
@@ -29,6 +29,10 @@ def import_aws(engine: Engine) -> int:
     data = (SAMPLES / "focus_aws.csv").read_bytes()
     report = import_billing(engine, context, io.BytesIO(data), dry_run=False)
     assert report.applied
+    said = "1 tool is billed well above its registered cost" in str(
+        billing_message(report, source="aws.csv")
+    )
+    assert said == (report.alerts == 1)
     return report.alerts
 
 
