@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cli.progress import Progress
 from core.settings import Settings
@@ -176,7 +177,7 @@ def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run
         with ExitStack() as files:
             binaries = [files.enter_context(part.open("rb")) for part in parts]
             size = sum(part.stat().st_size for part in parts)
-            progress = files.enter_context(Progress(size, binaries[-1]))
+            progress = files.enter_context(Progress(size, _Parts(binaries)))
             report = import_billing(engine, context, binaries, dry_run=dry_run, progress=progress)
     finally:
         engine.dispose()
@@ -193,13 +194,15 @@ def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run
 def manifest_parts(manifest: Path) -> list[Path]:
     """The files an AWS Data Exports manifest lists, found in the export's folder as copied from
     S3 (core.billing.manifest_candidates); files of older deliveries beside them are not read."""
-    from core.billing import manifest_candidates, manifest_files
+    from core.billing import MANIFEST_MAX_BYTES, manifest_candidates, manifest_files
     from core.errors import Rejected
 
     root = manifest.resolve().parent
     export = root.parent.parent  # <export>/metadata/<partition>/<name>-Manifest.json
     found = []
-    for uri in manifest_files(manifest.read_bytes()[: 4 * 1024 * 1024 + 1]):
+    with manifest.open("rb") as file:
+        data = file.read(MANIFEST_MAX_BYTES + 1)  # a bigger one is refused, never read whole
+    for uri in manifest_files(data):
         candidates = manifest_candidates(uri)
         places = [root / candidates[0]] if candidates else []
         places += [export / c for c in candidates[1:]]
@@ -208,3 +211,14 @@ def manifest_parts(manifest: Path) -> list[Path]:
             raise Rejected("manifest_file_missing", value=uri[:200])
         found.append(part)
     return found
+
+
+class _Parts:
+    """How far through all of a manifest's files the import has read, for the progress bar:
+    the files are read in order, so the bytes read are the sum of their positions."""
+
+    def __init__(self, binaries: Sequence[IO[bytes]]) -> None:
+        self.binaries = binaries
+
+    def tell(self) -> int:
+        return sum(binary.tell() for binary in self.binaries)
