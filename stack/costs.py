@@ -90,12 +90,15 @@ class Fetcher:
 
     def _get(self, source: Source, request: urllib.request.Request, deadline: float) -> bytes:
         for attempt in range(ATTEMPTS):
+            if self.clock() > deadline:
+                break  # a server that answers, slowly, page after page still ends in time
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     data: bytes = response.read(providers.PAGE_MAX_BYTES + 1)
                     return data
             except urllib.error.HTTPError as error:
                 status = error.code
+                error.close()
                 if status in (401, 403):
                     raise Rejected("provider_key_refused", provider=_name(source)) from None
                 if status not in RETRYABLE:

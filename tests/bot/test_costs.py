@@ -198,3 +198,19 @@ def test_a_provider_with_no_costs_is_an_answer_not_an_empty_file(
     report = pull_costs(engine, CONTEXT, source, fetcher=Fetcher(sleep=lambda s: None))
     assert report.applied, problem_lines(report.bill.problems)
     assert stored(engine) == []
+
+
+def test_a_pull_ends_when_its_time_is_spent_and_stores_nothing(
+    engine: Engine, stack: Stack, fake: FakeCosts
+) -> None:
+    # A server that answers page after page, each just inside the timeout: the pull's own
+    # budget ends it. The clock here is fake: each request "takes" 100 seconds.
+    fake.costs = [DayCost(date(2026, 11, 2), "5", "proj", "gpt-4o")]
+    ticks = iter(range(0, 10_000, 100))
+    fetcher = Fetcher(sleep=lambda s: None, clock=lambda: float(next(ticks)), budget=150)
+    report = pull_costs(engine, CONTEXT, Source(OPENAI, fake.url, OPENAI_KEY), fetcher=fetcher)
+    assert not report.applied
+    [line] = problem_lines(report.bill.problems)
+    assert "OpenAI did not answer in time" in line
+    assert len(fake.requests) == 1  # the second page was never asked for
+    assert stored(engine) == []
