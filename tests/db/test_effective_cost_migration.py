@@ -1,4 +1,4 @@
-"""Migration 0009 (issue 22) adds EffectiveCost to actual spend; the rows stored before it keep
+"""Migration 0010 (issue 22) adds EffectiveCost to actual spend; the rows stored before it keep
 working, with no effective cost until their months are imported again."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from db.spend import month_spend
 from db.tools import ensure_workspace
 
 
-def test_rows_stored_before_migration_0009_keep_working(empty_database_url: str) -> None:
+def test_rows_stored_before_migration_0010_keep_working(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     try:
-        upgrade(engine, "0008")
+        upgrade(engine, "0009")
         with session_scope(engine) as session:
             workspace = ensure_workspace(
                 session=session, team_id="T1", now=datetime(2026, 11, 1, tzinfo=UTC)
