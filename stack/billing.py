@@ -107,8 +107,8 @@ def import_charges(
     if not bill.rows and not bill.problem_count and not empty_ok:
         bill.problem(Problem(0, None, "empty_file"))
     _describe(report, {t.id: t.name for t in tools}, matcher)
-    if bill.problem_count:
-        return report
+    if bill.problem_count or not bill.rows:
+        return report  # a provider with no costs changes nothing, not even the history
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
