@@ -40,6 +40,17 @@ PAGE_BUCKETS = 31  # Anthropic allows 1-31 daily buckets a page, OpenAI 1-180
 ANTHROPIC_VERSION = "2023-06-01"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a redirect with the admin key still in the headers, to wherever it
+    points; a cost API has no reason to redirect, so a 3xx is refused as any other answer."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     provider: str  # core.providers.OPENAI or ANTHROPIC
@@ -93,7 +104,7 @@ class Fetcher:
             if self.clock() > deadline:
                 break  # a server that answers, slowly, page after page still ends in time
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with _OPENER.open(request, timeout=self.timeout) as response:
                     data: bytes = response.read(providers.PAGE_MAX_BYTES + 1)
                     return data
             except urllib.error.HTTPError as error:

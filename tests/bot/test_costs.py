@@ -214,3 +214,14 @@ def test_a_pull_ends_when_its_time_is_spent_and_stores_nothing(
     assert "OpenAI did not answer in time" in line
     assert len(fake.requests) == 1  # the second page was never asked for
     assert stored(engine) == []
+
+
+def test_a_redirect_is_refused_so_the_key_never_follows_it(
+    engine: Engine, stack: Stack, fake: FakeCosts
+) -> None:
+    fake.failures.append((302, {"Location": f"{fake.url}somewhere-else"}))
+    source = Source(ANTHROPIC, fake.url, ANTHROPIC_KEY)
+    report = pull_costs(engine, CONTEXT, source, fetcher=Fetcher(sleep=lambda s: None))
+    [line] = problem_lines(report.bill.problems)
+    assert "Anthropic refused the request (HTTP 302)" in line
+    assert [path for path, _, _ in fake.requests] == ["/v1/organizations/cost_report"]
