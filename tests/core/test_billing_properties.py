@@ -33,4 +33,4 @@ def test_a_correction_and_its_original_net_out(
     assert bill.problem_count == 0
     [(key, total)] = bill.totals.items()
     assert key[:3] == ("Acme", date(2026, 10, 1), currency)
-    assert (total.amount, total.effective, total.rows) == (0, 0, 2)
+    assert (total.amount, total.effective, total.rows) == (Decimal(0), Decimal(0), 2)
