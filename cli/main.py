@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.costs import COMMANDS as COSTS_COMMANDS
+from cli.costs import add_parsers as add_costs_parsers
 from cli.local import local_zone
 from cli.transfer import COMMANDS as TRANSFER_COMMANDS
 from cli.transfer import add_parsers as add_transfer_parsers
@@ -100,6 +102,10 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Se
         from cli.transfer import run as run_transfer
 
         return run_transfer(args, settings, now)
+    if args.command in COSTS_COMMANDS:
+        from cli.costs import run as run_costs
+
+        return run_costs(args, settings, now)
     if args.command == "run-job":
         return _run_job(args, settings, now)
     # The server and the scheduler are imported only by the commands that run them, so that
@@ -472,6 +478,7 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("team", help="Slack team id")
     purge.add_argument("--yes", action="store_true", help="really delete it")
     add_transfer_parsers(sub)
+    add_costs_parsers(sub)
     return parser
 
 

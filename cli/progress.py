@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import IO, Self
+from typing import IO, Protocol, Self
 
 WIDTH = 30
 EVERY = 5_000  # rows between redraws: drawing is cheap, but not per row of a million
 
 
+class Tells(Protocol):
+    """Where reading has got to, in bytes: an open file, or the parts of a manifest together."""
+
+    def tell(self) -> int: ...
+
+
 class Progress:
     """Counts rows; shows how far through the file (in bytes, read from `source`) it is."""
 
-    def __init__(self, total: int, source: IO[bytes], *, out: IO[str] | None = None) -> None:
+    def __init__(self, total: int, source: Tells, *, out: IO[str] | None = None) -> None:
         self.total = max(total, 1)
         self.source = source
         self.out = out or sys.stderr

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cli.local import local_zone
 from cli.progress import Progress
@@ -156,15 +158,29 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run: bool) -> int:
+    from core.errors import Rejected
+    from core.importing import Problem
     from db import open_store
     from stack.billing import billing_message, import_billing
     from stack.reports import problem_lines
     from templates.plain import to_text
 
+    if path.suffix.casefold() == ".json":
+        try:
+            parts = manifest_parts(path)
+        except Rejected as rejected:
+            for line in problem_lines([Problem.of(rejected, line=0)]):
+                print(f"stackbot: {path.name}: {line}", file=sys.stderr)
+            return EXIT_REJECTED
+    else:
+        parts = [path]
     engine = open_store(settings.database_url)
     try:
-        with path.open("rb") as binary, Progress(path.stat().st_size, binary) as progress:
-            report = import_billing(engine, context, binary, dry_run=dry_run, progress=progress)
+        with ExitStack() as files:
+            binaries = [files.enter_context(part.open("rb")) for part in parts]
+            size = sum(part.stat().st_size for part in parts)
+            progress = files.enter_context(Progress(size, _Parts(binaries)))
+            report = import_billing(engine, context, binaries, dry_run=dry_run, progress=progress)
     finally:
         engine.dispose()
     print(to_text(billing_message(report, source=path.name, shown=0)))
@@ -175,3 +191,36 @@ def run_billing_cli(path: Path, context: Context, settings: Settings, *, dry_run
             f"…and {report.bill.problem_count - len(report.bill.problems):,} more rows like these"
         )
     return 1 if report.bill.problem_count else 0
+
+
+def manifest_parts(manifest: Path) -> list[Path]:
+    """The files an AWS Data Exports manifest lists, found in the export's folder as copied from
+    S3 (core.billing.manifest_candidates); files of older deliveries beside them are not read."""
+    from core.billing import MANIFEST_MAX_BYTES, manifest_candidates, manifest_files
+    from core.errors import Rejected
+
+    root = manifest.resolve().parent
+    export = root.parent.parent  # <export>/metadata/<partition>/<name>-Manifest.json
+    found = []
+    with manifest.open("rb") as file:
+        data = file.read(MANIFEST_MAX_BYTES + 1)  # a bigger one is refused, never read whole
+    for uri in manifest_files(data):
+        candidates = manifest_candidates(uri)
+        places = [root / candidates[0]] if candidates else []
+        places += [export / c for c in candidates[1:]]
+        part = next((p for p in places if p.is_file()), None)
+        if part is None:
+            raise Rejected("manifest_file_missing", value=uri[:200])
+        found.append(part)
+    return found
+
+
+class _Parts:
+    """How far through all of a manifest's files the import has read, for the progress bar:
+    the files are read in order, so the bytes read are the sum of their positions."""
+
+    def __init__(self, binaries: Sequence[IO[bytes]]) -> None:
+        self.binaries = binaries
+
+    def tell(self) -> int:
+        return sum(binary.tell() for binary in self.binaries)

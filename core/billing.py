@@ -2,8 +2,15 @@
 (by its `billing:` rule, else by name or catalog alias), and added up per provider, month,
 currency and tool. Unclaimed AI and ML spend is kept per service. Pure: no store, no clock.
 
-https://focus.finops.org: BilledCost is what is invoiced, in BillingCurrency; ServiceCategory
-"AI and Machine Learning" is one of the spec's allowed values; Tags is a JSON object.
+https://focus.finops.org/focus-specification/ (versions 1.0 to 1.4): BilledCost is what is
+invoiced, in BillingCurrency (any ISO 4217 code); EffectiveCost is the same charge with upfront
+and commitment purchases amortised over the periods they cover (what FinOps teams use for
+showback), kept beside BilledCost; ServiceCategory "AI and Machine Learning" is one of the
+spec's allowed values; Tags is a JSON object. FOCUS 1.3 deprecates ProviderName in favour of
+ServiceProviderName (the company whose service was used, as against the InvoiceIssuerName and
+the PublisherName), and 1.4 drops it: a file of either version names its provider.
+ChargeClass "Correction" (since FOCUS 1.0) marks a row that corrects an earlier billing
+period's charges; such a row may be negative whatever its ChargeCategory.
 """
 
 from __future__ import annotations
@@ -18,21 +25,23 @@ from typing import IO
 
 from core import bounded
 from core.catalog import Catalog
+from core.currencies import ISO_4217
 from core.errors import Rejected
 from core.importing import Problem
 from core.limits import BILL_MAX_BYTES, BILL_MAX_LINES
-from core.money import CENT, CODES, Cost
+from core.money import CENT, Cost
 from core.tabular import read_table, text_lines
 from core.text import nearest, normalise
 
 REQUIRED = ("BilledCost", "BillingCurrency", "ChargePeriodStart", "ServiceName", "ServiceCategory")
 OPTIONAL = (
     "ChargePeriodEnd", "ChargeCategory", "ProviderName", "ServiceProviderName", "PublisherName",
-    "ServiceSubcategory", "ResourceName", "Tags",
+    "ServiceSubcategory", "ResourceName", "Tags", "ChargeClass", "EffectiveCost",
 )  # fmt: skip
 ALIASES = {normalise(column): column for column in (*REQUIRED, *OPTIONAL)}
 AI = "AI and Machine Learning"
 NEGATIVE_OK = frozenset({"credit", "adjustment"})  # FOCUS ChargeCategory values that refund
+CORRECTION = "correction"  # FOCUS ChargeClass: corrects an earlier period, may be negative
 FIRST_YEAR = 2000
 MAX_PROBLEMS = 50  # kept in full; past this a file is counted, not listed (memory stays flat)
 # Actual spend "well above" the registered cost: a quarter more, and at least 50 in its currency.
@@ -60,6 +69,8 @@ class Total:
     category: str
     amount: Decimal = Decimal(0)
     rows: int = 0
+    effective: Decimal = Decimal(0)
+    effective_rows: int = 0  # rows that had an EffectiveCost: kept only when every row had one
 
 
 Key = tuple[str, date, str, str]  # provider, month, currency, match key
@@ -225,6 +236,7 @@ def add_charge(
     bill.rows += 1
     try:
         cost = _cost(cells)
+        effective = _effective(cells)
         currency = _currency(cells["BillingCurrency"])
         month = _month(cells["ChargePeriodStart"], cells.get("ChargePeriodEnd", ""), today.year)
     except Rejected as rejected:
@@ -237,7 +249,8 @@ def add_charge(
     if tool_id is None and category != AI:
         bill.skipped += 1
         return
-    provider = (cells.get("ProviderName") or cells.get("ServiceProviderName") or "")[:80]
+    # FOCUS 1.3+ names the provider in ServiceProviderName; 1.0-1.2 in ProviderName.
+    provider = (cells.get("ServiceProviderName") or cells.get("ProviderName") or "")[:80]
     match_key = f"tool:{tool_id}" if tool_id is not None else f"service:{_key(service)[:220]}"
     key = (provider, month, currency, match_key)
     total = bill.totals.get(key)
@@ -245,6 +258,9 @@ def add_charge(
         total = bill.totals[key] = Total(tool_id, service, category)
     total.amount += cost
     total.rows += 1
+    if effective is not None:
+        total.effective += effective
+        total.effective_rows += 1
 
 
 def _cost(cells: Mapping[str, str]) -> Decimal:
@@ -256,16 +272,44 @@ def _cost(cells: Mapping[str, str]) -> Decimal:
     if not cost.is_finite():
         raise Rejected("bad_billed_cost", value=text[:40], column="BilledCost")
     category = cells.get("ChargeCategory", "")
-    if cost < 0 and category.casefold() not in NEGATIVE_OK:
+    if cost < 0 and not _may_be_negative(cells):
         raise Rejected("negative_billed_cost", value=text, category=category, column="BilledCost")
     return cost
 
 
+def _effective(cells: Mapping[str, str]) -> Decimal | None:
+    """The row's EffectiveCost, or None when the file has no such column or the cell is empty
+    (FOCUS 1.0 allows no nulls there, but gateways writing FOCUS-like files leave it out)."""
+    text = cells.get("EffectiveCost", "").strip()
+    if not text:
+        return None
+    try:
+        cost = Decimal(text)
+    except InvalidOperation:
+        raise Rejected("bad_effective_cost", value=text[:40], column="EffectiveCost") from None
+    if not cost.is_finite():
+        raise Rejected("bad_effective_cost", value=text[:40], column="EffectiveCost")
+    if cost < 0 and not _may_be_negative(cells):
+        category = cells.get("ChargeCategory", "")
+        raise Rejected(
+            "negative_billed_cost", value=text[:40], category=category, column="EffectiveCost"
+        )
+    return cost
+
+
+def _may_be_negative(cells: Mapping[str, str]) -> bool:
+    """A credit or adjustment refunds; a correction undoes part of an earlier period's bill."""
+    return (
+        cells.get("ChargeCategory", "").casefold() in NEGATIVE_OK
+        or cells.get("ChargeClass", "").strip().casefold() == CORRECTION
+    )
+
+
 def _currency(text: str) -> str:
     code = text.strip().upper()
-    if code not in CODES:
+    if code not in ISO_4217:
         raise Rejected(
-            "bad_billing_currency", value=text[:40], suggestion=nearest(code, CODES),
+            "bad_billing_currency", value=text[:40], suggestion=nearest(code, sorted(ISO_4217)),
             column="BillingCurrency",
         )  # fmt: skip
     return code
@@ -311,3 +355,47 @@ def overspent(registered: Cost | None, actual: Mapping[str, Decimal]) -> bool:
         return False
     monthly = registered.monthly
     return billed > monthly * OVERSPEND_RATIO and billed - monthly >= OVERSPEND_FLOOR
+
+
+MANIFEST_MAX_BYTES = 4 * 1024 * 1024  # a manifest lists files and columns: kilobytes, not megabytes
+MANIFEST_MAX_FILES = 10_000
+
+
+def manifest_files(data: bytes) -> list[str]:
+    """The data files an AWS Data Exports `Manifest.json` lists (its `dataFiles`: full S3 URIs),
+    in order. AWS delivers a manifest with each execution of an export and recommends reading
+    its `dataFiles` to know which files to ingest: a refreshed or re-delivered export leaves the
+    older files beside the new ones, so reading a whole folder would count a month twice.
+    https://docs.aws.amazon.com/cur/latest/userguide/dataexports-manifest.html
+    https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html"""
+    if len(data) > MANIFEST_MAX_BYTES:
+        raise Rejected("bad_manifest", reason="too big for a manifest")
+    try:
+        manifest = json.loads(data)
+    except (ValueError, RecursionError):
+        raise Rejected("bad_manifest", reason="not JSON") from None
+    files = manifest.get("dataFiles") if isinstance(manifest, dict) else None
+    if not isinstance(files, list) or not files:
+        raise Rejected("bad_manifest", reason="no dataFiles list")
+    if len(files) > MANIFEST_MAX_FILES or not all(
+        isinstance(f, str) and f.strip() and len(f) <= 2048 for f in files
+    ):
+        raise Rejected("bad_manifest", reason="dataFiles is not a list of file names")
+    if len(set(files)) != len(files):
+        raise Rejected("bad_manifest", reason="a file is listed twice")
+    return list(files)
+
+
+def manifest_candidates(uri: str) -> list[str]:
+    """Where a listed file may be found, relative to the export's folder as copied from S3
+    (`<export>/metadata/<partition>/…-Manifest.json` beside `<export>/data/<partition>/…`):
+    first its name beside the manifest, then its `data/<partition>/<name>` path under the
+    export's folder. Never a path that climbs out of that folder."""
+    path = uri.split("://", 1)[1].split("/", 1)[-1] if "://" in uri else uri
+    parts = [p for p in path.split("/") if p]
+    if not parts or any(p in (".", "..") for p in parts):
+        return []
+    found = [parts[-1]]
+    if "data" in parts[:-1]:
+        found.append("/".join(parts[parts.index("data") :]))
+    return found

@@ -14,6 +14,8 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///stackbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_OPENAI_API_URL = "https://api.openai.com/v1/"
+DEFAULT_ANTHROPIC_API_URL = "https://api.anthropic.com/v1/"
 # The variables that hold a secret, each of which may also be given as NAME_FILE.
 SECRETS = (
     "DATABASE_URL",
@@ -22,6 +24,8 @@ SECRETS = (
     "SLACK_APP_TOKEN",
     "SLACK_CLIENT_SECRET",
     "METRICS_TOKEN",
+    "OPENAI_ADMIN_KEY",
+    "ANTHROPIC_ADMIN_KEY",
 )
 
 
@@ -47,6 +51,13 @@ class Settings:
     database_wait_seconds: int = 60
     # Guards /metrics: off unless set, and then a bearer token.
     metrics_token: str | None = None
+    # Admin keys of the provider cost APIs the clock pulls daily (stack.costs); never stored.
+    openai_admin_key: str | None = None
+    anthropic_admin_key: str | None = None
+    openai_api_url: str = DEFAULT_OPENAI_API_URL
+    anthropic_api_url: str = DEFAULT_ANTHROPIC_API_URL
+    # The workspace whose actual spend the pulled costs are (needed only with several).
+    costs_team: str | None = None
 
     def __repr__(self) -> str:
         # Secrets never reach a log line, even by accident.
@@ -113,6 +124,15 @@ class Settings:
         api_url = text("SLACK_API_URL") or DEFAULT_SLACK_API_URL
         if not api_url.startswith(("http://", "https://")):
             raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}")
+        urls = {}
+        for name, default in (
+            ("OPENAI_API_URL", DEFAULT_OPENAI_API_URL),
+            ("ANTHROPIC_API_URL", DEFAULT_ANTHROPIC_API_URL),
+        ):  # fmt: skip
+            url = text(name) or default
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} must be an http(s) URL, not {url!r}")
+            urls[name] = url if url.endswith("/") else url + "/"
         return cls(
             database_url=database_url,
             slack_bot_token=secret("SLACK_BOT_TOKEN"),
@@ -128,6 +148,11 @@ class Settings:
             log_format=log_format,
             database_wait_seconds=int(wait_text),
             metrics_token=secret("METRICS_TOKEN"),
+            openai_admin_key=secret("OPENAI_ADMIN_KEY"),
+            anthropic_admin_key=secret("ANTHROPIC_ADMIN_KEY"),
+            openai_api_url=urls["OPENAI_API_URL"],
+            anthropic_api_url=urls["ANTHROPIC_API_URL"],
+            costs_team=text("COSTS_TEAM"),
         )
 
 

@@ -200,6 +200,9 @@ class ActualSpend(SQLModel, table=True):
     service: str = Field(max_length=200)  # the ServiceName, as the bill spells it
     category: str = Field(max_length=40)  # the ServiceCategory
     amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # FOCUS EffectiveCost (amortised), summed like amount_cents; None when the bill had none
+    # for some of the rows, and for every row stored before migration 0010.
+    effective_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     rows: int = 0
     imported_by: str = Field(max_length=32)
     imported_at: datetime = _utc()

@@ -27,6 +27,7 @@ class SpendRow:
     category: str
     amount_cents: int
     rows: int
+    effective_cents: int | None = None  # FOCUS EffectiveCost, when every row of the total had one
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ def replace_months(
             service=row.service[:200],
             category=row.category[:40],
             amount_cents=row.amount_cents,
+            effective_cents=row.effective_cents,
             rows=row.rows,
             imported_by=actor,
             imported_at=now,
@@ -151,3 +153,26 @@ def monthly_totals(
     for currency, month, cents in session.exec(statement).all():
         totals.setdefault(currency, []).append((month, Decimal(int(cents)) / 100))
     return totals
+
+
+def tool_months(
+    *, session: Session, workspace_id: int, tool_id: int, since: date
+) -> list[tuple[date, str, Decimal]]:
+    """A tool's billed spend per month and currency from `since` on, oldest first, summed over
+    providers; currencies are never added together."""
+    statement = (
+        select(
+            col(ActualSpend.month), col(ActualSpend.currency), func.sum(ActualSpend.amount_cents)
+        )
+        .where(
+            col(ActualSpend.workspace_id) == workspace_id,
+            col(ActualSpend.tool_id) == tool_id,
+            col(ActualSpend.month) >= since,
+        )
+        .group_by(col(ActualSpend.month), col(ActualSpend.currency))
+        .order_by(col(ActualSpend.month), col(ActualSpend.currency))
+    )
+    return [
+        (month, currency, Decimal(int(cents)) / 100)
+        for month, currency, cents in session.exec(statement).all()
+    ]

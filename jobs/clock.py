@@ -22,6 +22,7 @@ from db import commands
 from db.admins import REPLAY_WINDOW, forget_events, forget_signatures
 from db.engine import session_scope
 from db.heartbeat import beat
+from jobs.costs import pull_costs_daily
 from jobs.deliver import retry
 from jobs.digest import run_digests
 from jobs.people import sweep_users
@@ -89,6 +90,16 @@ def run_clock(
         lambda: sweep_commands(engine, directory, clock()),
         IntervalTrigger(seconds=COMMAND_SWEEP_SECONDS, timezone=UTC),
         id="commands",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    # Provider cost APIs (OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY): tried hourly, pulled once a day.
+    scheduler.add_job(
+        lambda: pull_costs_daily(engine, clock()),
+        IntervalTrigger(hours=1, timezone=UTC),
+        id="costs",
+        next_run_time=clock(),
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from bot.outbound import Directory
+from core.review_facts import ReviewFacts
 from core.schedule import Stage, escalations, local_date, review_stage
 from db import deliveries
 from db.admins import stack_admins
@@ -17,6 +18,7 @@ from db.engine import session_scope
 from db.models import Tool, Workspace
 from jobs.deliver import send
 from stack.letters import Letter
+from stack.review_facts import load_review_facts
 from stack.reviews import Deciders, reminder_message
 
 # Leads are at most a year: a tool due later than this has no stage yet.
@@ -38,7 +40,7 @@ def run_reviews(
     with session_scope(engine) as session:
         due = deliveries.due_tools(session=session, before=(now + HORIZON).date(), team_id=team_id)
         snoozed = deliveries.snoozed(session=session, tools=[tool for _, tool in due])
-        owed: list[tuple[Workspace, Tool, Stage, str | None, str]] = []
+        owed: list[tuple[Workspace, Tool, Stage, str | None, str, ReviewFacts | None]] = []
         named: dict[int, list[str]] = {}
         for workspace, tool in due:
             assert workspace.id is not None
@@ -57,10 +59,15 @@ def run_reviews(
             steps = escalations(
                 stage, after=workspace.escalate_after, has_backup=bool(tool.backup_owner_id)
             )
+            facts: ReviewFacts | None = None
+            read = False
             for step in (None, *steps):
                 key = _key(tool, stage, step)
                 if not deliveries.exists(session=session, workspace_id=workspace.id, key=key):
-                    owed.append((workspace, tool, stage, step, key))
+                    if not read:  # in this transaction; the letter is built after it
+                        today = local_date(now, workspace.timezone)
+                        facts, read = load_review_facts(session, workspace, tool, today), True
+                    owed.append((workspace, tool, stage, step, key, facts))
                     if workspace.id not in named:
                         named[workspace.id] = stack_admins(
                             session=session, workspace_id=workspace.id
@@ -69,13 +76,13 @@ def run_reviews(
     # per workspace, and only where no stack admin was named.
     deciders: dict[int, Deciders] = {}
     letters = []
-    for workspace, tool, stage, step, key in owed:
+    for workspace, tool, stage, step, key, facts in owed:
         assert workspace.id is not None
         needed = step == "admins" or not (tool.owner_id or tool.backup_owner_id)
         if needed and workspace.id not in deciders:
             deciders[workspace.id] = _deciders(directory, workspace.team_id, named[workspace.id])
         who = deciders[workspace.id] if needed else Deciders()
-        letters.append(_letter(workspace, tool, stage, now, step, key, who))
+        letters.append(_letter(workspace, tool, stage, now, step, key, who, facts))
     if dry_run is not None:
         for letter in letters:
             dry_run(letter)
@@ -114,14 +121,17 @@ def _letter(
     escalation: str | None,
     key: str,
     deciders: Deciders,
+    facts: ReviewFacts | None,
 ) -> Letter:
     """The week's reminder (`escalation` None), or the one escalation to "backup" or "admins"."""
     assert workspace.id is not None
     assert tool.next_review_on is not None
     due = tool.next_review_on.isoformat()
+    today = local_date(now, workspace.timezone)
     message = reminder_message(
-        tool, due=tool.next_review_on, today=local_date(now, workspace.timezone),
+        tool, due=tool.next_review_on, today=today,
         escalation=escalation, deciders=deciders, unanswered=workspace.escalate_after,
+        facts=facts,
     )  # fmt: skip
     channel = tool.channel_id or workspace.review_channel or workspace.digest_channel
     # Reminders go to the owner; while there is none, to the backup owner, else the admins.

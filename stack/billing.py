@@ -9,7 +9,7 @@ Parquet, which only pyarrow reads, is streamed in record batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,6 +26,7 @@ from db import tools as store
 from db.engine import session_scope
 from db.spend import SpendRow, replace_months
 from stack import Context
+from stack.overspend import queue_overspend
 from stack.reports import worded
 from stack.seen import SeenRows
 from templates.render import Message, render
@@ -51,6 +52,7 @@ class BillingReport:
     matched: list[Line] = field(default_factory=list)
     unclaimed: list[Line] = field(default_factory=list)
     replaced: int = 0
+    alerts: int = 0  # overspend alerts queued for the clock's next pass (stack.overspend)
 
     @property
     def applied(self) -> bool:
@@ -62,12 +64,34 @@ class _Undo(Exception):
 
 
 def import_billing(
-    engine: Engine, context: Context, binary: IO[bytes], *, dry_run: bool,
+    engine: Engine, context: Context, binary: IO[bytes] | Sequence[IO[bytes]], *, dry_run: bool,
     progress: Callable[[int], None] = lambda n: None,
 ) -> BillingReport:  # fmt: skip
     """Read and check the whole file with no lock held, then store its months in one short
     transaction (or, on a dry run or any bad row, store nothing): a bill of a million rows never
-    keeps a command waiting for SQLite's write lock while it is read."""
+    keeps a command waiting for SQLite's write lock while it is read.
+
+    Several files (the parts an AWS export's manifest lists) are read as one bill: their months
+    replace what was stored once, and a row repeated across parts is refused as a duplicate."""
+    sources = [binary] if not isinstance(binary, Sequence) else list(binary)
+    return import_charges(
+        engine, context, _focus_sources(sources), dry_run=dry_run, progress=progress
+    )
+
+
+def _focus_sources(sources: Sequence[IO[bytes]]) -> Rows:
+    for binary in sources:
+        yield from focus_rows(binary)
+
+
+def import_charges(
+    engine: Engine, context: Context, rows: Iterable[tuple[int, dict[str, str], str]], *,
+    dry_run: bool, progress: Callable[[int], None] = lambda n: None,
+    action: str = "import-billing", empty_ok: bool = False,
+) -> BillingReport:  # fmt: skip
+    """Check, match and store charges as FOCUS cells: a bill's rows, or a provider cost API's
+    results (stack.costs). The months they cover replace what was stored for their provider.
+    `empty_ok`: no charges at all is an answer (a provider with no costs), not an empty file."""
     bill = billing.Bill()
     report = BillingReport(bill=bill, dry_run=dry_run)
     with session_scope(engine, write=False) as session:
@@ -79,12 +103,12 @@ def import_billing(
         [billing.Billable(t.id or 0, t.name_key, t.catalog_key, t.billing_match) for t in tools],
         load_catalog(),
     )
-    _read(binary, bill, matcher, context.now.date(), progress)
-    if not bill.rows and not bill.problem_count:
+    _read(rows, bill, matcher, context.now.date(), progress)
+    if not bill.rows and not bill.problem_count and not empty_ok:
         bill.problem(Problem(0, None, "empty_file"))
     _describe(report, {t.id: t.name for t in tools}, matcher)
-    if bill.problem_count:
-        return report
+    if bill.problem_count or not bill.rows:
+        return report  # a provider with no costs changes nothing, not even the history
     try:
         with session_scope(engine) as session:
             workspace = store.ensure_workspace(
@@ -97,22 +121,24 @@ def import_billing(
             )  # fmt: skip
             store.record_event(
                 session=session, workspace_id=workspace.id, actor=context.user_id,
-                action="import-billing", now=context.now, after=_summary(bill),
+                action=action, now=context.now, after=_summary(bill),
             )  # fmt: skip
             if dry_run:
                 raise _Undo  # rolled back: a dry run says what it would replace, and stores nothing
     except _Undo:
-        pass
+        return report
+    months = [month for provider_months in bill.months.values() for month in provider_months]
+    report.alerts = queue_overspend(engine, context.team_id, months, now=context.now)
     return report
 
 
 def _read(
-    binary: IO[bytes], bill: billing.Bill, matcher: billing.Matcher, today: date,
-    progress: Callable[[int], None],
+    rows: Iterable[tuple[int, dict[str, str], str]], bill: billing.Bill,
+    matcher: billing.Matcher, today: date, progress: Callable[[int], None],
 ) -> None:  # fmt: skip
     with SeenRows() as seen:
         try:
-            for line, cells, raw in focus_rows(binary):
+            for line, cells, raw in rows:
                 first = seen.first(raw, line)
                 if first is not None:
                     bill.rows += 1
@@ -149,6 +175,9 @@ def _rows(bill: billing.Bill) -> list[SpendRow]:
             category=total.category,
             amount_cents=billing.cents(total.amount),
             rows=total.rows,
+            effective_cents=(
+                billing.cents(total.effective) if total.effective_rows == total.rows else None
+            ),
         )
         for (provider, month, currency, match_key), total in bill.totals.items()
     ]

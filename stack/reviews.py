@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from core import grammar
 from core.errors import Rejected
+from core.review_facts import ReviewFacts
 from core.reviews import DECISION_WORDS, PENDING, REVIEWED, cancel_by, decide
 from core.schedule import (
     Stage,
@@ -176,6 +177,7 @@ def reminder_message(
     escalation: str | None = None,
     deciders: Deciders | None = None,
     unanswered: int = 0,
+    facts: ReviewFacts | None = None,
 ) -> Message:
     """A tool's review reminder as the clock posts it, and as it is updated in place; with
     `escalation` ("backup" or "admins"), the one that climbs after `unanswered` reminders.
@@ -185,7 +187,7 @@ def reminder_message(
     return render(
         "review_reminder", tool=tool, due=due, today=today, cancel_by=cancel_by,
         cost=cost_of(tool), value=value, escalation=escalation, deciders=deciders or Deciders(),
-        unanswered=unanswered,
+        unanswered=unanswered, facts=facts,
     )  # fmt: skip
 
 

@@ -237,6 +237,8 @@ def test_a_misspelt_decision_is_named_with_the_nearest_not_called_missing(
 ) -> None:
     error = refusal(text)
     assert (error.code, error.details) == (
-        "unknown_decision", {"value": value, "suggestion": suggestion, "name": name}
+        "unknown_decision",
+        {"value": value, "suggestion": suggestion, "name": name, "missing_tool": False,
+         "tool_suggestion": None},
     )  # fmt: skip
     assert refusal("review CoreWeave maybe later").code == "missing_decision"

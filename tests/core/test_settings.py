@@ -184,6 +184,9 @@ def test_the_secret_list_is_every_secret_field() -> None:
         "log_level",
         "log_format",
         "database_wait_seconds",
+        "openai_api_url",
+        "anthropic_api_url",
+        "costs_team",
     }
 
     fields = set(Settings.__dataclass_fields__)
@@ -199,3 +202,16 @@ def test_it_reads_the_log_format_and_the_database_wait() -> None:
         Settings.from_environ({"LOG_FORMAT": "xml"})
     with pytest.raises(SettingsError, match="DATABASE_WAIT_SECONDS must be a number of seconds"):
         Settings.from_environ({"DATABASE_WAIT_SECONDS": "-1"})
+
+
+def test_it_reads_the_provider_admin_keys_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    key = tmp_path / "anthropic"
+    key.write_text("sk-ant-admin01-secret\n")
+    settings = Settings.from_environ(
+        {"OPENAI_ADMIN_KEY": "sk-admin-secret", "ANTHROPIC_ADMIN_KEY_FILE": str(key)}
+    )
+    assert settings.openai_admin_key == "sk-admin-secret"
+    assert settings.anthropic_admin_key == "sk-ant-admin01-secret"
+    assert "secret" not in repr(settings)
+    with pytest.raises(SettingsError, match="OPENAI_API_URL must be an http"):
+        Settings.from_environ({"OPENAI_API_URL": "ftp://x"})

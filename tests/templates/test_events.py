@@ -61,6 +61,7 @@ AFTER = {
     "settings": {"timezone": "Europe/Berlin"},
     "admins": {"add": "UBOB"},
     "import-billing": {"provider": "AWS", "months": ["2026-11"], "rows": 12},
+    "pull-costs": {"provider": "OpenAI", "months": ["2026-11", "2026-12"], "rows": 40},
     "refused": {"setting": "timezone"},
     "propose": {"proposal": "WhyLabs", "id": 7},
     "proposal-approved": {"proposal": "WhyLabs", "reason": None},

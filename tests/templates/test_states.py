@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ from stack.forms import finding as finding_forms
 from stack.forms import home, review, tool
 from stack.forms.proposal import propose_form
 from stack.loaded import workspace_tools
+from stack.overspend import Overspend, overspend_message
 from stack.proposals import as_stack_tool, proposal_cost
 from templates.render import TEMPLATES, render, render_view
 from tests.conftest import ALICE, NOW
@@ -83,7 +86,10 @@ def _forms(built: Built) -> list[Rendered]:
 
 def _review_forms(built: Built) -> list[Rendered]:
     """The modal behind a reminder's buttons, for every decision, from the buttons' own value."""
-    values = [letter.message["blocks"][2]["elements"][0]["value"] for letter in built.letters]
+    values = [
+        next(b for b in letter.message["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+        for letter in built.letters
+    ]
     shown: list[Rendered] = []
     for value in values[:1] or ['{"tool": 1, "due": "2026-12-01"}']:
         for decision in ("keep", "renegotiate", "replace", "retire", "snooze-7", "snooze-30"):
@@ -122,6 +128,10 @@ def _transfer(built: Built) -> list[Rendered]:
         ),
         ("message", file_refusal("empty_file")),
         ("message", billing_message(billed, source="focus_aws.csv")),
+        ("message", overspend_message(
+            Overspend("SageMaker", date(2026, 10, 1), "USD", Decimal("3200"), Decimal("2000"),
+                      Decimal("1200"), 60),
+        )),
         ("view", render_view("import_form")),
     ]  # fmt: skip
 

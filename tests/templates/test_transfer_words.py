@@ -17,6 +17,7 @@ DETAILS = {
     "found": ["cots", "layrs"], "position": 2, "other": "tool", "expected": 2, "limit": 1000,
     "reason": "bad \"quote\"", "name": "vLLM", "first": 2, "category": "Usage", "size": "6.0 MB",
     "billing": False, "last": 2027, "scope": "files:read", "what": "read the file",
+    "provider": "OpenAI", "status": 400, "pages": 200,
 }  # fmt: skip
 
 
