@@ -5,6 +5,8 @@ command, open loop (bench/README.md).
     uv run python -m bench.worker --workers 2 --rates 20 --seconds 5
     uv run python -m bench.worker --database postgresql://postgres@127.0.0.1:5432/test
     uv run python -m bench.worker --idle 10             # a worker's CPU while nothing comes
+    uv run python -m bench.worker --workers 2 --rates 20 --seconds 10 --kill-every 2
+                                                        # a worker SIGKILLed every 2 s, replaced
 
 One `stackbot serve` (web only, `WEB_CONCURRENCY=2` x 8 threads) and N `stackbot worker`
 processes on a fresh store, the fake Slack in a process of its own (`bench.load`); signed
@@ -21,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -92,8 +95,16 @@ def one(args: argparse.Namespace, workers: int, rate: int) -> dict[str, Any]:
         workers_before = sum(started(w.pid) for w in pool)
         run = Run(f"w{workers}-{rate}")
         web_before = cpu_seconds(server.pid)
+        killed: list[subprocess.Popen[bytes]] = []
+        done = threading.Event()
+        killer = threading.Thread(
+            target=_kill_now_and_then, args=(pool, killed, slack_url, database, args, done)
+        )
+        killer.start()
         try:
             load(url, slack_url, run, rate=rate, seconds=args.seconds, forms=True)
+            done.set()
+            killer.join()
             run.drained = drain(database)
             web_cpu = cpu_seconds(server.pid) - web_before
             worker_cpu = sum(cpu_seconds(w.pid) for w in pool) - workers_before
@@ -109,11 +120,27 @@ def one(args: argparse.Namespace, workers: int, rate: int) -> dict[str, Any]:
     row.update(
         workers=workers,
         rate=rate,
+        workers_killed=len(killed),
         web_cpu_ms_per_request=1000 * web_cpu / requests,
         worker_cpu_ms_per_command=1000 * worker_cpu / commands,
         worker_rss_mb=worker_rss,
     )
     return row
+
+
+def _kill_now_and_then(
+    pool: list[subprocess.Popen[bytes]], killed: list[subprocess.Popen[bytes]],
+    slack_url: str, database: str, args: argparse.Namespace, done: threading.Event,
+) -> None:  # fmt: skip
+    """With --kill-every S: every S seconds of the load, SIGKILL the oldest worker and start a
+    new one, as a host that loses processes would. Its command is swept and answered by another
+    (after the 30 s lease), so `twice` counts the replies the duplicate window let through."""
+    while args.kill_every and not done.wait(args.kill_every):
+        victim = pool.pop(0)
+        victim.kill()
+        victim.wait()
+        killed.append(victim)
+        pool.append(start_worker(slack_url, database))
 
 
 def idle(args: argparse.Namespace) -> None:
@@ -136,6 +163,9 @@ def main() -> int:
     parser.add_argument("--rates", default="20,100", help="commands per second, comma-separated")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--idle", type=float, help="measure an idle worker for this long instead")
+    parser.add_argument(
+        "--kill-every", type=float, help="SIGKILL a worker every so many seconds (and replace it)"
+    )
     args = parser.parse_args()
     if args.idle:
         idle(args)
