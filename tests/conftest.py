@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import types
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,12 @@ from db import open_store
 from stack import Context, Reply, run_command
 
 pytest_plugins = ["tests.fake_slack"]  # the fake_slack fixture, for every test
+
+# The tests that start stackbot as a process import the whole app in each child. Where
+# PYTHONDONTWRITEBYTECODE is set (it is on this machine kind), every child compiled every
+# module from source again, about 3 s a start; with bytecode written once, a start reads it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # Fixtures that start `stackbot serve` as a process: a test using one is a `process` test.
 PROCESS_FIXTURES = {"server", "oauth_server", "serving"}
 
