@@ -13,8 +13,6 @@ from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
@@ -25,40 +23,41 @@ from db.engine import READ_ONLY
 BATCH = 1_000  # rows per INSERT
 
 
-def tables() -> list[sa.Table]:
-    """Every table the store keeps, parents before children: the store's own, then slack_sdk's
-    installations and OAuth states (created by migration 0003 from slack_sdk's definitions)."""
-    slack = sa.MetaData()
-    SQLAlchemyInstallationStore.build_installations_table(slack, "slack_installations")
-    SQLAlchemyInstallationStore.build_bots_table(slack, "slack_bots")
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(slack, "slack_oauth_states")
-    return [*SQLModel.metadata.sorted_tables, *slack.sorted_tables]
+def tables(engine: Engine) -> list[sa.Table]:
+    """Every table the store keeps, parents before children: the store's own (as its models
+    type them), then the others migration 0003 made (slack_sdk's installations and OAuth
+    states), as `engine`'s database describes them."""
+    own = SQLModel.metadata.sorted_tables
+    names = set(sa.inspect(engine).get_table_names()) - {t.name for t in own}
+    names.discard("alembic_version")
+    others = sa.MetaData()
+    others.reflect(bind=engine, only=sorted(names))
+    return [*own, *others.sorted_tables]
 
 
 def copy_store(source: Engine, target: Engine) -> dict[str, int]:
     """Copy every row from `source` to `target` (both at the newest schema); how many rows each
     table got. Refused when the target holds a workspace already: a copy never merges."""
-    known = tables()
-    unknown = set(sa.inspect(source).get_table_names()) - {t.name for t in known}
-    unknown.discard("alembic_version")
-    if unknown:  # pragma: no cover - a store made by another version of stackbot
+    reads, writes = tables(source), {t.name: t for t in tables(target)}
+    unknown = {t.name for t in reads} - set(writes)
+    if unknown:  # pragma: no cover - stores at different versions of stackbot
         raise Rejected("copy_unknown_tables", value=", ".join(sorted(unknown)))
-    workspaces = known[[t.name for t in known].index("workspace")]
     with target.connect() as connection:
+        workspaces = writes["workspace"]
         if connection.execute(sa.select(sa.func.count()).select_from(workspaces)).scalar():
             raise Rejected("copy_target_not_empty")
     copied: dict[str, int] = {}
     reading = source.execution_options(**{READ_ONLY: True})
     with reading.connect() as read, read.begin(), target.begin() as write:
-        for table in known:
+        for table in reads:
             rows = read.execute(sa.select(table)).mappings()
             count = 0
             for batch in _batches(rows):
-                write.execute(table.insert(), batch)
+                write.execute(writes[table.name].insert(), batch)
                 count += len(batch)
             copied[table.name] = count
         if write.dialect.name == "postgresql":
-            _move_sequences(write, known)
+            _move_sequences(write, list(writes.values()))
     return copied
 
 

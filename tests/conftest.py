@@ -126,6 +126,15 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 
 @pytest.fixture
+def postgres_engine(postgres_template: str) -> Iterator[Engine]:
+    """A fresh PostgreSQL store, for what only PostgreSQL does (skipped without the service)."""
+    with _postgres_database(postgres_template) as url:
+        engine = open_store(url)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = open_store(database_url)
     yield engine

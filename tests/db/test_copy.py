@@ -30,7 +30,7 @@ def dump(engine: Engine) -> dict[str, list[str]]:
     """Every row of every table, as text, in a fixed order: what the store shows."""
     shown = {}
     with engine.connect() as connection:
-        for table in tables():
+        for table in tables(engine):
             rows = connection.execute(sa.select(table)).all()
             shown[table.name] = sorted(repr(tuple(row)) for row in rows)
     return shown
