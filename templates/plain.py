@@ -30,6 +30,15 @@ _EMOJI = {
     ":question:": "?",
     ":arrow_up:": "↑",
     ":new:": "+",
+    ":broom:": "~",
+    ":frame_with_picture:": "▣",
+    ":hammer_and_wrench:": "⚒",
+    ":hourglass:": "⧗",
+    ":information_source:": "i",
+    ":link:": "↔",
+    ":mag:": "?",
+    ":no_entry:": "✗",
+    ":wave:": "›",
 }
 
 
